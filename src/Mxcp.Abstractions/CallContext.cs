@@ -1,0 +1,52 @@
+namespace Mxcp.Abstractions;
+
+/// <summary>
+/// Everything an executor may need to know about the current call: who calls, over what, with which headers.
+/// One instance per call; it is not shared between calls.
+/// </summary>
+public sealed class CallContext
+{
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The authenticated user, or <see langword="null"/> for anonymous calls.</summary>
+    public UserContext? User { get; init; }
+
+    /// <summary>The MCP session id, when the transport has sessions.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>The HTTP request headers (names compared case-insensitively); empty for stdio and the CLI.</summary>
+    public IReadOnlyDictionary<string, string> RequestHeaders { get; init; } = NoHeaders;
+
+    /// <summary>
+    /// How the call arrived: <c>stdio</c>, <c>streamable-http</c> or <c>sse</c> for MCP, <c>cli</c>, <c>cli-test</c> or
+    /// <c>cli-query</c> for the command line.
+    /// </summary>
+    public required string Transport { get; init; }
+
+    /// <summary>The trace id of the call (W3C format), when tracing is on.</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>Sends log and progress notifications to the client of the call, when it has one.</summary>
+    public IClientNotifier? Notifier { get; init; }
+
+    /// <summary>A per-call property bag for executors and pipeline steps.</summary>
+    public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+}
+
+/// <summary>Sends notifications to the MCP client of the current call.</summary>
+public interface IClientNotifier
+{
+    /// <summary>Sends a log message (<c>notifications/message</c>).</summary>
+    /// <param name="level">An MCP logging level: <c>debug</c>, <c>info</c>, <c>warning</c>, <c>error</c>, ...</param>
+    /// <param name="message">The message text.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    ValueTask LogAsync(string level, string message, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends a progress notification, when the client asked for progress.</summary>
+    /// <param name="progress">Progress so far.</param>
+    /// <param name="total">The total, when known.</param>
+    /// <param name="message">A progress message.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    ValueTask ProgressAsync(double progress, double? total = null, string? message = null, CancellationToken cancellationToken = default);
+}
