@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace Mxcp.Runtime.Configuration;
+
+/// <summary>The loaded configuration of a project for its active profile: site and user files, references resolved.</summary>
+internal sealed class ProjectConfiguration
+{
+    public required string ProjectRoot { get; init; }
+
+    public required string SiteFile { get; init; }
+
+    /// <summary>The user configuration file, or <see langword="null"/> when defaults are used.</summary>
+    public string? UserFile { get; init; }
+
+    public required SiteConfig Site { get; init; }
+
+    public required UserConfig User { get; init; }
+
+    public required string Profile { get; init; }
+
+    /// <summary>The active site profile with derived defaults: absolute DuckDB, drift and audit paths.</summary>
+    public required SiteProfileConfig SiteProfile { get; init; }
+
+    public required UserProfileConfig UserProfile { get; init; }
+
+    public bool ReadOnly { get; init; }
+
+    public bool Debug { get; init; }
+
+    public bool SqlToolsEnabled { get; init; }
+
+    /// <summary>The site configuration as JSON for plugins (<see cref="Abstractions.ProjectRuntimeContext.SiteConfig"/>).</summary>
+    public required JsonElement SiteJson { get; init; }
+
+    /// <summary>The user configuration as JSON; references resolved for the active profile only.</summary>
+    public required JsonElement UserJson { get; init; }
+
+    public string ProjectName => Site.Project;
+
+    public string ResolvePath(string relative) => Path.GetFullPath(Path.Combine(ProjectRoot, relative));
+}

@@ -1,0 +1,116 @@
+namespace Mxcp.Runtime.Configuration;
+
+/// <summary><c>mxcp-site.yml</c>, with defaults applied (mxcp-reference §1.2).</summary>
+internal sealed record SiteConfig
+{
+    public int Mxcp { get; init; } = 1;
+
+    public required string Project { get; init; }
+
+    public required string Profile { get; init; }
+
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+
+    public IReadOnlyList<SitePluginDefinition> Plugins { get; init; } = [];
+
+    public IReadOnlyList<ExtensionDefinition> Extensions { get; init; } = [];
+
+    public DbtConfig Dbt { get; init; } = new();
+
+    public SqlToolsConfig SqlTools { get; init; } = new();
+
+    public PathsConfig Paths { get; init; } = new();
+
+    public IReadOnlyDictionary<string, SiteProfileConfig> Profiles { get; init; } = new Dictionary<string, SiteProfileConfig>();
+}
+
+internal sealed record SitePluginDefinition(string Name, string Module, string? Config);
+
+internal sealed record ExtensionDefinition(string Name, string? Repo);
+
+internal sealed record DbtConfig
+{
+    public bool Enabled { get; init; } = true;
+
+    public IReadOnlyList<string> ModelPaths { get; init; } = ["models"];
+
+    public IReadOnlyList<string> AnalysisPaths { get; init; } = ["analyses"];
+
+    public IReadOnlyList<string> TestPaths { get; init; } = ["tests"];
+
+    public IReadOnlyList<string> SeedPaths { get; init; } = ["seeds"];
+
+    public IReadOnlyList<string> MacroPaths { get; init; } = ["macros"];
+
+    public IReadOnlyList<string> SnapshotPaths { get; init; } = ["snapshots"];
+
+    public IReadOnlyList<string> CleanTargets { get; init; } = ["target", "dbt_packages"];
+
+    public string TargetPath { get; init; } = "target";
+}
+
+internal sealed record SqlToolsConfig
+{
+    public bool Enabled { get; init; }
+
+    public string? ExecuteSqlQueryDescription { get; init; }
+
+    public string? ListTablesDescription { get; init; }
+
+    public string? GetTableSchemaDescription { get; init; }
+}
+
+internal sealed record PathsConfig
+{
+    public string Tools { get; init; } = "tools";
+
+    public string Resources { get; init; } = "resources";
+
+    public string Prompts { get; init; } = "prompts";
+
+    public string Evals { get; init; } = "evals";
+
+    public string Python { get; init; } = "python";
+
+    public string Plugins { get; init; } = "plugins";
+
+    public string Sql { get; init; } = "sql";
+
+    public string Drift { get; init; } = "drift";
+
+    public string Audit { get; init; } = "audit";
+
+    public string Data { get; init; } = "data";
+}
+
+internal sealed record SiteProfileConfig
+{
+    public DuckDbProfileConfig DuckDb { get; init; } = new();
+
+    public DriftProfileConfig Drift { get; init; } = new();
+
+    public AuditProfileConfig Audit { get; init; } = new();
+}
+
+internal sealed record DuckDbProfileConfig
+{
+    public string? Path { get; init; }
+
+    public bool ReadOnly { get; init; }
+}
+
+internal sealed record DriftProfileConfig
+{
+    public string? Path { get; init; }
+}
+
+internal sealed record AuditProfileConfig
+{
+    public const long DefaultMaxFileSize = 52_428_800;
+
+    public bool Enabled { get; init; }
+
+    public string? Path { get; init; }
+
+    public long MaxFileSize { get; init; } = DefaultMaxFileSize;
+}

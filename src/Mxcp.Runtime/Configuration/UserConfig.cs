@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Mxcp.Abstractions;
+
+namespace Mxcp.Runtime.Configuration;
+
+/// <summary>The user configuration (<c>~/.mxcp/config.yml</c>), mxcp-reference §1.4.</summary>
+internal sealed record UserConfig
+{
+    public int Mxcp { get; init; } = 1;
+
+    public IReadOnlyDictionary<string, UserProjectConfig> Projects { get; init; } = new Dictionary<string, UserProjectConfig>();
+
+    public VaultConfig Vault { get; init; } = new();
+
+    public OnePasswordConfig OnePassword { get; init; } = new();
+
+    public TransportConfig Transport { get; init; } = new();
+
+    public ModelsConfig? Models { get; init; }
+
+    public LoggingConfig Logging { get; init; } = new();
+}
+
+internal sealed record UserProjectConfig(IReadOnlyDictionary<string, UserProfileConfig> Profiles);
+
+internal sealed record UserProfileConfig
+{
+    public IReadOnlyList<SecretDefinition> Secrets { get; init; } = [];
+
+    /// <summary><c>plugin.config</c>: config name → string map.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> PluginConfig { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    public AuthConfig? Auth { get; init; }
+
+    public TelemetryConfig? Telemetry { get; init; }
+}
+
+internal sealed record VaultConfig
+{
+    public bool Enabled { get; init; }
+
+    public string? Address { get; init; }
+
+    public string? TokenEnv { get; init; }
+}
+
+internal sealed record OnePasswordConfig
+{
+    public bool Enabled { get; init; }
+
+    public string? TokenEnv { get; init; }
+}
+
+internal sealed record TransportConfig
+{
+    public string Provider { get; init; } = "streamable-http";
+
+    public HttpTransportConfig Http { get; init; } = new();
+}
+
+internal sealed record HttpTransportConfig
+{
+    public int Port { get; init; } = 8000;
+
+    public string Host { get; init; } = "localhost";
+
+    public string Scheme { get; init; } = "http";
+
+    public string? BaseUrl { get; init; }
+
+    public bool TrustProxy { get; init; }
+
+    public bool Stateless { get; init; }
+}
+
+internal sealed record ModelsConfig(string? Default, IReadOnlyDictionary<string, ModelConfig> Models);
+
+internal sealed record ModelConfig(string Type, string? ApiKey, string? BaseUrl, double? Timeout, int? MaxRetries)
+{
+    public override string ToString() => $"{Type} model";
+}
+
+internal sealed record LoggingConfig
+{
+    public bool Enabled { get; init; } = true;
+
+    public string? Path { get; init; }
+
+    public string Level { get; init; } = "WARNING";
+
+    public long MaxBytes { get; init; } = 10_485_760;
+
+    public int BackupCount { get; init; } = 5;
+}
+
+/// <summary>
+/// <c>auth</c> of a user profile (mxcp-reference §11.1). Keys are validated here; provider blocks are kept as JSON
+/// for the authentication feature that consumes them.
+/// </summary>
+internal sealed record AuthConfig
+{
+    public string Mode { get; init; } = "issuer";
+
+    public string Provider { get; init; } = "none";
+
+    public JsonElement? Clients { get; init; }
+
+    public IReadOnlyList<string> RequiredScopes { get; init; } = [];
+
+    public JsonElement? Persistence { get; init; }
+
+    public IReadOnlyDictionary<string, JsonElement> ProviderBlocks { get; init; } = new Dictionary<string, JsonElement>();
+}
+
+internal sealed record TelemetryConfig
+{
+    public bool Enabled { get; init; }
+
+    public string? Endpoint { get; init; }
+
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    public string? ServiceName { get; init; }
+
+    public string? ServiceVersion { get; init; }
+
+    public string? Environment { get; init; }
+
+    public IReadOnlyDictionary<string, string> ResourceAttributes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>null when the block is absent (then tracing follows <see cref="Enabled"/>).</summary>
+    public bool? TracingEnabled { get; init; }
+
+    public bool TracingConsoleExport { get; init; }
+
+    public bool? MetricsEnabled { get; init; }
+
+    public int MetricsExportInterval { get; init; } = 60;
+}

@@ -1,0 +1,388 @@
+using System.Text.Json;
+using Mxcp.Abstractions;
+using Mxcp.Runtime.Yaml;
+
+namespace Mxcp.Runtime.Configuration;
+
+/// <summary>Reads the user configuration; unknown keys and wrong types are errors with a location.</summary>
+internal static class UserConfigReader
+{
+    private static readonly string[] TransportProviders = ["streamable-http", "sse", "stdio"];
+    private static readonly string[] LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
+    private static readonly string[] AuthModes = ["issuer", "verifier"];
+    private static readonly string[] AuthProviders = ["none", "github", "atlassian", "salesforce", "keycloak", "google", "oidc"];
+    private static readonly string[] ModelTypes = ["claude", "openai"];
+
+    private static readonly Dictionary<string, string[]> ProviderKeys = new(StringComparer.Ordinal)
+    {
+        ["github"] = ["client_id", "client_secret", "callback_path", "auth_url", "token_url", "scope", "claim_mappings"],
+        ["atlassian"] = ["client_id", "client_secret", "callback_path", "auth_url", "token_url", "scope", "claim_mappings"],
+        ["salesforce"] = ["client_id", "client_secret", "callback_path", "auth_url", "token_url", "scope", "claim_mappings"],
+        ["keycloak"] = ["client_id", "client_secret", "realm", "server_url", "callback_path", "scope", "claim_mappings"],
+        ["google"] = ["client_id", "client_secret", "callback_path", "auth_url", "token_url", "scope", "claim_mappings"],
+        ["oidc"] = ["config_url", "client_id", "client_secret", "scope", "callback_path", "audience", "extra_authorize_params", "provider_name", "claim_mappings"],
+    };
+
+    public static UserConfig Read(YamlNode? root, string file)
+    {
+        if (root is null)
+        {
+            return new UserConfig();
+        }
+
+        var r = YamlMappingReader.From(root, file, "");
+        var config = new UserConfig
+        {
+            Mxcp = LegacyVersion.Read(r, "user configuration"),
+            Projects = ReadProjects(r.Mapping("projects")),
+            Vault = ReadVault(r.Mapping("vault")),
+            OnePassword = ReadOnePassword(r.Mapping("onepassword")),
+            Transport = ReadTransport(r.Mapping("transport")),
+            Models = ReadModels(r.Mapping("models")),
+            Logging = ReadLogging(r.Mapping("logging")),
+        };
+        r.EnsureNoUnknownKeys();
+        return config;
+    }
+
+    private static Dictionary<string, UserProjectConfig> ReadProjects(YamlMappingReader? r)
+    {
+        var result = new Dictionary<string, UserProjectConfig>(StringComparer.Ordinal);
+        if (r is null)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in r.Node.Entries)
+        {
+            r.Has(key.Value);
+            var project = YamlMappingReader.From(value, r.File, r.PathOf(key.Value));
+            var profiles = new Dictionary<string, UserProfileConfig>(StringComparer.Ordinal);
+            var profilesReader = project.Mapping("profiles");
+            if (profilesReader is not null)
+            {
+                foreach (var (pkey, pvalue) in profilesReader.Node.Entries)
+                {
+                    profilesReader.Has(pkey.Value);
+                    profiles[pkey.Value] = pvalue is YamlScalar { IsNull: true }
+                        ? new UserProfileConfig()
+                        : ReadProfile(YamlMappingReader.From(pvalue, r.File, profilesReader.PathOf(pkey.Value)));
+                }
+            }
+
+            project.EnsureNoUnknownKeys();
+            result[key.Value] = new UserProjectConfig(profiles);
+        }
+
+        return result;
+    }
+
+    private static UserProfileConfig ReadProfile(YamlMappingReader r)
+    {
+        var profile = new UserProfileConfig
+        {
+            Secrets = ReadSecrets(r),
+            PluginConfig = ReadPluginConfig(r.Mapping("plugin")),
+            Auth = ReadAuth(r.Mapping("auth")),
+            Telemetry = ReadTelemetry(r.Mapping("telemetry")),
+        };
+        r.EnsureNoUnknownKeys();
+        return profile;
+    }
+
+    private static List<SecretDefinition> ReadSecrets(YamlMappingReader r)
+    {
+        var seq = r.Sequence("secrets");
+        var result = new List<SecretDefinition>();
+        if (seq is null)
+        {
+            return result;
+        }
+
+        for (var i = 0; i < seq.Items.Count; i++)
+        {
+            var s = YamlMappingReader.From(seq.Items[i], r.File, $"{r.PathOf("secrets")}[{i}]");
+            var parametersNode = s.Get("parameters");
+            if (parametersNode is not null and not YamlMapping)
+            {
+                throw s.Error(parametersNode, s.PathOf("parameters"), $"expected a mapping, got {parametersNode.Describe()}");
+            }
+
+            result.Add(new SecretDefinition
+            {
+                Name = s.RequiredString("name"),
+                Type = s.RequiredString("type"),
+                Parameters = parametersNode is null ? JsonSerializer.SerializeToElement(new Dictionary<string, string>()) : YamlJson.ToElement(parametersNode),
+            });
+            s.EnsureNoUnknownKeys();
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> ReadPluginConfig(YamlMappingReader? r)
+    {
+        var result = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        if (r is null)
+        {
+            return result;
+        }
+
+        var configs = r.Mapping("config");
+        r.EnsureNoUnknownKeys();
+        if (configs is null)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in configs.Node.Entries)
+        {
+            configs.Has(key.Value);
+            result[key.Value] = StringMap(YamlMappingReader.From(value, r.File, configs.PathOf(key.Value)));
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, string> StringMap(YamlMappingReader r)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in r.Node.Entries)
+        {
+            r.Has(key.Value);
+            map[key.Value] = value is YamlScalar { IsNull: false } scalar ? scalar.Value : r.AsString(value, r.PathOf(key.Value));
+        }
+
+        return map;
+    }
+
+    private static AuthConfig? ReadAuth(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return null;
+        }
+
+        var mode = OneOf(r, "mode", AuthModes) ?? "issuer";
+        var provider = OneOf(r, "provider", AuthProviders) ?? "none";
+        var clients = r.Sequence("clients");
+        if (clients is not null)
+        {
+            for (var i = 0; i < clients.Items.Count; i++)
+            {
+                var c = YamlMappingReader.From(clients.Items[i], r.File, $"{r.PathOf("clients")}[{i}]");
+                c.RequiredString("client_id");
+                c.RequiredString("name");
+                c.String("client_secret");
+                c.StringList("redirect_uris");
+                var grants = c.StringList("grant_types") ?? [];
+                foreach (var g in grants.Where(g => g is not ("authorization_code" or "refresh_token")))
+                {
+                    throw c.Error(c.Node["grant_types"]!, c.PathOf("grant_types"), $"expected authorization_code or refresh_token, got '{g}'");
+                }
+
+                c.StringList("scopes");
+                c.EnsureNoUnknownKeys();
+            }
+        }
+
+        var authorization = r.Mapping("authorization");
+        var scopes = authorization?.StringList("required_scopes") ?? [];
+        authorization?.EnsureNoUnknownKeys();
+
+        var persistence = r.Mapping("persistence");
+        if (persistence is not null)
+        {
+            var type = persistence.String("type");
+            if (type is not null and not "sqlite")
+            {
+                throw persistence.Error(persistence.Node["type"]!, persistence.PathOf("type"), $"expected sqlite, got '{type}'");
+            }
+
+            persistence.String("path");
+            persistence.String("auth_encryption_key");
+            persistence.EnsureNoUnknownKeys();
+        }
+
+        var blocks = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var (name, keys) in ProviderKeys)
+        {
+            var block = r.Mapping(name);
+            if (block is null)
+            {
+                continue;
+            }
+
+            foreach (var key in keys)
+            {
+                if (key is "claim_mappings" or "extra_authorize_params")
+                {
+                    block.Mapping(key);
+                }
+                else
+                {
+                    block.String(key);
+                }
+            }
+
+            block.EnsureNoUnknownKeys();
+            blocks[name] = YamlJson.ToElement(block.Node);
+        }
+
+        r.EnsureNoUnknownKeys();
+        return new AuthConfig
+        {
+            Mode = mode,
+            Provider = provider,
+            Clients = clients is null ? null : YamlJson.ToElement(clients),
+            RequiredScopes = scopes,
+            Persistence = persistence is null ? null : YamlJson.ToElement(persistence.Node),
+            ProviderBlocks = blocks,
+        };
+    }
+
+    private static TelemetryConfig? ReadTelemetry(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return null;
+        }
+
+        var tracing = r.Mapping("tracing");
+        var metrics = r.Mapping("metrics");
+        var headers = r.Mapping("headers");
+        var attributes = r.Mapping("resource_attributes");
+        var config = new TelemetryConfig
+        {
+            Enabled = r.Bool("enabled") ?? false,
+            Endpoint = r.String("endpoint"),
+            Headers = headers is null ? new Dictionary<string, string>() : StringMap(headers),
+            ServiceName = r.String("service_name"),
+            ServiceVersion = r.String("service_version"),
+            Environment = r.String("environment"),
+            ResourceAttributes = attributes is null ? new Dictionary<string, string>() : StringMap(attributes),
+            TracingEnabled = tracing is null ? null : tracing.Bool("enabled") ?? false,
+            TracingConsoleExport = tracing?.Bool("console_export") ?? false,
+            MetricsEnabled = metrics is null ? null : metrics.Bool("enabled") ?? false,
+            MetricsExportInterval = metrics?.Int("export_interval", min: 1) ?? 60,
+        };
+        tracing?.EnsureNoUnknownKeys();
+        metrics?.EnsureNoUnknownKeys();
+        r.EnsureNoUnknownKeys();
+        return config;
+    }
+
+    private static VaultConfig ReadVault(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return new VaultConfig();
+        }
+
+        var config = new VaultConfig { Enabled = r.Bool("enabled") ?? false, Address = r.String("address"), TokenEnv = r.String("token_env") };
+        r.EnsureNoUnknownKeys();
+        return config;
+    }
+
+    private static OnePasswordConfig ReadOnePassword(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return new OnePasswordConfig();
+        }
+
+        var config = new OnePasswordConfig { Enabled = r.Bool("enabled") ?? false, TokenEnv = r.String("token_env") };
+        r.EnsureNoUnknownKeys();
+        return config;
+    }
+
+    private static TransportConfig ReadTransport(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return new TransportConfig();
+        }
+
+        var provider = OneOf(r, "provider", TransportProviders) ?? "streamable-http";
+        var http = r.Mapping("http");
+        var d = new HttpTransportConfig();
+        var httpConfig = http is null ? d : new HttpTransportConfig
+        {
+            Port = http.Int("port", min: 0) ?? d.Port,
+            Host = http.String("host") ?? d.Host,
+            Scheme = OneOf(http, "scheme", ["http", "https"]) ?? d.Scheme,
+            BaseUrl = http.String("base_url"),
+            TrustProxy = http.Bool("trust_proxy") ?? false,
+            Stateless = http.Bool("stateless") ?? false,
+        };
+        if (httpConfig.Port > 65535)
+        {
+            throw http!.Error(http.Node["port"]!, http.PathOf("port"), $"must be at most 65535, got {httpConfig.Port}");
+        }
+
+        http?.EnsureNoUnknownKeys();
+        r.EnsureNoUnknownKeys();
+        return new TransportConfig { Provider = provider, Http = httpConfig };
+    }
+
+    private static ModelsConfig? ReadModels(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return null;
+        }
+
+        var defaultModel = r.String("default");
+        var modelsReader = r.Mapping("models");
+        var models = new Dictionary<string, ModelConfig>(StringComparer.Ordinal);
+        if (modelsReader is not null)
+        {
+            foreach (var (key, value) in modelsReader.Node.Entries)
+            {
+                modelsReader.Has(key.Value);
+                var m = YamlMappingReader.From(value, r.File, modelsReader.PathOf(key.Value));
+                models[key.Value] = new ModelConfig(
+                    OneOf(m, "type", ModelTypes) ?? throw m.Missing("type"),
+                    m.String("api_key"),
+                    m.String("base_url"),
+                    m.Double("timeout"),
+                    m.Int("max_retries", min: 0));
+                m.EnsureNoUnknownKeys();
+            }
+        }
+
+        r.EnsureNoUnknownKeys();
+        return new ModelsConfig(defaultModel, models);
+    }
+
+    private static LoggingConfig ReadLogging(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return new LoggingConfig();
+        }
+
+        var d = new LoggingConfig();
+        var config = new LoggingConfig
+        {
+            Enabled = r.Bool("enabled") ?? d.Enabled,
+            Path = r.String("path"),
+            Level = OneOf(r, "level", LogLevels) ?? d.Level,
+            MaxBytes = r.Long("max_bytes", min: 1) ?? d.MaxBytes,
+            BackupCount = r.Int("backup_count", min: 0) ?? d.BackupCount,
+        };
+        r.EnsureNoUnknownKeys();
+        return config;
+    }
+
+    private static string? OneOf(YamlMappingReader r, string key, string[] allowed)
+    {
+        var value = r.String(key);
+        if (value is not null && Array.IndexOf(allowed, value) < 0)
+        {
+            throw r.Error(r.Node[key]!, r.PathOf(key), $"expected one of {string.Join(", ", allowed)}, got '{value}'");
+        }
+
+        return value;
+    }
+}
