@@ -81,7 +81,7 @@ internal static class SchemaConstraints
     {
         if (schema.MultipleOf is { } divisor)
         {
-            var exact = divisor == Math.Floor(divisor) && divisor >= 1 && divisor <= long.MaxValue;
+            var exact = divisor == Math.Floor(divisor) && divisor >= 1 && divisor < 9.2233720368547758E18;
             if (exact ? value % (long)divisor != 0 : !IsMultipleOf(value, divisor))
             {
                 throw NotMultipleOf(divisor);
