@@ -20,8 +20,8 @@ internal static class ValueConverter
     /// <param name="value">The JSON value.</param>
     /// <param name="schema">Its schema.</param>
     /// <param name="checkConstraints">
-    /// <see langword="false"/> converts types only (enum values and defaults of the schema itself use this, which also
-    /// keeps <see cref="CompiledSchema"/> from needing itself while it is built).
+    /// <see langword="false"/> converts types only: used for the schema's own enum values, which also keeps
+    /// <see cref="CompiledSchema"/> from needing itself while it is built.
     /// </param>
     /// <exception cref="SchemaViolationException">The value is invalid; its path is relative to <paramref name="value"/>.</exception>
     public static object? Convert(JsonElement value, TypeSchema schema, bool checkConstraints = true)
