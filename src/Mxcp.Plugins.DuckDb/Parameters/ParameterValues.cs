@@ -68,7 +68,7 @@ internal static unsafe class ParameterValues
         JsonValueKind.String => element.GetString(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : (object)element.GetDouble(),
         JsonValueKind.Array => element.EnumerateArray().Select(e => FromJson(name, e)).ToList(),
         _ => element.EnumerateObject().ToDictionary(p => p.Name, p => FromJson(name, p.Value), StringComparer.Ordinal),
     };
