@@ -69,6 +69,14 @@ internal static class DatabaseSetup
     public static void CreateSecrets(DuckDbConnection connection, IReadOnlyList<SecretDefinition> secrets, ILogger logger)
     {
         var created = connection.Database.CreatedSecrets;
+        lock (created)
+        {
+            CreateSecrets(connection, secrets, created, logger);
+        }
+    }
+
+    private static void CreateSecrets(DuckDbConnection connection, IReadOnlyList<SecretDefinition> secrets, HashSet<string> created, ILogger logger)
+    {
         foreach (var stale in created.Where(name => secrets.All(s => s.Name != name)).ToList())
         {
             connection.Execute($"DROP TEMPORARY SECRET IF EXISTS {SqlText.Identifier(stale)}", null, CancellationToken.None);
