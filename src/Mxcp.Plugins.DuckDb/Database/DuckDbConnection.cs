@@ -8,10 +8,17 @@ namespace Mxcp.Plugins.DuckDb.Database;
 /// <summary>
 /// A DuckDB connection: runs SQL texts (one or several statements) with <c>$name</c> parameters and reads the last
 /// statement's rows. Not thread-safe: one call at a time, which the pool guarantees; only <see cref="QueryInterrupter"/>
-/// touches it from another thread.
+/// touches it from another thread. A pooled connection runs its calls on its own thread (<see cref="RunAsync{T}"/>), so
+/// that blocking DuckDB calls never hold thread-pool threads and no thread is created per call.
 /// </summary>
 internal sealed unsafe class DuckDbConnection : IDisposable
 {
+    private readonly SemaphoreSlim _workReady = new(0);
+    private readonly Lock _workGate = new();
+    private Action? _work;
+    private Thread? _worker;
+    private bool _stopping;
+
     /// <summary>Statement types after which later statements of the same text cannot be checked without running them.</summary>
     private static readonly HashSet<DuckDbStatementType> ChangesCatalog =
     [
@@ -94,9 +101,77 @@ internal sealed unsafe class DuckDbConnection : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="work"/> on this connection's own thread (started on first use).</summary>
+    public Task<T> RunAsync<T>(Func<DuckDbConnection, T> work, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_workGate)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            if (_work is not null)
+            {
+                throw new InvalidOperationException("A DuckDB connection runs one call at a time");
+            }
+
+            _work = () =>
+            {
+                try
+                {
+                    completion.TrySetResult(work(this));
+                }
+                catch (Exception e)
+                {
+                    completion.TrySetException(e);
+                }
+            };
+            if (_worker is null)
+            {
+                _worker = new Thread(RunWorker) { IsBackground = true, Name = $"Mxcp DuckDB connection {Id}" };
+                _worker.Start();
+            }
+        }
+
+        _workReady.Release();
+        return completion.Task;
+    }
+
     public void Interrupt() => NativeMethods.duckdb_interrupt(Handle);
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose()
+    {
+        lock (_workGate)
+        {
+            _stopping = true;
+        }
+
+        _workReady.Release();
+        Handle.Dispose();
+    }
+
+    private void RunWorker()
+    {
+        while (true)
+        {
+            _workReady.Wait();
+            Action? work;
+            lock (_workGate)
+            {
+                work = _work;
+                _work = null;
+                if (work is null && _stopping)
+                {
+                    return;
+                }
+            }
+
+            work?.Invoke();
+        }
+    }
 
     private JsonArray ExecuteStatements(string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
     {

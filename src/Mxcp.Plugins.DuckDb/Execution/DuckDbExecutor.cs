@@ -8,8 +8,8 @@ namespace Mxcp.Plugins.DuckDb.Execution;
 
 /// <summary>
 /// The <c>sql</c> executor of one project snapshot and the project's <see cref="ISqlDatabase"/>: every call rents a
-/// pooled connection (attaching the call for the user-context SQL functions) and runs on its own thread, so that a
-/// blocking DuckDB call never holds a thread-pool thread.
+/// pooled connection (attaching the call for the user-context SQL functions) and runs on that connection's thread, so
+/// that a blocking DuckDB call never holds a thread-pool thread.
 /// </summary>
 internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
 {
@@ -49,7 +49,7 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
         }
 
         using var lease = await _pool.RentAsync(null, cancellationToken).ConfigureAwait(false);
-        return await RunOnOwnThread(() => SqlValidator.Validate(lease.Connection, endpoint, sourceText), cancellationToken).ConfigureAwait(false);
+        return await lease.Connection.RunAsync(c => SqlValidator.Validate(c, endpoint, sourceText), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<JsonNode?> ExecuteAsync(EndpointInvocation invocation, CancellationToken cancellationToken)
@@ -67,7 +67,7 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         using var lease = await _pool.RentAsync(context, cancellationToken).ConfigureAwait(false);
-        return await RunOnOwnThread(() => lease.Connection.Execute(sql, parameters, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await lease.Connection.RunAsync(c => c.Execute(sql, parameters, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -86,7 +86,4 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
         endpoint.Source?.File is { } file
             ? $"SQL source file '{endpoint.Source.FullPath ?? file}' of {endpoint.Key} is missing or empty"
             : $"{endpoint.Key} has no SQL source: set source.code or source.file";
-
-    private static Task<T> RunOnOwnThread<T>(Func<T> work, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }

@@ -6,6 +6,7 @@ namespace Mxcp.Plugins.DuckDb.Results;
 /// <summary>
 /// ISO 8601 text for DuckDB's date, time, timestamp and interval values, computed from their integer encodings so that
 /// the whole DuckDB range works (years before 1 and after 9999 included), not only what <see cref="DateTime"/> holds.
+/// Written into a stack buffer: these run once per cell.
 /// </summary>
 internal static class TemporalFormat
 {
@@ -13,28 +14,58 @@ internal static class TemporalFormat
     public const string NegativeInfinity = "-infinity";
 
     private const long MicrosPerSecond = 1_000_000;
-    private const long MicrosPerDay = 86_400 * MicrosPerSecond;
-    private const long NanosPerDay = MicrosPerDay * 1000;
 
     /// <summary><c>YYYY-MM-DD</c> for days since 1970-01-01; <c>infinity</c> / <c>-infinity</c> for DuckDB's sentinels.</summary>
-    public static string Date(int days) => days switch
+    public static string Date(int days)
     {
-        int.MaxValue => Infinity,
-        -int.MaxValue => NegativeInfinity,
-        _ => AppendDate(new StringBuilder(10), days).ToString(),
-    };
+        if (days == int.MaxValue)
+        {
+            return Infinity;
+        }
+
+        if (days == -int.MaxValue)
+        {
+            return NegativeInfinity;
+        }
+
+        var text = new TextBuffer(stackalloc char[24]);
+        AppendDate(ref text, days);
+        return text.ToString();
+    }
 
     /// <summary><c>HH:MM:SS[.ffffff]</c> for microseconds since midnight (DuckDB allows 24:00:00).</summary>
-    public static string Time(long micros) => AppendTime(new StringBuilder(15), micros * 1000, nanosecondDigits: false).ToString();
+    public static string Time(long micros)
+    {
+        var text = new TextBuffer(stackalloc char[24]);
+        AppendTime(ref text, micros * 1000, nanosecondDigits: false);
+        return text.ToString();
+    }
 
     /// <summary><c>HH:MM:SS[.ffffff|.fffffffff]</c> for nanoseconds since midnight.</summary>
-    public static string TimeNs(long nanos) => AppendTime(new StringBuilder(18), nanos, nanosecondDigits: true).ToString();
+    public static string TimeNs(long nanos)
+    {
+        var text = new TextBuffer(stackalloc char[24]);
+        AppendTime(ref text, nanos, nanosecondDigits: true);
+        return text.ToString();
+    }
 
     /// <summary><c>HH:MM:SS[.ffffff]+HH:MM[:SS]</c> for a TIME WITH TIME ZONE value (offset in seconds east of UTC).</summary>
     public static string TimeTz(long micros, int offsetSeconds)
     {
-        var text = AppendTime(new StringBuilder(21), micros * 1000, nanosecondDigits: false);
-        return AppendOffset(text, offsetSeconds).ToString();
+        var text = new TextBuffer(stackalloc char[32]);
+        AppendTime(ref text, micros * 1000, nanosecondDigits: false);
+        text.Append(offsetSeconds < 0 ? '-' : '+');
+        var abs = Math.Abs(offsetSeconds);
+        text.AppendDigits(abs / 3600, 2);
+        text.Append(':');
+        text.AppendDigits(abs / 60 % 60, 2);
+        if (abs % 60 != 0)
+        {
+            text.Append(':');
+            text.AppendDigits(abs % 60, 2);
+        }
+
+        return text.ToString();
     }
 
     /// <summary>
@@ -62,9 +93,10 @@ internal static class TemporalFormat
             days--;
         }
 
-        var nanos = rem * (1_000_000_000L / unitsPerSecond);
-        var text = AppendDate(new StringBuilder(32), days).Append('T');
-        AppendTime(text, nanos, nanosecondDigits: unitDigits == 9);
+        var text = new TextBuffer(stackalloc char[48]);
+        AppendDate(ref text, days);
+        text.Append('T');
+        AppendTime(ref text, rem * (1_000_000_000L / unitsPerSecond), nanosecondDigits: unitDigits == 9);
         if (utc)
         {
             text.Append("+00:00");
@@ -82,39 +114,15 @@ internal static class TemporalFormat
         }
 
         var text = new StringBuilder("P", 24);
-        var years = months / 12;
-        var restMonths = months % 12;
-        if (years != 0)
-        {
-            text.Append(years.ToString(CultureInfo.InvariantCulture)).Append('Y');
-        }
-
-        if (restMonths != 0)
-        {
-            text.Append(restMonths.ToString(CultureInfo.InvariantCulture)).Append('M');
-        }
-
-        if (days != 0)
-        {
-            text.Append(days.ToString(CultureInfo.InvariantCulture)).Append('D');
-        }
-
+        AppendPart(text, months / 12, 'Y');
+        AppendPart(text, months % 12, 'M');
+        AppendPart(text, days, 'D');
         if (micros != 0)
         {
             text.Append('T');
-            var hours = micros / (3600 * MicrosPerSecond);
-            var minutes = micros / (60 * MicrosPerSecond) % 60;
+            AppendPart(text, micros / (3600 * MicrosPerSecond), 'H');
+            AppendPart(text, micros / (60 * MicrosPerSecond) % 60, 'M');
             var secondMicros = micros % (60 * MicrosPerSecond);
-            if (hours != 0)
-            {
-                text.Append(hours.ToString(CultureInfo.InvariantCulture)).Append('H');
-            }
-
-            if (minutes != 0)
-            {
-                text.Append(minutes.ToString(CultureInfo.InvariantCulture)).Append('M');
-            }
-
             if (secondMicros != 0)
             {
                 var seconds = secondMicros / (decimal)MicrosPerSecond;
@@ -125,8 +133,16 @@ internal static class TemporalFormat
         return text.ToString();
     }
 
+    private static void AppendPart(StringBuilder text, long value, char unit)
+    {
+        if (value != 0)
+        {
+            text.Append(value.ToString(CultureInfo.InvariantCulture)).Append(unit);
+        }
+    }
+
     /// <summary>Appends <c>YYYY-MM-DD</c>; years outside 0000-9999 use ISO's expanded form (<c>+10000</c>, <c>-0044</c>).</summary>
-    public static StringBuilder AppendDate(StringBuilder text, long daysSinceEpoch)
+    private static void AppendDate(ref TextBuffer text, long daysSinceEpoch)
     {
         // Civil-from-days over the proleptic Gregorian calendar (H. Hinnant's algorithm), valid for any long.
         var z = daysSinceEpoch + 719_468;
@@ -143,63 +159,69 @@ internal static class TemporalFormat
             y++;
         }
 
-        if (y is >= 0 and <= 9999)
-        {
-            Append(text, y, 4);
-        }
-        else
+        if (y is < 0 or > 9999)
         {
             text.Append(y < 0 ? '-' : '+');
-            Append(text, Math.Abs(y), 4);
         }
 
+        text.AppendDigits(Math.Abs(y), 4);
         text.Append('-');
-        Append(text, m, 2);
+        text.AppendDigits(m, 2);
         text.Append('-');
-        Append(text, d, 2);
-        return text;
+        text.AppendDigits(d, 2);
     }
 
-    private static StringBuilder AppendTime(StringBuilder text, long nanosOfDay, bool nanosecondDigits)
+    private static void AppendTime(ref TextBuffer text, long nanosOfDay, bool nanosecondDigits)
     {
         var totalSeconds = Math.DivRem(nanosOfDay, 1_000_000_000L, out var fraction);
-        Append(text, totalSeconds / 3600, 2);
+        text.AppendDigits(totalSeconds / 3600, 2);
         text.Append(':');
-        Append(text, totalSeconds / 60 % 60, 2);
+        text.AppendDigits(totalSeconds / 60 % 60, 2);
         text.Append(':');
-        Append(text, totalSeconds % 60, 2);
+        text.AppendDigits(totalSeconds % 60, 2);
         if (fraction != 0)
         {
             text.Append('.');
             if (nanosecondDigits && fraction % 1000 != 0)
             {
-                Append(text, fraction, 9);
+                text.AppendDigits(fraction, 9);
             }
             else
             {
-                Append(text, fraction / 1000, 6);
+                text.AppendDigits(fraction / 1000, 6);
             }
         }
-
-        return text;
     }
 
-    private static StringBuilder AppendOffset(StringBuilder text, int offsetSeconds)
+    /// <summary>A fixed-size character buffer on the stack.</summary>
+    private ref struct TextBuffer(Span<char> buffer)
     {
-        text.Append(offsetSeconds < 0 ? '-' : '+');
-        var abs = Math.Abs(offsetSeconds);
-        Append(text, abs / 3600, 2);
-        text.Append(':');
-        Append(text, abs / 60 % 60, 2);
-        if (abs % 60 != 0)
+        private readonly Span<char> _buffer = buffer;
+        private int _length;
+
+        public void Append(char c) => _buffer[_length++] = c;
+
+        public void Append(string s)
         {
-            text.Append(':');
-            Append(text, abs % 60, 2);
+            s.AsSpan().CopyTo(_buffer[_length..]);
+            _length += s.Length;
         }
 
-        return text;
-    }
+        /// <summary>Appends a non-negative number with at least <paramref name="minDigits"/> digits.</summary>
+        public void AppendDigits(long value, int minDigits)
+        {
+            value.TryFormat(_buffer[_length..], out var written, default, CultureInfo.InvariantCulture);
+            if (written < minDigits)
+            {
+                var pad = minDigits - written;
+                _buffer.Slice(_length, written).CopyTo(_buffer[(_length + pad)..]);
+                _buffer.Slice(_length, pad).Fill('0');
+                written = minDigits;
+            }
 
-    private static void Append(StringBuilder text, long value, int minDigits) =>
-        text.Append(value.ToString(CultureInfo.InvariantCulture).PadLeft(minDigits, '0'));
+            _length += written;
+        }
+
+        public override readonly string ToString() => new(_buffer[.._length]);
+    }
 }
