@@ -21,7 +21,7 @@ internal static class DatabaseSetup
         foreach (var extension in extensions)
         {
             var state = connection.Execute(
-                "SELECT loaded, installed FROM duckdb_extensions() WHERE extension_name = lower($name)",
+                "SELECT loaded, installed FROM duckdb_extensions() WHERE extension_name = lower($name) OR list_contains(aliases, lower($name))",
                 new Dictionary<string, object?> { ["name"] = extension.Name },
                 CancellationToken.None);
             var loaded = state.Count > 0 && state[0]!["loaded"]!.GetValue<bool>();
