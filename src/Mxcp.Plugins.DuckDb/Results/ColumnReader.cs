@@ -1,0 +1,171 @@
+using System.Text.Json.Nodes;
+using Mxcp.Plugins.DuckDb.Native;
+
+namespace Mxcp.Plugins.DuckDb.Results;
+
+/// <summary>
+/// Reads one DuckDB vector of a data chunk into JSON, row by row, straight from the vector's memory and validity
+/// mask. A reader is built once per result column from its logical type and re-attached to each chunk's vector.
+/// </summary>
+internal abstract unsafe class ColumnReader
+{
+    private ulong* _validity;
+
+    /// <summary>The vector's data buffer (meaning depends on the type).</summary>
+    protected void* Data { get; private set; }
+
+    /// <summary>Points the reader (and its children) at a vector of the current chunk.</summary>
+    public virtual void Attach(nint vector)
+    {
+        Data = NativeMethods.duckdb_vector_get_data(vector);
+        _validity = NativeMethods.duckdb_vector_get_validity(vector);
+    }
+
+    /// <summary>The JSON value at <paramref name="row"/>, <see langword="null"/> for SQL NULL.</summary>
+    public JsonNode? Read(ulong row) =>
+        _validity == null || (_validity[row >> 6] & (1UL << (int)(row & 63))) != 0 ? ReadValue(row) : null;
+
+    /// <summary>The JSON value of a valid (non-NULL) row.</summary>
+    protected abstract JsonNode? ReadValue(ulong row);
+}
+
+/// <summary>Reads a fixed-size value and converts it.</summary>
+internal sealed unsafe class PrimitiveReader<T>(Func<T, JsonNode?> convert) : ColumnReader
+    where T : unmanaged
+{
+    protected override JsonNode? ReadValue(ulong row) => convert(((T*)Data)[row]);
+}
+
+/// <summary>Reads a <c>duckdb_string_t</c> (VARCHAR, BLOB, BIT, BIGNUM, GEOMETRY) and converts its bytes.</summary>
+internal sealed unsafe class StringReader(StringConverter convert) : ColumnReader
+{
+    protected override JsonNode? ReadValue(ulong row) => convert(DuckDbStringT.Bytes((DuckDbStringT*)Data + row));
+}
+
+/// <summary>Converts the bytes of a string-like value.</summary>
+internal delegate JsonNode? StringConverter(ReadOnlySpan<byte> bytes);
+
+/// <summary>A column whose values are always NULL (type <c>"NULL"</c>).</summary>
+internal sealed class NullReader : ColumnReader
+{
+    protected override JsonNode? ReadValue(ulong row) => null;
+}
+
+/// <summary>LIST: a JSON array of the child vector's slice for the row.</summary>
+internal sealed unsafe class ListReader(ColumnReader child) : ColumnReader
+{
+    public override void Attach(nint vector)
+    {
+        base.Attach(vector);
+        child.Attach(NativeMethods.duckdb_list_vector_get_child(vector));
+    }
+
+    protected override JsonNode? ReadValue(ulong row)
+    {
+        var entry = ((DuckDbListEntry*)Data)[row];
+        var array = new JsonArray();
+        for (var i = entry.Offset; i < entry.Offset + entry.Length; i++)
+        {
+            array.Add(child.Read(i));
+        }
+
+        return array;
+    }
+}
+
+/// <summary>ARRAY (fixed size): a JSON array of <c>size</c> consecutive child rows.</summary>
+internal sealed class FixedArrayReader(ColumnReader child, ulong size) : ColumnReader
+{
+    public override void Attach(nint vector)
+    {
+        base.Attach(vector);
+        child.Attach(NativeMethods.duckdb_array_vector_get_child(vector));
+    }
+
+    protected override JsonNode? ReadValue(ulong row)
+    {
+        var array = new JsonArray();
+        for (var i = row * size; i < (row + 1) * size; i++)
+        {
+            array.Add(child.Read(i));
+        }
+
+        return array;
+    }
+}
+
+/// <summary>STRUCT: a JSON object of the member vectors, in declaration order.</summary>
+internal sealed class StructReader(string[] names, ColumnReader[] members) : ColumnReader
+{
+    public override void Attach(nint vector)
+    {
+        base.Attach(vector);
+        for (var i = 0; i < members.Length; i++)
+        {
+            members[i].Attach(NativeMethods.duckdb_struct_vector_get_child(vector, (ulong)i));
+        }
+    }
+
+    protected override JsonNode? ReadValue(ulong row)
+    {
+        var obj = new JsonObject();
+        for (var i = 0; i < members.Length; i++)
+        {
+            obj[names[i]] = members[i].Read(row);
+        }
+
+        return obj;
+    }
+}
+
+/// <summary>
+/// MAP (a LIST of key/value STRUCTs): a JSON object. String keys are used as they are; other keys are written as
+/// their JSON text (<c>1</c>, <c>2024-01-01</c>, <c>{"a":1}</c>).
+/// </summary>
+internal sealed unsafe class MapReader(ColumnReader key, ColumnReader value) : ColumnReader
+{
+    public override void Attach(nint vector)
+    {
+        base.Attach(vector);
+        var entries = NativeMethods.duckdb_list_vector_get_child(vector);
+        key.Attach(NativeMethods.duckdb_struct_vector_get_child(entries, 0));
+        value.Attach(NativeMethods.duckdb_struct_vector_get_child(entries, 1));
+    }
+
+    protected override JsonNode? ReadValue(ulong row)
+    {
+        var entry = ((DuckDbListEntry*)Data)[row];
+        var obj = new JsonObject();
+        for (var i = entry.Offset; i < entry.Offset + entry.Length; i++)
+        {
+            obj[KeyText(key.Read(i))] = value.Read(i);
+        }
+
+        return obj;
+    }
+
+    private static string KeyText(JsonNode? key) => key switch
+    {
+        null => "null",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => key.ToJsonString(),
+    };
+}
+
+/// <summary>UNION (a STRUCT of a tag and one vector per member): the active member's value.</summary>
+internal sealed unsafe class UnionReader(ColumnReader[] members) : ColumnReader
+{
+    private byte* _tags;
+
+    public override void Attach(nint vector)
+    {
+        base.Attach(vector);
+        _tags = (byte*)NativeMethods.duckdb_vector_get_data(NativeMethods.duckdb_struct_vector_get_child(vector, 0));
+        for (var i = 0; i < members.Length; i++)
+        {
+            members[i].Attach(NativeMethods.duckdb_struct_vector_get_child(vector, (ulong)i + 1));
+        }
+    }
+
+    protected override JsonNode? ReadValue(ulong row) => members[_tags[row]].Read(row);
+}
