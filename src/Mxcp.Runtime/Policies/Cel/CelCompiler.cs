@@ -31,6 +31,7 @@ internal sealed class CelCompiler
     private readonly List<(string Name, int Slot)> _locals = [];
     private int _slotCount;
     private int _depth;
+    private bool _tooDeep;
 
     private CelCompiler(string source, CelCompileOptions options)
     {
@@ -75,8 +76,9 @@ internal sealed class CelCompiler
         return prefixes;
     }
 
-    private ErrorNode Fail(int offset, string message)
+    private ErrorNode Fail(int offset, string message, bool tooDeep = false)
     {
+        _tooDeep |= tooDeep;
         _errors.Add((offset, message));
         return new ErrorNode(message);
     }
@@ -86,7 +88,8 @@ internal sealed class CelCompiler
         if (++_depth > MaxDepth)
         {
             _depth--;
-            return Fail(syntax.Offset, $"expression too complex (nested more than {MaxDepth} levels)");
+            var message = $"expression too complex (nested more than {MaxDepth} levels)";
+            return _tooDeep ? new ErrorNode(message) : Fail(syntax.Offset, message, tooDeep: true);
         }
 
         var node = syntax switch
