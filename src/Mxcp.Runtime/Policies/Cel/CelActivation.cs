@@ -9,34 +9,71 @@ namespace Mxcp.Runtime.Policies.Cel;
 /// </summary>
 internal sealed class CelActivation
 {
-    private readonly Dictionary<string, CelValue> _values;
+    // Policies bind a handful of variables: a linear scan over two small arrays beats hashing and allocates less.
+    // Past this many, a dictionary index takes over.
+    private const int LinearLimit = 8;
+
+    private string[] _names;
+    private CelValue[] _values;
+    private Dictionary<string, int>? _index;
+    private int _count;
 
     public CelActivation()
+        : this(4)
     {
-        _values = new Dictionary<string, CelValue>(StringComparer.Ordinal);
     }
 
     public CelActivation(int capacity)
     {
-        _values = new Dictionary<string, CelValue>(capacity, StringComparer.Ordinal);
+        capacity = Math.Max(capacity, 1);
+        _names = new string[capacity];
+        _values = new CelValue[capacity];
     }
 
     /// <summary>Whether a bound name contains a dot.</summary>
     public bool HasQualifiedNames { get; private set; }
 
     /// <summary>The number of bound variables.</summary>
-    public int Count => _values.Count;
+    public int Count => _count;
 
     /// <summary>Binds (or rebinds) a variable.</summary>
     public CelActivation Set(string name, CelValue value)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        var at = IndexOf(name);
+        if (at >= 0)
+        {
+            _values[at] = value;
+            return this;
+        }
+
         if (name.Contains('.', StringComparison.Ordinal))
         {
             HasQualifiedNames = true;
         }
 
-        _values[name] = value;
+        if (_count == _names.Length)
+        {
+            Array.Resize(ref _names, _count * 2);
+            Array.Resize(ref _values, _count * 2);
+        }
+
+        _names[_count] = name;
+        _values[_count] = value;
+        if (_index is not null)
+        {
+            _index[name] = _count;
+        }
+        else if (_count + 1 > LinearLimit)
+        {
+            _index = new Dictionary<string, int>(_count + 1, StringComparer.Ordinal);
+            for (var i = 0; i <= _count; i++)
+            {
+                _index[_names[i]] = i;
+            }
+        }
+
+        _count++;
         return this;
     }
 
@@ -50,5 +87,36 @@ internal sealed class CelActivation
     public CelActivation SetObject(string name, object? value) => Set(name, CelValueConverter.FromObject(value));
 
     /// <summary>Looks a variable up.</summary>
-    public bool TryGetValue(string name, out CelValue value) => _values.TryGetValue(name, out value);
+    public bool TryGetValue(string name, out CelValue value)
+    {
+        var at = IndexOf(name);
+        if (at >= 0)
+        {
+            value = _values[at];
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    private int IndexOf(string name)
+    {
+        if (_index is not null)
+        {
+            return _index.TryGetValue(name, out var at) ? at : -1;
+        }
+
+        var names = _names;
+        for (var i = 0; i < _count; i++)
+        {
+            var candidate = names[i];
+            if (ReferenceEquals(candidate, name) || string.Equals(candidate, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

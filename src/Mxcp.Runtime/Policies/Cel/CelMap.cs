@@ -71,17 +71,22 @@ internal abstract class CelMap
     }
 }
 
-/// <summary>A map over a dictionary: map literals and maps built from CLR dictionaries.</summary>
+/// <summary>
+/// A map over a dictionary: map literals, maps built from CLR dictionaries, the policy <c>user</c>. Maps whose keys
+/// are all strings (the common case) use an ordinal string dictionary.
+/// </summary>
 internal sealed class DictionaryCelMap : CelMap
 {
-    public static readonly DictionaryCelMap Empty = new(new Dictionary<CelValue, CelValue>(CelKeyComparer.Instance), []);
+    public static readonly DictionaryCelMap Empty = new(new Dictionary<string, CelValue>(StringComparer.Ordinal), null, []);
 
-    private readonly Dictionary<CelValue, CelValue> _entries;
+    private readonly Dictionary<string, CelValue>? _byString;
+    private readonly Dictionary<CelValue, CelValue>? _byValue;
     private readonly CelValue[] _keys;
 
-    private DictionaryCelMap(Dictionary<CelValue, CelValue> entries, CelValue[] keys)
+    private DictionaryCelMap(Dictionary<string, CelValue>? byString, Dictionary<CelValue, CelValue>? byValue, CelValue[] keys)
     {
-        _entries = entries;
+        _byString = byString;
+        _byValue = byValue;
         _keys = keys;
     }
 
@@ -97,51 +102,78 @@ internal sealed class DictionaryCelMap : CelMap
     /// </summary>
     public static CelValue Create(ReadOnlySpan<CelValue> keys, ReadOnlySpan<CelValue> values)
     {
-        var entries = new Dictionary<CelValue, CelValue>(keys.Length, CelKeyComparer.Instance);
-        var keyArray = new CelValue[keys.Length];
-        for (var i = 0; i < keys.Length; i++)
+        var allStrings = true;
+        foreach (var key in keys)
         {
-            var key = keys[i];
             if (!IsKeyKind(key.Kind))
             {
                 return CelValue.Error($"unsupported map key type {key.TypeName}");
             }
 
-            if (!entries.TryAdd(key, values[i]))
+            allStrings &= key.Kind == CelKind.String;
+        }
+
+        var keyArray = keys.ToArray();
+        if (allStrings)
+        {
+            var byString = new Dictionary<string, CelValue>(keys.Length, StringComparer.Ordinal);
+            for (var i = 0; i < keys.Length; i++)
+            {
+                if (!byString.TryAdd(keys[i].AsString, values[i]))
+                {
+                    return CelValue.Error("repeated key in map literal");
+                }
+            }
+
+            return CelValue.Map(new DictionaryCelMap(byString, null, keyArray));
+        }
+
+        var byValue = new Dictionary<CelValue, CelValue>(keys.Length, CelKeyComparer.Instance);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (!byValue.TryAdd(keys[i], values[i]))
             {
                 return CelValue.Error("repeated key in map literal");
             }
-
-            keyArray[i] = key;
         }
 
-        return CelValue.Map(new DictionaryCelMap(entries, keyArray));
+        return CelValue.Map(new DictionaryCelMap(null, byValue, keyArray));
     }
 
     /// <summary>Builds a map with string keys. Later duplicates replace earlier ones.</summary>
     public static DictionaryCelMap FromStringPairs(IReadOnlyList<KeyValuePair<string, CelValue>> pairs)
     {
-        var entries = new Dictionary<CelValue, CelValue>(pairs.Count, CelKeyComparer.Instance);
+        var byString = new Dictionary<string, CelValue>(pairs.Count, StringComparer.Ordinal);
         var keys = new List<CelValue>(pairs.Count);
         foreach (var (name, value) in pairs)
         {
-            var key = CelValue.String(name);
-            if (!entries.ContainsKey(key))
+            if (!byString.ContainsKey(name))
             {
-                keys.Add(key);
+                keys.Add(CelValue.String(name));
             }
 
-            entries[key] = value;
+            byString[name] = value;
         }
 
-        return new DictionaryCelMap(entries, [.. keys]);
+        return new DictionaryCelMap(byString, null, [.. keys]);
     }
 
     /// <inheritdoc />
-    public override bool TryGetString(string key, out CelValue value) => _entries.TryGetValue(CelValue.String(key), out value);
+    public override bool TryGetString(string key, out CelValue value) => _byString is not null
+        ? _byString.TryGetValue(key, out value)
+        : _byValue!.TryGetValue(CelValue.String(key), out value);
 
     /// <inheritdoc />
-    protected override bool TryGetNonString(in CelValue key, out CelValue value) => _entries.TryGetValue(key, out value);
+    protected override bool TryGetNonString(in CelValue key, out CelValue value)
+    {
+        if (_byValue is null)
+        {
+            value = default;
+            return false;
+        }
+
+        return _byValue.TryGetValue(key, out value);
+    }
 }
 
 /// <summary>Equality of map keys: <c>int</c> and <c>uint</c> keys of equal value are equal.</summary>

@@ -49,16 +49,14 @@ internal sealed class AttributeNode(AttributeCandidate[] candidates, string root
 {
     private readonly CelError _unbound = new($"undeclared reference to '{rootName}'");
 
+    // Most activations bind no qualified names; then only these candidates can match.
+    private readonly AttributeCandidate[] _unqualified = Array.FindAll(candidates, c => !c.Qualified);
+
     public override CelValue Evaluate(ref CelFrame frame)
     {
         var activation = frame.Activation;
-        foreach (var candidate in candidates)
+        foreach (var candidate in activation.HasQualifiedNames ? candidates : _unqualified)
         {
-            if (candidate.Qualified && !activation.HasQualifiedNames)
-            {
-                continue;
-            }
-
             if (activation.TryGetValue(candidate.Name, out var value))
             {
                 foreach (var field in candidate.Fields)
