@@ -175,17 +175,28 @@ internal sealed class CompiledPolicies
         }
 
         var activation = new CelActivation(rawArguments.Count + _parameterNames.Length + 1);
-        foreach (var name in _parameterNames)
+        try
         {
-            activation.Set(name, CelValue.Null);
-        }
-
-        foreach (var (name, value) in rawArguments)
-        {
-            if (!string.IsNullOrEmpty(name))
+            foreach (var name in _parameterNames)
             {
-                activation.Set(name, value);
+                activation.Set(name, CelValue.Null);
             }
+
+            foreach (var (name, value) in rawArguments)
+            {
+                if (!string.IsNullOrEmpty(name))
+                {
+                    activation.Set(name, value);
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // Unreadable argument data (e.g. a disposed JsonDocument) must deny, not escape: policies fail closed.
+            var first = _input[0];
+            evaluated.Add(first.Description);
+            return PolicyResult.InputDenied(evaluated, first.Id,
+                PolicyMessages.EvaluationFailed(first.Id, $"the arguments could not be read ({e.GetType().Name})"));
         }
 
         activation.Set("user", user.Value);
@@ -235,9 +246,19 @@ internal sealed class CompiledPolicies
             return PolicyResult.Allowed(evaluated, decision, inputResult?.Reason, response);
         }
 
-        var activation = new CelActivation(2)
-            .Set("user", user.Value)
-            .Set("response", response);
+        var activation = new CelActivation(2).Set("user", user.Value);
+        try
+        {
+            activation.Set("response", response);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            var first = _output[0];
+            evaluated.Add(first.Description);
+            return PolicyResult.OutputDenied(evaluated, first.Id,
+                PolicyMessages.EvaluationFailed(first.Id, $"the result could not be read ({e.GetType().Name})"));
+        }
+
         var working = response;
         var copied = false;
         string? lastAction = null;

@@ -155,6 +155,35 @@ public sealed class CompiledPoliciesInputTests
     }
 
     [Fact]
+    public void EvaluateInput_UnreadableArguments_FailsClosed()
+    {
+        IReadOnlyDictionary<string, System.Text.Json.JsonElement> arguments;
+        using (var document = System.Text.Json.JsonDocument.Parse("""{"amount": 1}"""))
+        {
+            arguments = new Dictionary<string, System.Text.Json.JsonElement> { ["amount"] = document.RootElement.GetProperty("amount") };
+        }
+
+        var result = Compile(Deny("amount > 10")).EvaluateInput(arguments, PolicyUser.Anonymous);
+
+        Assert.True(result.IsDenied);
+        Assert.Equal("Policy evaluation failed for input[0]: the arguments could not be read (ObjectDisposedException)", result.Reason);
+    }
+
+    [Fact]
+    public void EvaluateInput_DataUnreadableDuringEvaluation_FailsClosed()
+    {
+        // The user's permissions are read lazily from the profile document, which is gone by the time the rule runs.
+        var document = System.Text.Json.JsonDocument.Parse("""{"role": "user", "permissions": ["read"]}""");
+        var user = PolicyUser.From(new UserContext { Provider = "test", RawProfile = document.RootElement });
+        document.Dispose();
+
+        var result = Compile(Deny("!('read' in user.permissions)")).EvaluateInput(Arguments("{}"), user);
+
+        Assert.True(result.IsDenied);
+        Assert.Equal("Policy evaluation failed for input[0]: evaluation failed (ObjectDisposedException)", result.Reason);
+    }
+
+    [Fact]
     public void EvaluateInput_NonDenyActions_AreIgnoredWithWarning()
     {
         var policies = Compile(Mask("true", "ssn"), Deny("false"));
