@@ -315,7 +315,7 @@ internal static class PercentFormatter
         if (!double.IsFinite(value))
         {
             var word = double.IsNaN(value) ? "nan" : "inf";
-            Pad(sb, Sign(negative && !double.IsNaN(value), spec), upper ? word.ToUpperInvariant() : word, spec.Width, spec.Left, zero: false);
+            Pad(sb, Sign(negative && !double.IsNaN(value), spec), upper ? word.ToUpperInvariant() : word, spec.Width, spec.Left, spec.Zero);
             return;
         }
 

@@ -23,7 +23,7 @@ internal static class ValueNormalizer
         DateOnly or TimeOnly or DateTimeOffset => value,
 
         // A UTC DateTime is an aware datetime in Python terms; any other kind is a naive one.
-        DateTime dateTime => dateTime.Kind == DateTimeKind.Utc ? new DateTimeOffset(dateTime) : DateTime.SpecifyKind(dateTime, DateTimeKind.Unspecified),
+        DateTime dateTime => dateTime.Kind == DateTimeKind.Utc ? new DateTimeOffset(dateTime) : (object)DateTime.SpecifyKind(dateTime, DateTimeKind.Unspecified),
         int i => PythonOps.Box(i),
         decimal m => (double)m,
         float f => (double)f,
