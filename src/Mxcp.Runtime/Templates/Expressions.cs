@@ -573,7 +573,12 @@ internal sealed class RangeExpression(int offset, Expression[] arguments) : Expr
 {
     public override object? Evaluate(RenderContext context)
     {
-        var values = arguments.Select(a => a.Evaluate(context)).ToArray();
+        var values = new object?[arguments.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = arguments[i].Evaluate(context);
+        }
+
         try
         {
             var numbers = new long[values.Length];

@@ -37,7 +37,7 @@ internal static class JsonDumper
                 sb.Append(b ? "true" : "false");
                 return;
             case long l:
-                sb.Append(l.ToString(CultureInfo.InvariantCulture));
+                sb.Append(CultureInfo.InvariantCulture, $"{l}");
                 return;
             case double d:
                 sb.Append(FloatText(d));

@@ -572,7 +572,14 @@ internal static class PythonOps
             case string or MarkupString:
                 if (IsInteger(key, out var charIndex))
                 {
-                    var codePoints = PythonText.CodePoints(Str(obj));
+                    var text = Str(obj);
+                    if (text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+                    {
+                        var position = charIndex < 0 ? charIndex + text.Length : charIndex;
+                        return position >= 0 && position < text.Length ? text[(int)position].ToString() : missing;
+                    }
+
+                    var codePoints = PythonText.CodePoints(text);
                     var at = charIndex < 0 ? charIndex + codePoints.Length : charIndex;
                     return at >= 0 && at < codePoints.Length ? codePoints[at] : missing;
                 }

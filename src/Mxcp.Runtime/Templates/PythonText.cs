@@ -50,7 +50,7 @@ internal static class PythonText
                 sb.Append(b ? "True" : "False");
                 break;
             case long l:
-                sb.Append(l.ToString(CultureInfo.InvariantCulture));
+                sb.Append(CultureInfo.InvariantCulture, $"{l}");
                 break;
             case double d:
                 sb.Append(PythonFloat.Repr(d));
@@ -69,10 +69,10 @@ internal static class PythonText
                 AppendDateTime(sb, naive);
                 break;
             case RangeValue range:
-                sb.Append("range(").Append(range.Start).Append(", ").Append(range.Stop);
+                sb.Append(CultureInfo.InvariantCulture, $"range({range.Start}, {range.Stop}");
                 if (range.Step != 1)
                 {
-                    sb.Append(", ").Append(range.Step);
+                    sb.Append(CultureInfo.InvariantCulture, $", {range.Step}");
                 }
 
                 sb.Append(')');

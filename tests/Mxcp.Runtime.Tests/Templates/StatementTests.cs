@@ -115,4 +115,17 @@ public sealed class StatementTests
     [Fact]
     public void Render_ForOverNone_FailsWithPythonMessage() =>
         Assert.Equal("line 1, column 13: 'NoneType' object is not iterable", RenderError("{% for x in items %}{% endfor %}", ("items", null)).Message);
+
+    [Fact]
+    public void Render_LoopDepth_IsOneForNonRecursiveLoops() => Renders("1/0", "{% for x in [1] %}{{ loop.depth }}/{{ loop.depth0 }}{% endfor %}");
+
+    [Fact]
+    public void Render_ItemsOnNonMapping_FailsNamingTheValue() =>
+        Assert.Equal(
+            "line 1, column 19: 'xs' is a list, not a mapping, so it has no items()",
+            RenderError("{% for k, v in xs.items() %}{% endfor %}", ("xs", List(1))).Message);
+
+    [Fact]
+    public void Render_LoopOverRangeWithStep_Works() =>
+        Renders("10,7,4,1,", "{% for i in range(10, 0, -3) %}{{ i }},{% endfor %}");
 }

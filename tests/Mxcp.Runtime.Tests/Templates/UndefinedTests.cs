@@ -70,4 +70,10 @@ public sealed class UndefinedTests
         Assert.Equal(
             "line 1, column 25: the inline if-expression on line 1 evaluated to false and no else section was defined",
             RenderError("{{ ('a' if false) ~ 'b' + ('a' if false) }}").Message);
+
+    [Fact]
+    public void Render_UndefinedInStringFormatting_FormatsAsEmpty() => Renders("[]", "[{{ '%s' % missing }}]");
+
+    [Fact]
+    public void Render_MembershipInUndefined_IsFalse() => Renders("False", "{{ 'a' in missing }}");
 }
