@@ -272,7 +272,15 @@ internal sealed class ConcatExpression(int offset, Expression[] parts) : Express
         var sb = new StringBuilder();
         foreach (var part in parts)
         {
-            PythonText.AppendStr(sb, part.Evaluate(context));
+            var value = part.Evaluate(context);
+            try
+            {
+                PythonText.AppendStr(sb, value);
+            }
+            catch (TemplateEvaluationException e)
+            {
+                throw context.Error(part.Offset, e);
+            }
         }
 
         return sb.ToString();

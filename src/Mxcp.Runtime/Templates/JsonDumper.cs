@@ -28,6 +28,11 @@ internal static class JsonDumper
 
     private static void Write(StringBuilder sb, object? value, string? indent, int level)
     {
+        if (level > PythonText.MaxDepth)
+        {
+            throw new TemplateEvaluationException($"value is nested more than {PythonText.MaxDepth} levels deep");
+        }
+
         switch (value)
         {
             case null:

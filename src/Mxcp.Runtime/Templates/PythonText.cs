@@ -86,8 +86,18 @@ internal static class PythonText
         }
     }
 
-    public static void AppendRepr(StringBuilder sb, object? value)
+    /// <summary>How deep <see cref="AppendRepr"/> follows nested containers, about where Python raises RecursionError.</summary>
+    public const int MaxDepth = 500;
+
+    public static void AppendRepr(StringBuilder sb, object? value) => AppendRepr(sb, value, 0);
+
+    private static void AppendRepr(StringBuilder sb, object? value, int depth)
     {
+        if (depth > MaxDepth)
+        {
+            throw new TemplateEvaluationException($"value is nested more than {MaxDepth} levels deep");
+        }
+
         switch (value)
         {
             case string s:
@@ -121,12 +131,12 @@ internal static class PythonText
                 break;
             case TemplateTuple tuple:
                 sb.Append('(');
-                AppendItems(sb, tuple);
+                AppendItems(sb, tuple, depth);
                 sb.Append(tuple.Count == 1 ? ",)" : ")");
                 break;
             case MappingView view:
                 sb.Append(view.TypeName).Append("([");
-                AppendItems(sb, view);
+                AppendItems(sb, view, depth);
                 sb.Append("])");
                 break;
             case RangeValue:
@@ -134,7 +144,7 @@ internal static class PythonText
                 break;
             case IReadOnlyList<object?> list:
                 sb.Append('[');
-                AppendItems(sb, list);
+                AppendItems(sb, list, depth);
                 sb.Append(']');
                 break;
             case IReadOnlyDictionary<string, object?> or TemplateDict:
@@ -148,9 +158,9 @@ internal static class PythonText
                     }
 
                     first = false;
-                    AppendRepr(sb, key);
+                    AppendRepr(sb, key, depth + 1);
                     sb.Append(": ");
-                    AppendRepr(sb, item);
+                    AppendRepr(sb, item, depth + 1);
                 }
 
                 sb.Append('}');
@@ -161,7 +171,7 @@ internal static class PythonText
         }
     }
 
-    private static void AppendItems(StringBuilder sb, IReadOnlyList<object?> items)
+    private static void AppendItems(StringBuilder sb, IReadOnlyList<object?> items, int depth)
     {
         for (var i = 0; i < items.Count; i++)
         {
@@ -170,7 +180,7 @@ internal static class PythonText
                 sb.Append(", ");
             }
 
-            AppendRepr(sb, ValueNormalizer.Normalize(items[i]));
+            AppendRepr(sb, ValueNormalizer.Normalize(items[i]), depth + 1);
         }
     }
 

@@ -40,7 +40,18 @@ internal sealed class TextNode(string text) : TemplateNode
 /// <summary><c>{{ expression }}</c>: writes Python's <c>str()</c> of the value; undefined writes nothing.</summary>
 internal sealed class OutputNode(Expression expression) : TemplateNode
 {
-    public override void Render(RenderContext context) => PythonText.AppendStr(context.Output, expression.Evaluate(context));
+    public override void Render(RenderContext context)
+    {
+        var value = expression.Evaluate(context);
+        try
+        {
+            PythonText.AppendStr(context.Output, value);
+        }
+        catch (TemplateEvaluationException e)
+        {
+            throw context.Error(expression.Offset, e);
+        }
+    }
 
     public override void CollectNames(NameTracker tracker) => expression.CollectNames(tracker);
 }

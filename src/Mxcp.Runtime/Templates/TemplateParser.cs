@@ -11,6 +11,7 @@ namespace Mxcp.Runtime.Templates;
 internal sealed class TemplateParser
 {
     private const int MaxNesting = 200;
+    private const int MaxBlockNesting = 100;
     private const string SupportedTags = "if, elif, else, endif, for, endfor, set, endset, raw, endraw";
 
     private static readonly HashSet<string> UnsupportedTags = new(
@@ -43,6 +44,7 @@ internal sealed class TemplateParser
     private int _lastEnd;
     private int _loopDepth;
     private int _nesting;
+    private int _blockNesting;
 
     private TemplateParser(TemplateSource source, List<TemplateToken> tokens)
     {
@@ -212,12 +214,20 @@ internal sealed class TemplateParser
     {
         switch (tag.Text)
         {
-            case "if":
-                return ParseIf(tag);
-            case "for":
-                return ParseFor(tag);
-            case "set":
-                return ParseSet(tag);
+            case "if" or "for" or "set":
+                if (++_blockNesting > MaxBlockNesting)
+                {
+                    throw Error(tag, $"blocks are nested more than {MaxBlockNesting} levels deep");
+                }
+
+                TemplateNode node = tag.Text switch
+                {
+                    "if" => ParseIf(tag),
+                    "for" => ParseFor(tag),
+                    _ => ParseSet(tag),
+                };
+                _blockNesting--;
+                return node;
             case "raw":
                 throw Error(tag, "malformed 'raw' tag; write '{% raw %}' with nothing else inside the tag");
         }

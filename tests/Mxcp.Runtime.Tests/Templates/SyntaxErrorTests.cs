@@ -132,4 +132,11 @@ public sealed class SyntaxErrorTests
     [Fact]
     public void Parse_DeeplyNestedExpression_FailsInsteadOfOverflowingTheStack() =>
         Assert.Contains("nested more than 200 levels deep", SyntaxError("{{ " + new string('(', 300) + "1" + new string(')', 300) + " }}").Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void Parse_DeeplyNestedBlocks_FailInsteadOfOverflowingTheStack() =>
+        Assert.Contains(
+            "blocks are nested more than 100 levels deep",
+            SyntaxError(string.Concat(Enumerable.Repeat("{% if x %}", 150)) + string.Concat(Enumerable.Repeat("{% endif %}", 150))).Message,
+            StringComparison.Ordinal);
 }

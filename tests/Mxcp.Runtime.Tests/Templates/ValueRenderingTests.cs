@@ -136,4 +136,17 @@ public sealed class ValueRenderingTests
 
     [Fact]
     public void Render_Markup_RendersItsText() => Renders("<b>", "{{ '<b>'|safe }}");
+
+    [Fact]
+    public void Render_PathologicallyDeepValue_FailsInsteadOfOverflowingTheStack()
+    {
+        object? value = "leaf";
+        for (var i = 0; i < 2000; i++)
+        {
+            value = new object?[] { value };
+        }
+
+        Assert.Equal("line 1, column 4: value is nested more than 500 levels deep", RenderError("{{ v }}", ("v", value)).Message);
+        Assert.Contains("value is nested more than 500 levels deep", RenderError("{{ v|tojson }}", ("v", value)).Message, StringComparison.Ordinal);
+    }
 }
