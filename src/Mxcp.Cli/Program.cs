@@ -1,0 +1,3 @@
+using Mxcp.Cli;
+
+return await CliApplication.RunAsync(args).ConfigureAwait(false);

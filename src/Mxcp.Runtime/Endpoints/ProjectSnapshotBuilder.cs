@@ -1,0 +1,265 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Mxcp.Abstractions;
+using Mxcp.Runtime.Configuration;
+using Mxcp.Runtime.Policies;
+using Mxcp.Runtime.Templates;
+using Mxcp.Runtime.Types;
+
+namespace Mxcp.Runtime.Endpoints;
+
+/// <summary>
+/// Builds a <see cref="ProjectSnapshot"/>: loads the configuration, discovers and reads the endpoint files, starts the
+/// executors of the languages in use, and prepares each endpoint once (source text, executor checks, templates,
+/// policies, JSON schemas). Endpoints that fail any check become <see cref="EndpointProblem"/>s.
+/// </summary>
+internal sealed partial class ProjectSnapshotBuilder(
+    ProjectConfigurationLoader configurationLoader,
+    IEnumerable<IEndpointExecutorProvider> executorProviders,
+    IServiceProvider services,
+    ILogger<ProjectSnapshotBuilder> logger)
+{
+    private readonly IReadOnlyList<IEndpointExecutorProvider> _providers = executorProviders.OrderBy(p => p.Order).ToArray();
+    private long _generation;
+
+    public async Task<ProjectSnapshot> BuildAsync(MxcpOptions options, SnapshotBuildMode mode, CancellationToken cancellationToken)
+    {
+        var config = await configurationLoader.LoadAsync(options, cancellationToken).ConfigureAwait(false);
+        var files = EndpointDiscovery.Discover(config).ToList();
+        foreach (var warning in files.Where(f => f.Warning is not null))
+        {
+            LogSkippedFile(logger, warning.Warning!);
+        }
+
+        var generation = Interlocked.Increment(ref _generation);
+        if (mode == SnapshotBuildMode.DiscoveryOnly)
+        {
+            return new ProjectSnapshot(generation, config, files, [], Problems(files), []);
+        }
+
+        var executors = await CreateExecutorsAsync(config, mode == SnapshotBuildMode.Full ? files : [], cancellationToken).ConfigureAwait(false);
+        if (mode == SnapshotBuildMode.DatabaseOnly)
+        {
+            return new ProjectSnapshot(generation, config, files, [], Problems(files), executors);
+        }
+
+        try
+        {
+            var byLanguage = executors.ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
+            var prepared = new List<PreparedEndpoint>();
+            for (var i = 0; i < files.Count; i++)
+            {
+                if (!files[i].IsValid)
+                {
+                    continue;
+                }
+
+                var (endpoint, error) = await PrepareAsync(files[i], byLanguage, cancellationToken).ConfigureAwait(false);
+                if (error is not null)
+                {
+                    files[i] = files[i] with { Error = $"{files[i].DisplayPath}: {error}" };
+                }
+                else
+                {
+                    prepared.Add(endpoint!);
+                }
+            }
+
+            var problems = Problems(files);
+            foreach (var executor in executors)
+            {
+                foreach (var builtIn in executor.BuiltInEndpoints)
+                {
+                    if (prepared.Any(p => p.Key == builtIn.Key))
+                    {
+                        problems.Add(new EndpointProblem("built-in", $"built-in: '{builtIn.Name}' is also defined by a project file; the project's endpoint is served"));
+                        continue;
+                    }
+
+                    prepared.Add(Prepare(builtIn, "built-in", sourceText: null, executor, []));
+                }
+            }
+
+            return new ProjectSnapshot(generation, config, files, prepared, problems, executors);
+        }
+        catch
+        {
+            foreach (var executor in executors)
+            {
+                await executor.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private static List<EndpointProblem> Problems(IEnumerable<EndpointFile> files) =>
+        files.Where(f => f.Error is not null).Select(f => new EndpointProblem(f.DisplayPath, f.Error!)).ToList();
+
+    private async Task<List<IEndpointExecutor>> CreateExecutorsAsync(ProjectConfiguration config, IReadOnlyList<EndpointFile> files, CancellationToken cancellationToken)
+    {
+        var languages = files.Where(f => f.IsValid && f.Definition!.Language is not null)
+            .Select(f => f.Definition!.Language!)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        var executors = new List<IEndpointExecutor>();
+        ISqlDatabase? sqlDatabase = null;
+        try
+        {
+            foreach (var provider in _providers)
+            {
+                // The SQL database is always started: `mxcp query`, the built-in SQL tools and other languages use it.
+                if (!languages.Contains(provider.Language) && !provider.Language.Equals("sql", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (executors.Any(e => e.Language.Equals(provider.Language, StringComparison.OrdinalIgnoreCase)))
+                {
+                    continue;
+                }
+
+                var context = new ProjectRuntimeContext
+                {
+                    ProjectRoot = config.ProjectRoot,
+                    ProjectName = config.ProjectName,
+                    Profile = config.Profile,
+                    ReadOnly = config.ReadOnly,
+                    Debug = config.Debug,
+                    SiteConfig = config.SiteJson,
+                    UserConfig = config.UserJson,
+                    Secrets = config.UserProfile.Secrets,
+                    SqlDatabase = sqlDatabase,
+                    Services = services,
+                };
+                IEndpointExecutor executor;
+                try
+                {
+                    executor = await provider.CreateAsync(context, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new ProjectLoadException($"Cannot start the '{provider.Language}' executor: {e.Message}", e);
+                }
+
+                executors.Add(executor);
+                sqlDatabase ??= executor as ISqlDatabase;
+            }
+        }
+        catch
+        {
+            foreach (var executor in executors)
+            {
+                await executor.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        return executors;
+    }
+
+    private async Task<(PreparedEndpoint? Endpoint, string? Error)> PrepareAsync(EndpointFile file, Dictionary<string, IEndpointExecutor> executors, CancellationToken cancellationToken)
+    {
+        var definition = file.Definition!;
+        var schemaErrors = TypeSchemaChecker.CheckParameters(definition.Parameters)
+            .Concat(definition.Return is null ? [] : TypeSchemaChecker.Check(definition.Return, "return"))
+            .ToList();
+        if (schemaErrors.Count > 0)
+        {
+            return (null, string.Join("; ", schemaErrors));
+        }
+
+        var policies = CompiledPolicies.Compile(definition);
+        if (policies.HasErrors)
+        {
+            return (null, string.Join("; ", policies.Diagnostics.Where(d => d.Severity == PolicyDiagnosticSeverity.Error).Select(d => "policies." + d)));
+        }
+
+        foreach (var warning in policies.Diagnostics.Where(d => d.Severity == PolicyDiagnosticSeverity.Warning))
+        {
+            LogPolicyWarning(logger, file.DisplayPath, warning.ToString());
+        }
+
+        if (definition.Kind == EndpointKind.Prompt)
+        {
+            var templates = new List<JinjaTemplate>(definition.Messages.Count);
+            var declared = definition.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            for (var i = 0; i < definition.Messages.Count; i++)
+            {
+                JinjaTemplate template;
+                try
+                {
+                    template = JinjaTemplate.Parse(definition.Messages[i].Prompt);
+                }
+                catch (TemplateSyntaxException e)
+                {
+                    return (null, $"prompt.messages[{i}].prompt: {e.Message}");
+                }
+
+                var undefined = template.UndeclaredVariables.Where(v => !declared.Contains(v)).Order(StringComparer.Ordinal).ToList();
+                if (undefined.Count > 0)
+                {
+                    return (null, $"Message {i} uses undefined template variables: {string.Join(", ", undefined)}");
+                }
+
+                templates.Add(template);
+            }
+
+            return (Prepare(definition, file.DisplayPath, null, null, templates, policies), null);
+        }
+
+        if (!executors.TryGetValue(definition.Language ?? "sql", out var executor))
+        {
+            return (null, $"no plugin provides the language '{definition.Language}' (is it installed under plugins/?)");
+        }
+
+        string? sourceText;
+        if (definition.Source!.Code is { } code)
+        {
+            sourceText = code;
+        }
+        else
+        {
+            var path = definition.Source.FullPath!;
+            if (!File.Exists(path))
+            {
+                return (null, $"source file not found: {definition.Source.File} (resolved to {path})");
+            }
+
+            sourceText = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<string> errors;
+        try
+        {
+            errors = await executor.ValidateAsync(definition, sourceText, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            errors = [e.Message];
+        }
+
+        return errors.Count > 0 ? (null, string.Join("; ", errors)) : (Prepare(definition, file.DisplayPath, sourceText, executor, [], policies), null);
+    }
+
+    private static PreparedEndpoint Prepare(EndpointDefinition definition, string displayPath, string? sourceText, IEndpointExecutor? executor, IReadOnlyList<JinjaTemplate> templates, CompiledPolicies? policies = null) => new()
+    {
+        Definition = definition,
+        DisplayPath = displayPath,
+        SourceText = sourceText,
+        Executor = executor,
+        Templates = templates,
+        Policies = policies ?? CompiledPolicies.Compile(definition),
+        InputSchema = JsonSchemaBuilder.BuildInputSchema(definition.Parameters),
+        OutputSchema = JsonSchemaBuilder.BuildOutputSchema(definition.Return),
+        WrapsResult = definition.Return is not null && JsonSchemaBuilder.WrapsResult(definition.Return),
+        UriMatcher = definition.Kind == EndpointKind.Resource ? new UriTemplateMatcher(definition.Uri!) : null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogSkippedFile(ILogger logger, string warning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{File}: policies.{Warning}")]
+    private static partial void LogPolicyWarning(ILogger logger, string file, string warning);
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Mxcp.Abstractions;
+using Mxcp.Runtime.Endpoints;
+using Mxcp.Runtime.Execution;
+using Mxcp.Runtime.Reload;
+
+namespace Mxcp.Runtime.Mcp;
+
+/// <summary>What the MCP primitives share: lease the current snapshot, find the endpoint in it, run the pipeline.</summary>
+internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, EndpointPipeline pipeline)
+{
+    public async ValueTask<TResult> InvokeAsync<TParams, TResult>(
+        RequestContext<TParams> request,
+        Func<ProjectSnapshot, (PreparedEndpoint Endpoint, IReadOnlyDictionary<string, JsonElement>? Arguments)?> find,
+        string notFound,
+        Func<PreparedEndpoint, EndpointCallResult, TResult> map,
+        CancellationToken cancellationToken)
+        where TParams : RequestParams
+    {
+        using var lease = snapshots.Acquire();
+        var found = find(lease.Snapshot) ?? throw new McpProtocolException(notFound, McpErrorCode.InvalidParams);
+        var call = new EndpointCall
+        {
+            Snapshot = lease.Snapshot,
+            Endpoint = found.Endpoint,
+            Arguments = found.Arguments,
+            Context = McpCallContextFactory.Create(request, request.Params?.ProgressToken),
+        };
+        var result = await pipeline.InvokeAsync(call, cancellationToken).ConfigureAwait(false);
+        return map(found.Endpoint, result);
+    }
+
+    public static IReadOnlyDictionary<string, JsonElement>? Arguments(IDictionary<string, JsonElement>? arguments) =>
+        arguments is null ? null : new Dictionary<string, JsonElement>(arguments, StringComparer.Ordinal);
+
+    /// <summary>Only the annotation hints that are set are sent (mxcp-reference §2.3).</summary>
+    public static ToolAnnotations? Annotations(EndpointAnnotations? a) => a is null ? null : new ToolAnnotations
+    {
+        Title = a.Title,
+        ReadOnlyHint = a.ReadOnlyHint,
+        DestructiveHint = a.DestructiveHint,
+        IdempotentHint = a.IdempotentHint,
+        OpenWorldHint = a.OpenWorldHint,
+    };
+}

@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Mxcp.Abstractions;
+
+namespace Mxcp.Runtime.Mcp;
+
+/// <summary>
+/// Builds the <see cref="CallContext"/> of an MCP request. Transports put what only they know (request headers, the
+/// transport name, a resolved user) into the JSON-RPC message context's items under the keys below.
+/// </summary>
+internal static class McpCallContextFactory
+{
+    /// <summary>An <c>IReadOnlyDictionary&lt;string, string&gt;</c> of HTTP request headers.</summary>
+    public const string RequestHeadersKey = "mxcp.request_headers";
+
+    /// <summary>The transport name (<c>streamable-http</c>, <c>sse</c>); <c>stdio</c> when absent.</summary>
+    public const string TransportKey = "mxcp.transport";
+
+    /// <summary>A <see cref="UserContext"/> resolved by the host's authentication.</summary>
+    public const string UserKey = "mxcp.user";
+
+    public static CallContext Create<TParams>(RequestContext<TParams> request, ProgressToken? progressToken)
+    {
+        var items = request.JsonRpcRequest.Context?.Items;
+        return new CallContext
+        {
+            User = items?.TryGetValue(UserKey, out var u) == true && u is UserContext user ? user : FromPrincipal(request.User),
+            SessionId = request.Server.SessionId,
+            RequestHeaders = items?.TryGetValue(RequestHeadersKey, out var h) == true && h is IReadOnlyDictionary<string, string> headers
+                ? headers
+                : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
+            Transport = items?.TryGetValue(TransportKey, out var t) == true && t is string transport ? transport : "stdio",
+            TraceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
+            Notifier = new McpClientNotifier(request.Server, progressToken),
+        };
+    }
+
+    /// <summary>Maps an authenticated principal's standard claims; the raw profile holds every claim.</summary>
+    public static UserContext? FromPrincipal(ClaimsPrincipal? principal)
+    {
+        if (principal?.Identity is not { IsAuthenticated: true } identity)
+        {
+            return null;
+        }
+
+        var profile = new JsonObject();
+        foreach (var group in principal.Claims.GroupBy(c => c.Type))
+        {
+            var values = group.Select(c => c.Value).ToList();
+            profile[group.Key] = values.Count == 1 ? JsonValue.Create(values[0]) : new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+        }
+
+        string? Claim(params string[] types) => types.Select(principal.FindFirst).FirstOrDefault(c => c is not null)?.Value;
+        return new UserContext
+        {
+            Provider = identity.AuthenticationType ?? "unknown",
+            UserId = Claim("sub", ClaimTypes.NameIdentifier),
+            Username = Claim("preferred_username", "username", ClaimTypes.Name, "name") ?? identity.Name,
+            Email = Claim("email", ClaimTypes.Email),
+            Name = Claim("name", ClaimTypes.GivenName),
+            AvatarUrl = Claim("picture", "avatar_url"),
+            RawProfile = JsonSerializer.SerializeToElement(profile),
+        };
+    }
+}

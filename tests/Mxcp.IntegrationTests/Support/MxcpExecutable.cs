@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace Mxcp.IntegrationTests.Support;
+
+/// <summary>
+/// The `mxcp` under test: `dotnet publish src/Mxcp.Cli -c Release -o artifacts/test-publish/mxcp`, done once per test run
+/// (serialised across test processes with a lock file). Set MXCP_TEST_EXECUTABLE to test an existing build instead.
+/// </summary>
+internal static class MxcpExecutable
+{
+    private static readonly Lazy<string> Published = new(Publish, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static string Path => Published.Value;
+
+    private static string Publish()
+    {
+        if (Environment.GetEnvironmentVariable("MXCP_TEST_EXECUTABLE") is { Length: > 0 } existing)
+        {
+            return existing;
+        }
+
+        var output = System.IO.Path.Combine(Repository.Root, "artifacts", "test-publish", "mxcp");
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(output)!);
+        using var lockFile = AcquireLock(output + ".lock");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Repository.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in (string[])["publish", "src/Mxcp.Cli/Mxcp.Cli.csproj", "-c", "Release", "-o", output, "--nologo", "-v", "quiet", "--disable-build-servers"])
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("dotnet publish of mxcp timed out");
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish of mxcp failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+        }
+
+        var exe = System.IO.Path.Combine(output, OperatingSystem.IsWindows() ? "mxcp.exe" : "mxcp");
+        return File.Exists(exe) ? exe : throw new InvalidOperationException($"dotnet publish did not produce {exe}");
+    }
+
+    private static FileStream AcquireLock(string path)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(200);
+            }
+        }
+    }
+}

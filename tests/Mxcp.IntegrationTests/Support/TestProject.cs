@@ -1,0 +1,127 @@
+using System.Diagnostics;
+
+namespace Mxcp.IntegrationTests.Support;
+
+/// <summary>A project folder in a temp directory (a copy of a sample, or an empty one), and a way to run mxcp in it.</summary>
+internal sealed class TestProject : IDisposable
+{
+    private TestProject(string root)
+    {
+        Root = root;
+        Home = System.IO.Path.Combine(root, ".home");
+        Directory.CreateDirectory(Home);
+    }
+
+    public string Root { get; }
+
+    /// <summary>HOME of the child process, so that no ~/.mxcp/config.yml of the machine leaks in.</summary>
+    public string Home { get; }
+
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    public static TestProject Empty()
+    {
+        var root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mxcp-it", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        return new TestProject(root);
+    }
+
+    /// <summary>A copy of samples/&lt;name&gt; with its data set up (sql/setup.sql run through mxcp query).</summary>
+    public static TestProject Sample(string name = "sales")
+    {
+        var project = Empty();
+        CopyDirectory(System.IO.Path.Combine(Repository.Root, "samples", name), project.Root);
+        var setup = project.Run("query", "--file", "sql/setup.sql");
+        if (setup.ExitCode != 0)
+        {
+            throw new InvalidOperationException("sample setup failed: " + setup);
+        }
+
+        return project;
+    }
+
+    public string Write(string relativePath, string content)
+    {
+        var path = System.IO.Path.Combine(Root, relativePath);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public CliResult Run(params string[] args) => RunIn(Root, args);
+
+    public CliResult RunIn(string workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo(MxcpExecutable.Path)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        ApplyEnvironment(psi.Environment);
+        using var process = Process.Start(psi)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"mxcp {string.Join(' ', args)} did not finish");
+        }
+
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public void ApplyEnvironment(IDictionary<string, string?> environment)
+    {
+        foreach (var key in environment.Keys.Where(k => k.StartsWith("MXCP_", StringComparison.Ordinal)).ToList())
+        {
+            environment.Remove(key);
+        }
+
+        environment["HOME"] = Home;
+        environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (key, value) in Environment)
+        {
+            environment[key] = value;
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            if (file.EndsWith(".duckdb", StringComparison.Ordinal) || file.EndsWith(".wal", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal), overwrite: true);
+        }
+    }
+}
