@@ -94,7 +94,8 @@ public static class MxcpServiceCollectionExtensions
     public static IMxcpBuilder AddStdioServer(this IMxcpBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddMcpServer().WithStdioServerTransport();
+        builder.Services.AddOptions<McpServerOptions>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StdioServerHostedService>());
         return builder;
     }
 
