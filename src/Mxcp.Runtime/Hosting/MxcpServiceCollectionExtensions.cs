@@ -39,6 +39,7 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddSingleton<ProjectConfigurationLoader>();
         services.TryAddSingleton<ProjectSnapshotBuilder>();
         services.TryAddSingleton<ProjectSnapshotProvider>();
+        services.TryAddSingleton<IProjectReloader>(sp => sp.GetRequiredService<ProjectSnapshotProvider>());
         services.TryAddSingleton<EndpointPipeline>();
         services.TryAddSingleton<EndpointInvoker>();
         services.TryAddSingleton<McpPrimitiveSynchronizer>();

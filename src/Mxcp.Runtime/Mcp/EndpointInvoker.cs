@@ -20,7 +20,17 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
         CancellationToken cancellationToken)
         where TParams : RequestParams
     {
-        using var lease = snapshots.Acquire();
+        SnapshotLease lease;
+        try
+        {
+            lease = await snapshots.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ReloadInProgressException or InvalidOperationException)
+        {
+            throw new McpProtocolException(e.Message, McpErrorCode.InternalError);
+        }
+
+        using var _ = lease;
         var found = find(lease.Snapshot) ?? throw new McpProtocolException(notFound, McpErrorCode.InvalidParams);
         var call = new EndpointCall
         {

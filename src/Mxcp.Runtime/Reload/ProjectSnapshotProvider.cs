@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mxcp.Abstractions;
 using Mxcp.Runtime.Endpoints;
 
 namespace Mxcp.Runtime.Reload;
@@ -11,10 +12,17 @@ namespace Mxcp.Runtime.Reload;
 internal sealed partial class ProjectSnapshotProvider(
     ProjectSnapshotBuilder builder,
     IOptions<MxcpOptions> options,
-    ILogger<ProjectSnapshotProvider> logger) : IAsyncDisposable
+    ILogger<ProjectSnapshotProvider> logger) : IProjectReloader, IAsyncDisposable
 {
+    /// <summary>How long a new call waits for a draining reload before it is refused (the reference's 30 s).</summary>
+    public static readonly TimeSpan DrainWaitTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a draining reload waits for calls in flight (the reference's 90 s).</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(90);
+
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private volatile ProjectSnapshot? _current;
+    private volatile TaskCompletionSource? _drainGate;
 
     /// <summary>Raised after a new snapshot became current (initial load and successful reloads).</summary>
     public event Action<ProjectSnapshot>? SnapshotChanged;
@@ -28,16 +36,38 @@ internal sealed partial class ProjectSnapshotProvider(
 
     public string? LastReloadError { get; private set; }
 
-    /// <summary>Leases the current snapshot.</summary>
-    public SnapshotLease Acquire()
+    /// <summary>Whether a reload is draining calls (new calls wait).</summary>
+    public bool IsDraining => _drainGate is not null;
+
+    /// <summary>
+    /// Leases the current snapshot for one call. While a reload drains, the call waits for it (at most
+    /// <see cref="DrainWaitTimeout"/>), then runs on the new snapshot.
+    /// </summary>
+    public async ValueTask<SnapshotLease> AcquireAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var snapshot = _current ?? throw new InvalidOperationException("The MXCP project is not loaded yet.");
+            if (_drainGate is { } gate)
+            {
+                try
+                {
+                    await gate.Task.WaitAsync(DrainWaitTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    throw new ReloadInProgressException();
+                }
+            }
+
+            var snapshot = _current ?? throw new InvalidOperationException(
+                LastReloadError is { } error ? $"The MXCP project could not be loaded: {error}" : "The MXCP project is not loaded yet.");
             if (snapshot.TryAcquire())
             {
                 return new SnapshotLease(snapshot);
             }
+
+            // The snapshot was retired between the read and the lease: a swap or a drain is under way.
+            await Task.Yield();
         }
     }
 
@@ -72,14 +102,24 @@ internal sealed partial class ProjectSnapshotProvider(
     }
 
     /// <summary>
-    /// Builds a new snapshot from disk and makes it current. On failure the current snapshot stays and the error is
-    /// recorded. Endpoint files with errors are skipped (and reported) rather than failing the reload.
+    /// Builds a new snapshot from disk and makes it current; calls in flight finish on the old one. On failure the
+    /// current snapshot stays and the error is recorded. Endpoint files with errors are skipped (and reported) rather
+    /// than failing the reload.
     /// </summary>
-    public async Task<bool> ReloadAsync(CancellationToken cancellationToken)
+    public Task<bool> ReloadAsync(CancellationToken cancellationToken) => ReloadAsync("reload", null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<bool> ReloadAsync(string description, Func<CancellationToken, Task>? payload = null, CancellationToken cancellationToken = default)
     {
         await _reloadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            LogReloadStarted(logger, description);
+            if (payload is not null)
+            {
+                return await DrainAndReloadAsync(payload, cancellationToken).ConfigureAwait(false);
+            }
+
             ProjectSnapshot snapshot;
             try
             {
@@ -87,9 +127,7 @@ internal sealed partial class ProjectSnapshotProvider(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LastReload = DateTimeOffset.UtcNow;
-                LastReloadStatus = "error";
-                LastReloadError = e.Message;
+                RecordReload("error", e.Message);
                 LogReloadFailed(logger, e.Message);
                 return false;
             }
@@ -100,15 +138,81 @@ internal sealed partial class ProjectSnapshotProvider(
             }
 
             await SwapAsync(snapshot).ConfigureAwait(false);
-            LastReload = DateTimeOffset.UtcNow;
-            LastReloadStatus = "success";
-            LastReloadError = null;
+            RecordReload("success", null);
             return true;
         }
         finally
         {
             _reloadLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Closes everything before running the payload (the database file may be replaced), then loads again. New calls
+    /// wait at the drain gate meanwhile.
+    /// </summary>
+    private async Task<bool> DrainAndReloadAsync(Func<CancellationToken, Task> payload, CancellationToken cancellationToken)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _drainGate = gate;
+        try
+        {
+            var previous = _current;
+            if (previous is not null)
+            {
+                try
+                {
+                    await previous.RetireAsync().WaitAsync(DrainTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    LogDrainTimedOut(logger, previous.ActiveCalls, DrainTimeout.TotalSeconds);
+                }
+
+                await previous.DisposeAsync().ConfigureAwait(false);
+            }
+
+            string? payloadError = null;
+            try
+            {
+                await payload(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                payloadError = $"reload payload failed: {e.Message}";
+                LogReloadFailed(logger, payloadError);
+            }
+
+            ProjectSnapshot snapshot;
+            try
+            {
+                snapshot = await builder.BuildAsync(options.Value, SnapshotBuildMode.Full, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _current = null;
+                RecordReload("error", payloadError is null ? e.Message : $"{payloadError}; {e.Message}");
+                LogReloadFailed(logger, e.Message);
+                return false;
+            }
+
+            _current = snapshot;
+            SnapshotChanged?.Invoke(snapshot);
+            RecordReload(payloadError is null ? "success" : "error", payloadError);
+            return payloadError is null;
+        }
+        finally
+        {
+            _drainGate = null;
+            gate.TrySetResult();
+        }
+    }
+
+    private void RecordReload(string status, string? error)
+    {
+        LastReload = DateTimeOffset.UtcNow;
+        LastReloadStatus = status;
+        LastReloadError = error;
     }
 
     private Task SwapAsync(ProjectSnapshot snapshot)
@@ -144,6 +248,12 @@ internal sealed partial class ProjectSnapshotProvider(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping endpoint: {Problem}")]
     private static partial void LogSkippedEndpoint(ILogger logger, string problem);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reload failed; still serving the previous project snapshot: {Error}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reload failed: {Error}")]
     private static partial void LogReloadFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reloading the project ({Description})")]
+    private static partial void LogReloadStarted(ILogger logger, string description);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Calls} call(s) still running after {Seconds} s of draining; reloading anyway")]
+    private static partial void LogDrainTimedOut(ILogger logger, int calls, double seconds);
 }
