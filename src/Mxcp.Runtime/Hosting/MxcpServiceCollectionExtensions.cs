@@ -44,6 +44,7 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddSingleton<EndpointInvoker>();
         services.TryAddSingleton<McpPrimitiveSynchronizer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProjectLoaderHostedService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReloadTriggersHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, MxcpMcpServerOptionsSetup>());
         return new MxcpBuilder(services);
     }

@@ -21,11 +21,15 @@ internal sealed partial class ProjectSnapshotProvider(
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(90);
 
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
+    private readonly Lock _queueGate = new();
     private volatile ProjectSnapshot? _current;
     private volatile TaskCompletionSource? _drainGate;
 
     /// <summary>Raised after a new snapshot became current (initial load and successful reloads).</summary>
     public event Action<ProjectSnapshot>? SnapshotChanged;
+
+    /// <summary>Raised when a reload starts, with its description.</summary>
+    public event Action<string>? ReloadStarted;
 
     public ProjectSnapshot? Current => _current;
 
@@ -103,17 +107,43 @@ internal sealed partial class ProjectSnapshotProvider(
 
     /// <summary>
     /// Builds a new snapshot from disk and makes it current; calls in flight finish on the old one. On failure the
-    /// current snapshot stays and the error is recorded. Endpoint files with errors are skipped (and reported) rather
-    /// than failing the reload.
+    /// current snapshot stays and the error is recorded. A reload whose endpoint files have errors is refused the same
+    /// way (unless <see cref="MxcpOptions.IgnoreErrors"/>, which serves the valid endpoints). Requests that arrive while
+    /// another plain reload is still queued join it.
     /// </summary>
     public Task<bool> ReloadAsync(CancellationToken cancellationToken) => ReloadAsync("reload", null, cancellationToken);
 
+    /// <summary>A plain reload that has been requested and not started yet; later requests share it.</summary>
+    private Task<bool>? _queuedReload;
+
     /// <inheritdoc />
-    public async Task<bool> ReloadAsync(string description, Func<CancellationToken, Task>? payload = null, CancellationToken cancellationToken = default)
+    public Task<bool> ReloadAsync(string description, Func<CancellationToken, Task>? payload = null, CancellationToken cancellationToken = default)
+    {
+        if (payload is not null)
+        {
+            return RunReloadAsync(description, payload, cancellationToken);
+        }
+
+        lock (_queueGate)
+        {
+            return _queuedReload ??= RunReloadAsync(description, null, CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> RunReloadAsync(string description, Func<CancellationToken, Task>? payload, CancellationToken cancellationToken)
     {
         await _reloadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (payload is null)
+            {
+                lock (_queueGate)
+                {
+                    _queuedReload = null;
+                }
+            }
+
+            ReloadStarted?.Invoke(description);
             LogReloadStarted(logger, description);
             if (payload is not null)
             {
@@ -129,6 +159,15 @@ internal sealed partial class ProjectSnapshotProvider(
             {
                 RecordReload("error", e.Message);
                 LogReloadFailed(logger, e.Message);
+                return false;
+            }
+
+            if (snapshot.Problems.Count > 0 && !options.Value.IgnoreErrors)
+            {
+                await snapshot.DisposeAsync().ConfigureAwait(false);
+                var error = new EndpointErrorsException(snapshot.Problems).Message;
+                RecordReload("error", error);
+                LogReloadFailed(logger, error);
                 return false;
             }
 
