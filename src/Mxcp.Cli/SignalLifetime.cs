@@ -33,7 +33,9 @@ internal sealed partial class SignalLifetime(IHostApplicationLifetime lifetime, 
             return;
         }
 
-        LogForcedExit(logger, context.Signal.ToString());
+        // Written directly: the logger's queue would not be flushed before the process ends.
+        Console.Error.WriteLine($"{context.Signal} received again: exiting now");
+        Console.Error.Flush();
         Environment.Exit(context.Signal switch
         {
             PosixSignal.SIGINT => 130,
@@ -54,7 +56,4 @@ internal sealed partial class SignalLifetime(IHostApplicationLifetime lifetime, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Signal} received: finishing calls in flight, then stopping (send it again to exit now)")]
     private static partial void LogStopping(ILogger logger, string signal);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Signal} received again: exiting now")]
-    private static partial void LogForcedExit(ILogger logger, string signal);
 }

@@ -44,11 +44,13 @@ internal sealed class LegacySseHandler(MxcpHttpOptions options, IServiceProvider
         var transport = new SseResponseStreamTransport(context.Response.Body, endpoint, id);
         var session = new HttpMcpSession(id, "sse", transport, UserIdClaim.From(context.User), options.TimeProvider);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, guards.Stopping, session.Closed);
-        var transportTask = transport.RunAsync(stopping.Token);
+
+        // The session must be findable before the endpoint event tells the client where to post.
         var server = McpServer.Create(transport, _serverOptions, _loggerFactory, services);
         session.Server = server;
         await sessions.AddAsync(session).ConfigureAwait(false);
         var reference = session.Acquire();
+        var transportTask = transport.RunAsync(stopping.Token);
         try
         {
             session.RunTask = server.RunAsync(stopping.Token);
