@@ -43,6 +43,8 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddSingleton<EndpointPipeline>();
         services.TryAddSingleton<EndpointInvoker>();
         services.TryAddSingleton<McpPrimitiveSynchronizer>();
+        services.TryAddSingleton<EndpointCompletions>();
+        services.TryAddSingleton<ResourceSubscriptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProjectLoaderHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReloadTriggersHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, MxcpMcpServerOptionsSetup>());

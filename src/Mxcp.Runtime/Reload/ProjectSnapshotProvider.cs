@@ -40,6 +40,9 @@ internal sealed partial class ProjectSnapshotProvider(
 
     public string? LastReloadError { get; private set; }
 
+    /// <summary>Whether the latest snapshot came from a draining reload, which may have replaced the data (reload_duckdb).</summary>
+    public bool LastReloadDrained { get; private set; }
+
     /// <summary>Whether a reload is draining calls (new calls wait).</summary>
     public bool IsDraining => _drainGate is not null;
 
@@ -236,7 +239,9 @@ internal sealed partial class ProjectSnapshotProvider(
             }
 
             _current = snapshot;
+            LastReloadDrained = true;
             SnapshotChanged?.Invoke(snapshot);
+            LastReloadDrained = false;
             RecordReload(payloadError is null ? "success" : "error", payloadError);
             return payloadError is null;
         }

@@ -27,7 +27,13 @@ internal static class StdioServer
         });
         try
         {
-            return await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" } }, cancellationToken: cancellationToken);
+            return await McpClient.CreateAsync(transport, new McpClientOptions
+            {
+                ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" },
+                // The server answers only once its project is loaded; on a loaded CI machine that can take longer than
+                // the client's default 5 s discovery probe, after which the client would fall back to initialize.
+                DiscoverProbeTimeout = TimeSpan.FromSeconds(60),
+            }, cancellationToken: cancellationToken);
         }
         catch (Exception e)
         {
