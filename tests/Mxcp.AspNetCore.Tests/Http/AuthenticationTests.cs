@@ -53,3 +53,45 @@ public sealed class AuthenticationTests
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 }
+
+/// <summary>Capabilities derived from the authenticated user's claims with the auth provider's claim_mappings.</summary>
+public sealed class CapabilityTests
+{
+    [Fact]
+    public async Task ClaimMappings_GrantCapabilitiesThatPoliciesCheck()
+    {
+        await using var server = await McpTestServer.StartAsync(requireAuth: true, writeProject: root =>
+        {
+            McpTestServer.Write(root, ".mxcp/config.yml", """
+                mxcp: 1
+                projects:
+                  web:
+                    profiles:
+                      dev:
+                        auth:
+                          provider: oidc
+                          oidc:
+                            claim_mappings:
+                              role:
+                                admin: [reports.read]
+                """);
+            McpTestServer.Write(root, "tools/report.yml", """
+                tool:
+                  name: report
+                  description: Needs the reports.read capability
+                  return: {type: string}
+                  source: {code: "select 'report' as r"}
+                  policies:
+                    input:
+                      - {condition: "!('reports.read' in user.capabilities)", action: deny, reason: Needs reports.read}
+                """);
+        });
+        var ct = TestContext.Current.CancellationToken;
+        await using var ann = await server.ConnectAsync(headers: new Dictionary<string, string> { ["Authorization"] = "Bearer ann" });
+        var denied = await ann.CallToolAsync("report", cancellationToken: ct);
+        Assert.Equal("Policy enforcement failed: Needs reports.read", Assert.IsType<TextContentBlock>(Assert.Single(denied.Content)).Text);
+        await using var admin = await server.ConnectAsync(headers: new Dictionary<string, string> { ["Authorization"] = "Bearer admin" });
+        var allowed = await admin.CallToolAsync("report", cancellationToken: ct);
+        Assert.Equal("report", Assert.IsType<TextContentBlock>(Assert.Single(allowed.Content)).Text);
+    }
+}
