@@ -102,7 +102,7 @@ internal static class WireValues
         JsonValueKind.String => element.GetString(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? (object)l : (object)element.GetDouble(),
         JsonValueKind.Array => element.EnumerateArray().Select(Read).ToList(),
         _ => ReadObject(element),
     };
@@ -204,15 +204,16 @@ internal static class WireValues
         // Aware datetimes (with an offset) become DateTimeOffset (TIMESTAMPTZ); naive ones DateTime (TIMESTAMP).
         var timePart = text.Length > 10 ? text[10..] : "";
         var aware = timePart.Contains('+', StringComparison.Ordinal) || timePart.Contains('Z', StringComparison.Ordinal) || timePart.LastIndexOf('-') > 0;
+        // (object) on both branches: DateTime converts implicitly to DateTimeOffset, which would make every value aware.
         return aware
-            ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.None)
-            : DateTime.SpecifyKind(DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.None), DateTimeKind.Unspecified);
+            ? (object)DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.None)
+            : (object)DateTime.SpecifyKind(DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.None), DateTimeKind.Unspecified);
     }
 
     private static object ParseDecimal(string text) =>
         decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var m)
-            ? m
-            : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            ? (object)m
+            : (object)double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static void WriteDouble(Utf8JsonWriter writer, double d)
     {
