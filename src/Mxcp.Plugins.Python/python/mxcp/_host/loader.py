@@ -135,7 +135,8 @@ class ModuleLoader:
                 if _same_file(frame.filename, path):
                     line = frame.lineno
         if where is None:
-            inner = [f for f in frames if os.path.abspath(f.filename).startswith(self.root + os.sep)
+            inner = [f for f in frames if not f.filename.startswith("<")
+                     and os.path.abspath(f.filename).startswith(self.root + os.sep)
                      and not _same_file(f.filename, path)]
             if inner and line is not None:
                 where = f"{self.relative(os.path.abspath(inner[-1].filename))}, line {inner[-1].lineno}"
