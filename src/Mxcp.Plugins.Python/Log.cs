@@ -52,6 +52,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 15, Level = LogLevel.Error, Message = "Python worker {Slot} broke the protocol: {Error}; killing it")]
     public static partial void ProtocolError(ILogger logger, int slot, string error);
 
-    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Python worker callback {Method} failed: {Error}")]
+    [LoggerMessage(EventId = 16, Level = LogLevel.Debug, Message = "Python worker callback {Method} failed: {Error}")]
     public static partial void CallbackFailed(ILogger logger, string method, string error);
 }

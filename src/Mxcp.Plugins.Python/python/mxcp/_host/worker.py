@@ -417,8 +417,26 @@ def _message(error):
     return text if text else type(error).__name__
 
 
+_OWN_FILES = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_FUTURES = os.sep + os.path.join("concurrent", "futures") + os.sep
+
+
 def _traceback(error):
-    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    """The traceback without the worker's own frames (and the futures plumbing), so the user's code stands out."""
+    summary = traceback.TracebackException.from_exception(error)
+    for exc in _chain(summary):
+        kept = [f for f in exc.stack if not f.filename.startswith(_OWN_FILES) and _FUTURES not in f.filename]
+        if kept:
+            exc.stack = traceback.StackSummary.from_list(kept)
+    return "".join(summary.format())
+
+
+def _chain(summary):
+    seen = set()
+    while summary is not None and id(summary) not in seen:
+        seen.add(id(summary))
+        yield summary
+        summary = summary.__cause__ or summary.__context__
 
 
 def _take_protocol_fds():
