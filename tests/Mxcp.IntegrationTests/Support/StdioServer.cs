@@ -27,7 +27,12 @@ internal static class StdioServer
         });
         try
         {
-            return await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" } }, cancellationToken: cancellationToken);
+            // The server reads stdin only once the project is loaded (Python workers started, hooks run); on a busy machine
+            // that can outlast the client's default server/discover probe, after which its fallback `initialize` is refused.
+            return await McpClient.CreateAsync(
+                transport,
+                new McpClientOptions { ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" }, DiscoverProbeTimeout = TimeSpan.FromSeconds(60) },
+                cancellationToken: cancellationToken);
         }
         catch (Exception e)
         {
