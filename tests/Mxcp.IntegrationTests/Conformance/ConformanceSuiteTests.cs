@@ -14,7 +14,6 @@ public sealed class ConformanceSuiteTests
         "tools-call-image", "tools-call-audio", "tools-call-embedded-resource", "tools-call-mixed-content",
         "prompts-get-embedded-resource", "prompts-get-with-image",
         "tools-call-sampling", "tools-call-elicitation", "elicitation-sep1034-defaults", "elicitation-sep1330-enums",
-        "tools-call-with-logging", "tools-call-with-progress",
     ];
 
     [Fact]
@@ -42,6 +41,6 @@ public sealed class ConformanceSuiteTests
         var summary = run.Stdout.Trim().Split('\n')[^1];
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Matches(@"^\d+ passed, 0 failed$", summary);
-        Assert.True(int.Parse(summary.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) >= 18, summary);
+        Assert.True(int.Parse(summary.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) >= 20, summary);
     }
 }
