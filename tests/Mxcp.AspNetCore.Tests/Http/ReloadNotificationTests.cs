@@ -65,7 +65,7 @@ public sealed class ReloadNotificationTests
     }
 
     [Fact]
-    public async Task Reload_DuringACall_TheCallFinishesOnItsSnapshot()
+    public async Task Reload_DuringACall_TheCallFinishesBeforeTheSwapAndNewCallsWait()
     {
         await using var server = await McpTestServer.StartAsync();
         await using var client = await server.ConnectAsync("2025-11-25");
@@ -76,12 +76,24 @@ public sealed class ReloadNotificationTests
         }
 
         File.Delete(Path.Combine(server.Root, "tools", "wait.yml"));
-        Assert.True(await server.Services.GetRequiredService<ProjectSnapshotProvider>().ReloadAsync(Ct));
-        Assert.DoesNotContain(await client.ListToolsAsync(cancellationToken: Ct), t => t.Name == "wait");
+        var provider = server.Services.GetRequiredService<ProjectSnapshotProvider>();
+        var reload = provider.ReloadAsync(Ct);
+        while (!provider.IsDraining)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        // A call that arrives while the reload drains waits for it, then runs on the new project.
+        var waiting = client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "after" }, cancellationToken: Ct).AsTask();
+        await Task.Delay(200, Ct);
+        Assert.False(waiting.IsCompleted);
 
         server.Gate.Open();
         var result = await call;
         Assert.NotEqual(true, result.IsError);
         Assert.Equal("opened", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.True(await reload);
+        Assert.Equal("after", Assert.IsType<TextContentBlock>(Assert.Single((await waiting).Content)).Text);
+        Assert.DoesNotContain(await client.ListToolsAsync(cancellationToken: Ct), t => t.Name == "wait");
     }
 }
