@@ -85,6 +85,7 @@ internal static class UserConfigReader
             PluginConfig = ReadPluginConfig(r.Mapping("plugin")),
             Auth = ReadAuth(r.Mapping("auth")),
             Telemetry = ReadTelemetry(r.Mapping("telemetry")),
+            Audit = ReadAudit(r.Mapping("audit")),
         };
         r.EnsureNoUnknownKeys();
         return profile;
@@ -239,6 +240,23 @@ internal static class UserConfigReader
             Persistence = persistence is null ? null : YamlJson.ToElement(persistence.Node),
             ProviderBlocks = blocks,
         };
+    }
+
+    private static AuditUserConfig? ReadAudit(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return null;
+        }
+
+        var connectionString = r.String("connection_string");
+        if (connectionString is { Length: 0 })
+        {
+            throw r.Error(r.Node["connection_string"]!, r.PathOf("connection_string"), "must not be empty");
+        }
+
+        r.EnsureNoUnknownKeys();
+        return new AuditUserConfig { ConnectionString = connectionString };
     }
 
     private static TelemetryConfig? ReadTelemetry(YamlMappingReader? r)
