@@ -32,6 +32,7 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
     private DateOnly _segmentDay;
     private long _length;
     private bool _schemaRegistered;
+    private bool _disposed;
 
     public JsonlAuditBackend(string basePath, long maxFileSize, bool flushToDisk, JsonObject? schema, ILogger logger, TimeProvider? time = null)
     {
@@ -51,6 +52,7 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
 
     public async ValueTask WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (records.Count == 0)
         {
             return;
@@ -228,6 +230,7 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
 
     public ValueTask DisposeAsync()
     {
+        _disposed = true;
         CloseSegment();
         _json.Dispose();
         return ValueTask.CompletedTask;
