@@ -96,6 +96,17 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the client (and so the server's stdin), which ends the session; waits for the server to exit.</summary>
+    public async Task CloseAsync()
+    {
+        await Client.DisposeAsync();
+        _process.StandardInput.Close();
+        if (!await WaitForExitAsync(TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException("mxcp serve did not exit after its client closed the session\n" + Stderr);
+        }
+    }
+
     /// <summary>Sends SIGTERM, as a service manager does on stop.</summary>
     public void Terminate()
     {
