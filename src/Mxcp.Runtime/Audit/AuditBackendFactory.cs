@@ -35,7 +35,20 @@ internal sealed class AuditBackendFactory(IEnumerable<IAuditBackendProvider> pro
                 + "the PostgreSQL backend comes with the plugin folder plugins/PostgresAudit");
         }
 
-        return await provider.CreateAsync(new AuditBackendContext
+        try
+        {
+            return await provider.CreateAsync(Context(config), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ProjectFileException(SiteConfigReader.FileName, $"profiles.{config.Profile}.audit: the {audit.Backend} audit backend cannot be opened: {e.Message}", e);
+        }
+    }
+
+    private AuditBackendContext Context(ProjectConfiguration config)
+    {
+        var audit = config.SiteProfile.Audit;
+        return new AuditBackendContext
         {
             ProjectRoot = config.ProjectRoot,
             ProjectName = config.ProjectName,
@@ -44,7 +57,7 @@ internal sealed class AuditBackendFactory(IEnumerable<IAuditBackendProvider> pro
             ConnectionString = config.UserProfile.Audit?.ConnectionString,
             FlushToDisk = audit.FlushToDisk,
             Services = services,
-        }, cancellationToken).ConfigureAwait(false);
+        };
     }
 
     /// <summary>The retention cutoffs of a profile: records of <c>mxcp.endpoints</c> older than <c>retention_days</c> expire.</summary>
