@@ -103,7 +103,7 @@ public class AuditBenchmarks
         _backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _writer.Dispose();
         _lease.Dispose();
-        _services.Dispose();
+        _services.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Directory.Delete(_directory, recursive: true);
     }
 

@@ -16,7 +16,12 @@ namespace Mxcp.Runtime.Audit;
 internal sealed class AuditRecordBuilder
 {
     private static readonly JsonElement EmptyArray = JsonElement.Parse("[]");
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     private readonly RedactionPaths _paths;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Type, string Name, string Status, string? Decision), JsonElement> _businessContexts = new();
 
     public AuditRecordBuilder(IReadOnlyList<FieldRedaction> redactions)
     {
@@ -33,26 +38,27 @@ internal sealed class AuditRecordBuilder
     public AuditRecord Build(EndpointCall call, EndpointCallResult result, string callerType, DateTimeOffset timestamp)
     {
         var definition = call.Endpoint.Definition;
-        var sensitive = new SensitiveTexts();
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using var writer = new Utf8JsonWriter(buffer, AuditRecordJson.WriterOptions);
 
+        // Sensitive texts are only cut out of free text: an error message or rendered prompt messages.
+        var sensitive = !result.Succeeded || result.Messages is not null ? new SensitiveTexts() : null;
+        var scratch = t_scratch ??= new Scratch();
+        var writer = scratch.Start();
+
+        // input_data and output_data go into one array, parsed once into one immutable document.
+        writer.WriteStartArray();
         writer.WriteStartObject();
         if (call.Arguments is { } arguments)
         {
             foreach (var (name, value) in arguments)
             {
                 writer.WritePropertyName(name);
-                var schema = definition.Parameters.FirstOrDefault(p => p.Name == name)?.Schema;
-                WriteElement(writer, value, schema, _paths.Child(name), sensitive);
+                WriteElement(writer, value, ParameterSchema(definition.Parameters, name), _paths.Child(name), sensitive);
             }
         }
 
         writer.WriteEndObject();
-        var input = Take(writer, buffer);
-
-        JsonElement? output = null;
-        if (result.Succeeded && !definition.IsBuiltIn)
+        var hasOutput = result.Succeeded && !definition.IsBuiltIn;
+        if (hasOutput)
         {
             if (result.Messages is { } messages)
             {
@@ -61,7 +67,7 @@ internal sealed class AuditRecordBuilder
                 {
                     writer.WriteStartObject();
                     writer.WriteString("role"u8, message.Role);
-                    writer.WriteString("content"u8, sensitive.Scrub(message.Text));
+                    writer.WriteString("content"u8, sensitive!.Scrub(message.Text));
                     writer.WriteEndObject();
                 }
 
@@ -71,9 +77,10 @@ internal sealed class AuditRecordBuilder
             {
                 WriteNode(writer, result.Value, definition.Return, _paths, sensitive);
             }
-
-            output = Take(writer, buffer);
         }
+
+        writer.WriteEndArray();
+        var data = scratch.Finish();
 
         var operationType = definition.Kind switch
         {
@@ -83,18 +90,6 @@ internal sealed class AuditRecordBuilder
         };
         var operationName = definition.Kind == EndpointKind.Resource ? definition.Uri ?? definition.Name : definition.Name;
         var status = result.Succeeded ? "success" : "error";
-
-        writer.WriteStartObject();
-        writer.WriteString("operation_type"u8, operationType);
-        writer.WriteString("operation_name"u8, operationName);
-        writer.WriteString("operation_status"u8, status);
-        if (result.Policy.Decision is { } decision)
-        {
-            writer.WriteString("policy_decision"u8, decision);
-        }
-
-        writer.WriteEndObject();
-        var business = Take(writer, buffer);
 
         return new AuditRecord
         {
@@ -108,39 +103,59 @@ internal sealed class AuditRecordBuilder
             UserId = call.Context.User?.UserId,
             SessionId = call.Context.SessionId,
             TraceId = call.Context.TraceId,
-            InputData = input,
-            OutputData = output,
-            Error = result.Succeeded ? null : sensitive.Scrub(result.Error ?? "The call failed"),
+            InputData = data[0],
+            OutputData = hasOutput ? data[1] : null,
+            Error = result.Succeeded ? null : sensitive!.Scrub(result.Error ?? "The call failed"),
             PoliciesEvaluated = result.Policy.Evaluated,
             PolicyDecision = result.Policy.Decision,
             PolicyReason = result.Policy.Reason,
-            BusinessContext = business,
+            BusinessContext = BusinessContext(operationType, operationName, status, result.Policy.Decision),
             ExecutionEvents = EmptyArray,
         };
     }
 
-    private static JsonElement Take(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer)
+    /// <summary>
+    /// <c>business_context</c>: the schema's <c>extract_fields</c> taken from the record. (The reference also merged the
+    /// arguments in, letting an argument named like a record field override it; here the record's own fields win.)
+    /// Few distinct values exist, so they are built once and shared.
+    /// </summary>
+    private JsonElement BusinessContext(string type, string name, string status, string? decision) =>
+        _businessContexts.GetOrAdd((type, name, status, decision), static key =>
+        {
+            var o = new JsonObject { ["operation_type"] = key.Type, ["operation_name"] = key.Name, ["operation_status"] = key.Status };
+            if (key.Decision is not null)
+            {
+                o["policy_decision"] = key.Decision;
+            }
+
+            return JsonSerializer.SerializeToElement(o);
+        });
+
+    private static TypeSchema? ParameterSchema(IReadOnlyList<ParameterDefinition> parameters, string name)
     {
-        writer.Flush();
-        var reader = new Utf8JsonReader(buffer.WrittenSpan);
-        var element = JsonElement.ParseValue(ref reader);
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        return element;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].Name == name)
+            {
+                return parameters[i].Schema;
+            }
+        }
+
+        return null;
     }
 
-    private static void WriteElement(Utf8JsonWriter w, JsonElement value, TypeSchema? schema, RedactionPaths? path, SensitiveTexts sensitive)
+    private static void WriteElement(Utf8JsonWriter w, JsonElement value, TypeSchema? schema, RedactionPaths? path, SensitiveTexts? sensitive)
     {
         if (schema?.Sensitive == true)
         {
-            sensitive.Collect(value);
+            sensitive?.Collect(value);
             w.WriteStringValue(Redactor.Redacted);
             return;
         }
 
         if (path?.Redaction is { } redaction)
         {
-            sensitive.Collect(value);
+            sensitive?.Collect(value);
             Redactor.Write(w, value, redaction);
             return;
         }
@@ -172,18 +187,18 @@ internal sealed class AuditRecordBuilder
         }
     }
 
-    private static void WriteNode(Utf8JsonWriter w, JsonNode? value, TypeSchema? schema, RedactionPaths? path, SensitiveTexts sensitive)
+    private static void WriteNode(Utf8JsonWriter w, JsonNode? value, TypeSchema? schema, RedactionPaths? path, SensitiveTexts? sensitive)
     {
         if (schema?.Sensitive == true)
         {
-            sensitive.Collect(value);
+            sensitive?.Collect(value);
             w.WriteStringValue(Redactor.Redacted);
             return;
         }
 
         if (path?.Redaction is { } redaction)
         {
-            sensitive.Collect(value);
+            sensitive?.Collect(value);
             Redactor.Write(w, value, redaction);
             return;
         }
@@ -339,6 +354,36 @@ internal sealed class AuditRecordBuilder
             {
                 (_texts ??= []).Add(text);
             }
+        }
+    }
+
+    /// <summary>A buffer and writer reused by the calls of one thread; the parsed result owns its own copy of the bytes.</summary>
+    private sealed class Scratch
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly Utf8JsonWriter _writer;
+
+        public Scratch() => _writer = new Utf8JsonWriter(_buffer, AuditRecordJson.WriterOptions);
+
+        public Utf8JsonWriter Start()
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            return _writer;
+        }
+
+        public JsonElement Finish()
+        {
+            _writer.Flush();
+            var reader = new Utf8JsonReader(_buffer.WrittenSpan);
+            var element = JsonElement.ParseValue(ref reader);
+            if (_buffer.Capacity > 1024 * 1024)
+            {
+                // One huge result must not pin a huge buffer to the thread.
+                t_scratch = null;
+            }
+
+            return element;
         }
     }
 }
