@@ -19,9 +19,10 @@ internal static class AuditThroughput
         var rounds = Option(args, "--rounds", 3);
         var concurrency = Option(args, "--concurrency", 8);
         var mxcp = OptionText(args, "--mxcp") ?? PublishMxcp();
+        var fsync = OptionText(args, "--fsync") ?? "batch";
 
         var project = Directory.CreateTempSubdirectory("mxcp-audit-throughput-").FullName;
-        File.WriteAllText(Path.Combine(project, "mxcp-site.yml"), "mxcp: 1\nproject: load\nprofile: dev\nprofiles:\n  dev:\n    audit:\n      enabled: true\n");
+        File.WriteAllText(Path.Combine(project, "mxcp-site.yml"), $"mxcp: 1\nproject: load\nprofile: dev\nprofiles:\n  dev:\n    audit:\n      enabled: true\n      fsync: {fsync}\n");
         Directory.CreateDirectory(Path.Combine(project, "tools"));
         File.WriteAllText(Path.Combine(project, "tools", "echo.yml"), """
             mxcp: 1
@@ -35,27 +36,30 @@ internal static class AuditThroughput
             """);
         Run(mxcp, project, "query", "select 1");
 
-        Console.WriteLine($"SQL tool `select $n as n` over MCP stdio, {concurrency} concurrent calls, {seconds} s per round, {rounds} rounds per mode");
-        var results = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
+        Console.WriteLine($"SQL tool `select $n as n` over MCP stdio, {concurrency} concurrent calls, {seconds} s per round, {rounds} rounds per mode, fsync: {fsync}");
+        var results = new Dictionary<bool, List<(double Rate, double CpuPerCall)>> { [false] = [], [true] = [] };
         for (var round = 0; round < rounds; round++)
         {
             foreach (var audit in new[] { false, true })
             {
-                var rate = await MeasureAsync(mxcp, project, audit, concurrency, TimeSpan.FromSeconds(seconds));
-                results[audit].Add(rate);
-                Console.WriteLine($"  round {round + 1}, audit {(audit ? "on " : "off")}: {rate,8:F0} calls/s");
+                var measured = await MeasureAsync(mxcp, project, audit, concurrency, TimeSpan.FromSeconds(seconds));
+                results[audit].Add(measured);
+                Console.WriteLine($"  round {round + 1}, audit {(audit ? "on " : "off")}: {measured.Rate,8:F0} calls/s, server CPU {measured.CpuPerCall,6:F1} µs/call");
             }
         }
 
-        var off = results[false].Average();
-        var on = results[true].Average();
+        var off = results[false].Average(r => r.Rate);
+        var on = results[true].Average(r => r.Rate);
+        var cpuOff = results[false].Min(r => r.CpuPerCall);
+        var cpuOn = results[true].Min(r => r.CpuPerCall);
+        Console.WriteLine($"server CPU per call (best round): audit off {cpuOff:F1} µs, audit on {cpuOn:F1} µs, +{(cpuOn / cpuOff - 1) * 100:F1}%");
         var records = Directory.GetFiles(Path.Combine(project, "audit"), "*.jsonl").Where(f => !f.EndsWith("_schemas.jsonl", StringComparison.Ordinal)).Sum(f => File.ReadLines(f).Count());
         Console.WriteLine($"audit off: {off:F0} calls/s, audit on: {on:F0} calls/s, overhead {(1 - (on / off)) * 100:F1}% ({records} records written)");
         Directory.Delete(project, recursive: true);
         return 0;
     }
 
-    private static async Task<double> MeasureAsync(string mxcp, string project, bool audit, int concurrency, TimeSpan duration)
+    private static async Task<(double Rate, double CpuPerCall)> MeasureAsync(string mxcp, string project, bool audit, int concurrency, TimeSpan duration)
     {
         var psi = new ProcessStartInfo(mxcp, ["serve", "--transport", "stdio", "--readonly"])
         {
@@ -73,8 +77,12 @@ internal static class AuditThroughput
         {
             // Warm-up: JIT, DuckDB caches, the first segment.
             await CallsAsync(client, concurrency, TimeSpan.FromSeconds(2));
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             var calls = await CallsAsync(client, concurrency, duration);
-            return calls / duration.TotalSeconds;
+            process.Refresh();
+            var used = process.TotalProcessorTime - cpu;
+            return (calls / duration.TotalSeconds, used.TotalMicroseconds / calls);
         }
         finally
         {

@@ -7,14 +7,19 @@ namespace Mxcp.Runtime.Audit;
 
 /// <summary>
 /// Writes audit records off the request path: calls enqueue into a bounded queue and return at once; one background
-/// loop takes whatever has queued (up to <see cref="MaxBatch"/>) and hands it to the sink as one batch, so batches grow
-/// with load and a record waits no longer than one write. A failed batch is retried with backoff (the queue absorbs
-/// the wait); a full queue drops records. Every loss is counted in <c>mxcp.audit.records.dropped</c> and logged as an
-/// error. <see cref="StopAsync"/> writes everything accepted before it returns.
+/// loop hands the sink a batch as soon as <see cref="MinBatch"/> records are waiting or the oldest has waited
+/// <see cref="MaxDelay"/> (the reference's "10 records or 1 s"), taking everything queued up to <see cref="MaxBatch"/>
+/// — a group commit, so one fsync covers many calls under load. A failed batch is retried with backoff (the queue
+/// absorbs the wait); a full queue drops records. Every loss is counted in <c>mxcp.audit.records.dropped</c> and logged
+/// as an error. <see cref="StopAsync"/> writes everything accepted before it returns.
 /// </summary>
 internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvider? time = null)
 {
+    public const int MinBatch = 10;
     public const int MaxBatch = 1000;
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
@@ -22,6 +27,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenSource _flushNow = new();
     private Channel<AuditRecord>? _channel;
     private IAuditSink? _sink;
     private Task? _loop;
@@ -126,6 +132,8 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             loop = _loop;
         }
 
+        await _flushNow.CancelAsync().ConfigureAwait(false);
+
         if (loop is null)
         {
             return;
@@ -148,6 +156,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
         var batch = new List<AuditRecord>(64);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            await LingerAsync(reader).ConfigureAwait(false);
             while (batch.Count < MaxBatch && reader.TryRead(out var record))
             {
                 batch.Add(record);
@@ -156,6 +165,23 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             AuditMetrics.AddQueued(-batch.Count);
             await WriteAsync(batch).ConfigureAwait(false);
             batch.Clear();
+        }
+    }
+
+    /// <summary>Waits until <see cref="MinBatch"/> records are queued, the first has waited <see cref="MaxDelay"/>, or a stop flushes.</summary>
+    private async Task LingerAsync(ChannelReader<AuditRecord> reader)
+    {
+        var first = _time.GetTimestamp();
+        while (reader.Count < MinBatch && !_flushNow.IsCancellationRequested && _time.GetElapsedTime(first) < MaxDelay)
+        {
+            try
+            {
+                await Task.Delay(PollInterval, _time, _flushNow.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 

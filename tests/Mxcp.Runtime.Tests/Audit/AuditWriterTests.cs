@@ -110,6 +110,40 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
+    public async Task Batching_TenRecordsWrittenAtOnce_ALoneRecordWithinOneSecond()
+    {
+        var sink = new TestSink();
+        var writer = new AuditWriter(new RecordingLoggerFactory().CreateLogger<AuditWriter>());
+        writer.Start(sink, capacity: 1000);
+
+        var lone = System.Diagnostics.Stopwatch.StartNew();
+        writer.TryEnqueue(Make(0));
+        await Task.Delay(300, Ct);
+        Assert.Empty(sink.Stored);
+        while (sink.Stored.IsEmpty)
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        Assert.InRange(lone.Elapsed, AuditWriter.MaxDelay - TimeSpan.FromMilliseconds(50), AuditWriter.MaxDelay + TimeSpan.FromSeconds(2));
+
+        var ten = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 1; i <= 10; i++)
+        {
+            writer.TryEnqueue(Make(i));
+        }
+
+        while (sink.Stored.Count < 11)
+        {
+            await Task.Delay(5, Ct);
+        }
+
+        Assert.True(ten.Elapsed < AuditWriter.MaxDelay / 2, $"ten records are written without waiting ({ten.Elapsed})");
+        Assert.Equal([1, 10], sink.Batches);
+        await writer.StopAsync(Ct);
+    }
+
+    [Fact]
     public async Task TryEnqueue_SinkStalledAndQueueFull_DropsWithoutWaitingCountsAndLogs()
     {
         using var meter = new DroppedMeter();
