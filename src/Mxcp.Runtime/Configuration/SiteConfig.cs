@@ -1,3 +1,5 @@
+using Mxcp.Runtime.Audit;
+
 namespace Mxcp.Runtime.Configuration;
 
 /// <summary><c>mxcp-site.yml</c>, with defaults applied (mxcp-reference §1.2).</summary>
@@ -104,13 +106,36 @@ internal sealed record DriftProfileConfig
     public string? Path { get; init; }
 }
 
+/// <summary><c>profiles.&lt;p&gt;.audit</c>: the reference's keys plus <c>backend</c>, <c>fsync</c>, <c>retention_days</c>, <c>queue_capacity</c> and <c>field_redactions</c>.</summary>
 internal sealed record AuditProfileConfig
 {
     public const long DefaultMaxFileSize = 52_428_800;
+
+    public const string DefaultBackend = "jsonl";
+
+    public const int DefaultQueueCapacity = 10_000;
+
+    /// <summary>The retention of the server's schema <c>mxcp.endpoints</c> when <c>retention_days</c> is not set.</summary>
+    public const int DefaultRetentionDays = 90;
 
     public bool Enabled { get; init; }
 
     public string? Path { get; init; }
 
     public long MaxFileSize { get; init; } = DefaultMaxFileSize;
+
+    /// <summary><c>jsonl</c> (built in) or the name of a backend a plugin provides (<c>postgres</c>).</summary>
+    public string Backend { get; init; } = DefaultBackend;
+
+    /// <summary><c>fsync: batch</c> (default): every batch reaches the disk before the next; <c>none</c>: the OS decides.</summary>
+    public bool FlushToDisk { get; init; } = true;
+
+    public int? RetentionDays { get; init; }
+
+    /// <summary>How many records may wait for the writer; beyond that records are dropped, logged and counted.</summary>
+    public int QueueCapacity { get; init; } = DefaultQueueCapacity;
+
+    public IReadOnlyList<FieldRedaction> FieldRedactions { get; init; } = [];
+
+    public int EffectiveRetentionDays => RetentionDays ?? DefaultRetentionDays;
 }

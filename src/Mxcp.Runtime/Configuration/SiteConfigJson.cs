@@ -80,7 +80,16 @@ internal static class SiteConfigJson
     {
         ["duckdb"] = new JsonObject { ["path"] = p.DuckDb.Path, ["readonly"] = p.DuckDb.ReadOnly },
         ["drift"] = new JsonObject { ["path"] = p.Drift.Path },
-        ["audit"] = new JsonObject { ["enabled"] = p.Audit.Enabled, ["path"] = p.Audit.Path, ["max_file_size"] = p.Audit.MaxFileSize },
+        ["audit"] = new JsonObject
+        {
+            ["enabled"] = p.Audit.Enabled,
+            ["path"] = p.Audit.Path,
+            ["max_file_size"] = p.Audit.MaxFileSize,
+            ["backend"] = p.Audit.Backend,
+            ["fsync"] = p.Audit.FlushToDisk ? "batch" : "none",
+            ["retention_days"] = p.Audit.EffectiveRetentionDays,
+            ["queue_capacity"] = p.Audit.QueueCapacity,
+        },
     };
 
     private static void AddDescription(JsonObject sqlTools, string tool, string? description)

@@ -1,9 +1,10 @@
+using Mxcp.Runtime.Audit;
 using Mxcp.Runtime.Yaml;
 
 namespace Mxcp.Runtime.Configuration;
 
 /// <summary>Reads <c>mxcp-site.yml</c>; unknown keys, wrong types and legacy versions are errors with a location.</summary>
-internal static class SiteConfigReader
+internal static partial class SiteConfigReader
 {
     public const string FileName = "mxcp-site.yml";
 
@@ -203,20 +204,114 @@ internal static class SiteConfigReader
             {
                 DuckDb = duck is null ? new() : new DuckDbProfileConfig { Path = duck.String("path"), ReadOnly = duck.Bool("readonly") ?? false },
                 Drift = drift is null ? new() : new DriftProfileConfig { Path = drift.String("path") },
-                Audit = audit is null ? new() : new AuditProfileConfig
-                {
-                    Enabled = audit.Bool("enabled") ?? false,
-                    Path = audit.String("path"),
-                    MaxFileSize = audit.Long("max_file_size", min: 1) ?? AuditProfileConfig.DefaultMaxFileSize,
-                },
+                Audit = audit is null ? new() : ReadAudit(audit),
             };
             duck?.EnsureNoUnknownKeys();
             drift?.EnsureNoUnknownKeys();
-            audit?.EnsureNoUnknownKeys();
             p.EnsureNoUnknownKeys();
             result[key.Value] = profile;
         }
 
         return result;
     }
+
+    private static readonly Dictionary<string, bool> FsyncModes = new(StringComparer.Ordinal) { ["batch"] = true, ["none"] = false };
+
+    private static AuditProfileConfig ReadAudit(YamlMappingReader r)
+    {
+        var backend = r.String("backend");
+        if (backend is not null && !BackendName().IsMatch(backend))
+        {
+            throw r.Error(r.Node["backend"]!, r.PathOf("backend"), $"expected a backend name such as jsonl or postgres, got '{backend}'");
+        }
+
+        var fsync = r.String("fsync");
+        if (fsync is not null && !FsyncModes.ContainsKey(fsync))
+        {
+            throw r.Error(r.Node["fsync"]!, r.PathOf("fsync"), $"expected one of batch, none, got '{fsync}'");
+        }
+
+        var config = new AuditProfileConfig
+        {
+            Enabled = r.Bool("enabled") ?? false,
+            Path = r.String("path"),
+            MaxFileSize = r.Long("max_file_size", min: 1) ?? AuditProfileConfig.DefaultMaxFileSize,
+            Backend = backend ?? AuditProfileConfig.DefaultBackend,
+            FlushToDisk = fsync is null || FsyncModes[fsync],
+            RetentionDays = r.Int("retention_days", min: 1),
+            QueueCapacity = r.Int("queue_capacity", min: 10) ?? AuditProfileConfig.DefaultQueueCapacity,
+            FieldRedactions = ReadFieldRedactions(r),
+        };
+        r.EnsureNoUnknownKeys();
+        return config;
+    }
+
+    private static List<FieldRedaction> ReadFieldRedactions(YamlMappingReader r)
+    {
+        var seq = r.Sequence("field_redactions");
+        var result = new List<FieldRedaction>();
+        if (seq is null)
+        {
+            return result;
+        }
+
+        for (var i = 0; i < seq.Items.Count; i++)
+        {
+            var f = YamlMappingReader.From(seq.Items[i], r.File, $"{r.PathOf("field_redactions")}[{i}]");
+            var fieldPath = f.RequiredString("field_path");
+            if (fieldPath.Split('.').Any(segment => segment.Length == 0))
+            {
+                throw f.Error(f.Node["field_path"]!, f.PathOf("field_path"), $"expected a dot path such as 'user.email', got '{fieldPath}'");
+            }
+
+            var strategy = f.Enum("strategy", FieldRedaction.Strategies) ?? RedactionStrategy.Full;
+            var optionsReader = f.Mapping("options");
+            var options = optionsReader is null ? new RedactionOptions() : ReadRedactionOptions(optionsReader, strategy);
+            f.EnsureNoUnknownKeys();
+            result.Add(new FieldRedaction(fieldPath, strategy, options, optionsReader is null ? null : YamlJson.ToElement(optionsReader.Node)));
+        }
+
+        return result;
+    }
+
+    private static RedactionOptions ReadRedactionOptions(YamlMappingReader o, RedactionStrategy strategy)
+    {
+        var d = new RedactionOptions();
+        RedactionOptions options;
+        switch (strategy)
+        {
+            case RedactionStrategy.Partial:
+                options = new RedactionOptions
+                {
+                    ShowFirst = o.Int("show_first", min: 0) ?? d.ShowFirst,
+                    ShowLast = o.Int("show_last", min: 0) ?? d.ShowLast,
+                    MinLength = o.Int("min_length", min: 0) ?? d.MinLength,
+                };
+                break;
+            case RedactionStrategy.Hash:
+                var algorithm = o.String("algorithm") ?? d.Algorithm;
+                if (algorithm is not ("sha256" or "sha1"))
+                {
+                    throw o.Error(o.Node["algorithm"]!, o.PathOf("algorithm"), $"expected one of sha256, sha1, got '{algorithm}'");
+                }
+
+                options = new RedactionOptions { Algorithm = algorithm, Prefix = o.String("prefix") };
+                break;
+            case RedactionStrategy.Truncate:
+                options = new RedactionOptions { Length = o.Int("length", min: 0) ?? d.Length, Suffix = o.String("suffix") ?? d.Suffix };
+                break;
+            case RedactionStrategy.Email:
+                options = new RedactionOptions { PreserveDomain = o.Bool("preserve_domain") ?? d.PreserveDomain };
+                break;
+            default:
+                options = d;
+                break;
+        }
+
+        o.EnsureNoUnknownKeys();
+        return options;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9_-]*$")]
+    private static partial System.Text.RegularExpressions.Regex BackendName();
 }

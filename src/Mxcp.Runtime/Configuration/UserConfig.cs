@@ -36,6 +36,8 @@ internal sealed record UserProfileConfig
     public TelemetryConfig? Telemetry { get; init; }
 
     public PythonConfig? Python { get; init; }
+
+    public AuditUserConfig? Audit { get; init; }
 }
 
 /// <summary>
@@ -56,6 +58,19 @@ internal sealed record PythonConfig
     public double StartupTimeout { get; init; } = 60;
 
     public double HangTimeout { get; init; } = 60;
+}
+
+/// <summary>
+/// <c>projects.&lt;p&gt;.profiles.&lt;prof&gt;.audit</c> of the user configuration: what a database audit backend needs to
+/// connect. It lives here rather than in <c>mxcp-site.yml</c> because it usually holds a password, and references
+/// (<c>${VAR}</c>, <c>vault://</c>, <c>op://</c>, <c>file://</c>) are resolved for the active profile only.
+/// </summary>
+internal sealed class AuditUserConfig
+{
+    /// <summary>A secret: never printed.</summary>
+    public string? ConnectionString { get; init; }
+
+    public override string ToString() => ConnectionString is null ? "audit (no connection string)" : "audit (connection string set)";
 }
 
 internal sealed record VaultConfig

@@ -86,6 +86,7 @@ internal static class UserConfigReader
             Auth = ReadAuth(r.Mapping("auth")),
             Telemetry = ReadTelemetry(r.Mapping("telemetry")),
             Python = ReadPython(r.Mapping("python")),
+            Audit = ReadAudit(r.Mapping("audit")),
         };
         r.EnsureNoUnknownKeys();
         return profile;
@@ -282,6 +283,23 @@ internal static class UserConfigReader
             Persistence = persistence is null ? null : YamlJson.ToElement(persistence.Node),
             ProviderBlocks = blocks,
         };
+    }
+
+    private static AuditUserConfig? ReadAudit(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return null;
+        }
+
+        var connectionString = r.String("connection_string");
+        if (connectionString is { Length: 0 })
+        {
+            throw r.Error(r.Node["connection_string"]!, r.PathOf("connection_string"), "must not be empty");
+        }
+
+        r.EnsureNoUnknownKeys();
+        return new AuditUserConfig { ConnectionString = connectionString };
     }
 
     private static TelemetryConfig? ReadTelemetry(YamlMappingReader? r)

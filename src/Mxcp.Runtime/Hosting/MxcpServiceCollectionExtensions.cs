@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Mxcp.Abstractions;
+using Mxcp.Runtime.Audit;
 using Mxcp.Runtime.Configuration;
 using Mxcp.Runtime.Endpoints;
 using Mxcp.Runtime.Execution;
@@ -47,6 +48,15 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddSingleton<ResourceSubscriptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProjectLoaderHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReloadTriggersHostedService>());
+
+        // Audit: the observer queues records, the writer stores them, the hosted service opens and closes the backend
+        // (registered after the project loader, so it starts once the project is loaded).
+        services.TryAddSingleton<AuditWriter>();
+        services.TryAddSingleton<AuditLog>();
+        services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<AuditLog>());
+        services.TryAddSingleton<AuditBackendFactory>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointCallObserver, AuditCallObserver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, MxcpMcpServerOptionsSetup>());
         return new MxcpBuilder(services);
     }

@@ -8,7 +8,7 @@ namespace Mxcp.Runtime.Plugins;
 /// <summary>Registers a plugin's services: what its <see cref="IMxcpPlugin.ConfigureServices"/> adds, plus what Scrutor finds in its assembly.</summary>
 internal static class PluginRegistration
 {
-    private static readonly Type[] ScannedContracts = [typeof(IEndpointExecutorProvider), typeof(ISecretProvider)];
+    private static readonly Type[] ScannedContracts = [typeof(IEndpointExecutorProvider), typeof(ISecretProvider), typeof(IAuditBackendProvider)];
 
     public static void Register(IServiceCollection services, IMxcpPlugin plugin, Assembly assembly)
     {

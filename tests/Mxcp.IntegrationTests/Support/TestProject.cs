@@ -50,6 +50,29 @@ internal sealed class TestProject : IDisposable
 
     public CliResult Run(params string[] args) => RunIn(Root, args);
 
+    /// <summary>Runs mxcp with extra environment variables for this run only.</summary>
+    public CliResult RunWith(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var saved = new Dictionary<string, string>(Environment);
+        foreach (var (key, value) in environment)
+        {
+            Environment[key] = value;
+        }
+
+        try
+        {
+            return RunIn(Root, args);
+        }
+        finally
+        {
+            Environment.Clear();
+            foreach (var (key, value) in saved)
+            {
+                Environment[key] = value;
+            }
+        }
+    }
+
     public CliResult RunIn(string workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo(MxcpExecutable.Path)

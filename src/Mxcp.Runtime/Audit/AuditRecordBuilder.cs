@@ -1,0 +1,389 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mxcp.Abstractions;
+using Mxcp.Runtime.Execution;
+
+namespace Mxcp.Runtime.Audit;
+
+/// <summary>
+/// Builds the audit record of a completed call (mxcp-reference §12.1). Runs on the request thread, because the result
+/// is handed to the transport right after: everything it keeps is copied into immutable JSON. <c>input_data</c> is the
+/// raw arguments; parameters and return fields marked <c>sensitive</c> become <c>"[REDACTED]"</c>; the profile's
+/// <c>field_redactions</c> apply to both; the text of a sensitive value is also cut out of the error message and of
+/// rendered prompt messages.
+/// </summary>
+internal sealed class AuditRecordBuilder
+{
+    private static readonly JsonElement EmptyArray = JsonElement.Parse("[]");
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    private readonly RedactionPaths _paths;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Type, string Name, string Status, string? Decision), JsonElement> _businessContexts = new();
+
+    public AuditRecordBuilder(IReadOnlyList<FieldRedaction> redactions)
+    {
+        _paths = RedactionPaths.Build(redactions);
+    }
+
+    public static string? CallerType(string transport) => transport switch
+    {
+        "stdio" => "stdio",
+        "streamable-http" or "sse" => "http",
+        _ => null,
+    };
+
+    public AuditRecord Build(EndpointCall call, EndpointCallResult result, string callerType, DateTimeOffset timestamp)
+    {
+        var definition = call.Endpoint.Definition;
+
+        // Sensitive texts are only cut out of free text: an error message or rendered prompt messages.
+        var sensitive = !result.Succeeded || result.Messages is not null ? new SensitiveTexts() : null;
+        var scratch = t_scratch ??= new Scratch();
+        var writer = scratch.Start();
+
+        // input_data and output_data go into one array, parsed once into one immutable document.
+        writer.WriteStartArray();
+        writer.WriteStartObject();
+        if (call.Arguments is { } arguments)
+        {
+            foreach (var (name, value) in arguments)
+            {
+                writer.WritePropertyName(name);
+                WriteElement(writer, value, ParameterSchema(definition.Parameters, name), _paths.Child(name), sensitive);
+            }
+        }
+
+        writer.WriteEndObject();
+        var hasOutput = result.Succeeded && !definition.IsBuiltIn;
+        if (hasOutput)
+        {
+            if (result.Messages is { } messages)
+            {
+                writer.WriteStartArray();
+                foreach (var message in messages)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("role"u8, message.Role);
+                    writer.WriteString("content"u8, sensitive!.Scrub(message.Text));
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+            else
+            {
+                WriteNode(writer, result.Value, definition.Return, _paths, sensitive);
+            }
+        }
+
+        writer.WriteEndArray();
+        var data = scratch.Finish();
+
+        var operationType = definition.Kind switch
+        {
+            EndpointKind.Tool => "tool",
+            EndpointKind.Resource => "resource",
+            _ => "prompt",
+        };
+        var operationName = definition.Kind == EndpointKind.Resource ? definition.Uri ?? definition.Name : definition.Name;
+        var status = result.Succeeded ? "success" : "error";
+
+        return new AuditRecord
+        {
+            RecordId = Guid.NewGuid().ToString(),
+            Timestamp = AuditRecordJson.ToMicroseconds(timestamp),
+            OperationType = operationType,
+            OperationName = operationName,
+            OperationStatus = status,
+            DurationMs = (long)result.Duration.TotalMilliseconds,
+            CallerType = callerType,
+            UserId = call.Context.User?.UserId,
+            SessionId = call.Context.SessionId,
+            TraceId = call.Context.TraceId,
+            InputData = data[0],
+            OutputData = hasOutput ? data[1] : null,
+            Error = result.Succeeded ? null : sensitive!.Scrub(result.Error ?? "The call failed"),
+            PoliciesEvaluated = result.Policy.Evaluated,
+            PolicyDecision = result.Policy.Decision,
+            PolicyReason = result.Policy.Reason,
+            BusinessContext = BusinessContext(operationType, operationName, status, result.Policy.Decision),
+            ExecutionEvents = EmptyArray,
+        };
+    }
+
+    /// <summary>
+    /// <c>business_context</c>: the schema's <c>extract_fields</c> taken from the record. (The reference also merged the
+    /// arguments in, letting an argument named like a record field override it; here the record's own fields win.)
+    /// Few distinct values exist, so they are built once and shared.
+    /// </summary>
+    private JsonElement BusinessContext(string type, string name, string status, string? decision) =>
+        _businessContexts.GetOrAdd((type, name, status, decision), static key =>
+        {
+            var o = new JsonObject { ["operation_type"] = key.Type, ["operation_name"] = key.Name, ["operation_status"] = key.Status };
+            if (key.Decision is not null)
+            {
+                o["policy_decision"] = key.Decision;
+            }
+
+            return JsonSerializer.SerializeToElement(o);
+        });
+
+    private static TypeSchema? ParameterSchema(IReadOnlyList<ParameterDefinition> parameters, string name)
+    {
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].Name == name)
+            {
+                return parameters[i].Schema;
+            }
+        }
+
+        return null;
+    }
+
+    private static void WriteElement(Utf8JsonWriter w, JsonElement value, TypeSchema? schema, RedactionPaths? path, SensitiveTexts? sensitive)
+    {
+        if (schema?.Sensitive == true)
+        {
+            sensitive?.Collect(value);
+            w.WriteStringValue(Redactor.Redacted);
+            return;
+        }
+
+        if (path?.Redaction is { } redaction)
+        {
+            sensitive?.Collect(value);
+            Redactor.Write(w, value, redaction);
+            return;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                w.WriteStartObject();
+                foreach (var property in value.EnumerateObject())
+                {
+                    w.WritePropertyName(property.Name);
+                    WriteElement(w, property.Value, Property(schema, property.Name), path?.Child(property.Name), sensitive);
+                }
+
+                w.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                w.WriteStartArray();
+                foreach (var item in value.EnumerateArray())
+                {
+                    WriteElement(w, item, schema?.Type == SchemaType.Array ? schema.Items : null, path, sensitive);
+                }
+
+                w.WriteEndArray();
+                break;
+            default:
+                value.WriteTo(w);
+                break;
+        }
+    }
+
+    private static void WriteNode(Utf8JsonWriter w, JsonNode? value, TypeSchema? schema, RedactionPaths? path, SensitiveTexts? sensitive)
+    {
+        if (schema?.Sensitive == true)
+        {
+            sensitive?.Collect(value);
+            w.WriteStringValue(Redactor.Redacted);
+            return;
+        }
+
+        if (path?.Redaction is { } redaction)
+        {
+            sensitive?.Collect(value);
+            Redactor.Write(w, value, redaction);
+            return;
+        }
+
+        switch (value)
+        {
+            case null:
+                w.WriteNullValue();
+                break;
+            case JsonObject obj:
+                w.WriteStartObject();
+                foreach (var (name, child) in obj)
+                {
+                    w.WritePropertyName(name);
+                    WriteNode(w, child, Property(schema, name), path?.Child(name), sensitive);
+                }
+
+                w.WriteEndObject();
+                break;
+            case JsonArray array:
+                w.WriteStartArray();
+                foreach (var item in array)
+                {
+                    WriteNode(w, item, schema?.Type == SchemaType.Array ? schema.Items : null, path, sensitive);
+                }
+
+                w.WriteEndArray();
+                break;
+            default:
+                value.WriteTo(w);
+                break;
+        }
+    }
+
+    private static TypeSchema? Property(TypeSchema? schema, string name) =>
+        schema is { Type: SchemaType.Object, Properties: { } properties } && properties.TryGetValue(name, out var property) ? property : null;
+
+    /// <summary>The <c>field_redactions</c> as a tree of path segments.</summary>
+    private sealed class RedactionPaths
+    {
+        private Dictionary<string, RedactionPaths>? _children;
+
+        public FieldRedaction? Redaction { get; private set; }
+
+        public static RedactionPaths Build(IReadOnlyList<FieldRedaction> redactions)
+        {
+            var root = new RedactionPaths();
+            foreach (var redaction in redactions)
+            {
+                var node = root;
+                foreach (var segment in redaction.FieldPath.Split('.'))
+                {
+                    node._children ??= new Dictionary<string, RedactionPaths>(StringComparer.Ordinal);
+                    if (!node._children.TryGetValue(segment, out var child))
+                    {
+                        child = new RedactionPaths();
+                        node._children[segment] = child;
+                    }
+
+                    node = child;
+                }
+
+                // The first redaction of a path wins, as the reference applies them in order to an already redacted value.
+                node.Redaction ??= redaction;
+            }
+
+            return root;
+        }
+
+        public RedactionPaths? Child(string name) => _children?.GetValueOrDefault(name);
+    }
+
+    /// <summary>The texts of sensitive values met while building, to cut them out of free text (errors, prompt messages).</summary>
+    private sealed class SensitiveTexts
+    {
+        // Shorter values would blank out ordinary words and numbers of every message.
+        private const int MinLength = 3;
+        private List<string>? _texts;
+
+        public void Collect(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String:
+                    Add(value.GetString());
+                    break;
+                case JsonValueKind.Number:
+                    Add(value.GetRawText());
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in value.EnumerateObject())
+                    {
+                        Collect(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in value.EnumerateArray())
+                    {
+                        Collect(item);
+                    }
+
+                    break;
+            }
+        }
+
+        public void Collect(JsonNode? value)
+        {
+            switch (value)
+            {
+                case JsonObject obj:
+                    foreach (var (_, child) in obj)
+                    {
+                        Collect(child);
+                    }
+
+                    break;
+                case JsonArray array:
+                    foreach (var item in array)
+                    {
+                        Collect(item);
+                    }
+
+                    break;
+                case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                    Add(v.GetValue<string>());
+                    break;
+                case JsonValue v when v.GetValueKind() == JsonValueKind.Number:
+                    Add(v.ToJsonString());
+                    break;
+            }
+        }
+
+        public string Scrub(string text)
+        {
+            if (_texts is null)
+            {
+                return text;
+            }
+
+            // Longest first, so a value containing another is replaced whole.
+            foreach (var secret in _texts.OrderByDescending(t => t.Length))
+            {
+                text = text.Replace(secret, Redactor.Redacted, StringComparison.Ordinal);
+            }
+
+            return text;
+        }
+
+        private void Add(string? text)
+        {
+            if (text is { Length: >= MinLength })
+            {
+                (_texts ??= []).Add(text);
+            }
+        }
+    }
+
+    /// <summary>A buffer and writer reused by the calls of one thread; the parsed result owns its own copy of the bytes.</summary>
+    private sealed class Scratch
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly Utf8JsonWriter _writer;
+
+        public Scratch() => _writer = new Utf8JsonWriter(_buffer, AuditRecordJson.WriterOptions);
+
+        public Utf8JsonWriter Start()
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            return _writer;
+        }
+
+        public JsonElement Finish()
+        {
+            _writer.Flush();
+            var reader = new Utf8JsonReader(_buffer.WrittenSpan);
+            var element = JsonElement.ParseValue(ref reader);
+            if (_buffer.Capacity > 1024 * 1024)
+            {
+                // One huge result must not pin a huge buffer to the thread.
+                t_scratch = null;
+            }
+
+            return element;
+        }
+    }
+}

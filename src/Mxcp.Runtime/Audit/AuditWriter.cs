@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Mxcp.Abstractions;
+
+namespace Mxcp.Runtime.Audit;
+
+/// <summary>
+/// Writes audit records off the request path: calls enqueue into a bounded queue and return at once; one background
+/// loop hands the sink a batch as soon as <see cref="MinBatch"/> records are waiting or the oldest has waited
+/// <see cref="MaxDelay"/> (the reference's "10 records or 1 s"), taking everything queued up to <see cref="MaxBatch"/>
+/// — a group commit, so one fsync covers many calls under load. A failed batch is retried with backoff (the queue
+/// absorbs the wait); a full queue drops records. Every loss is counted in <c>mxcp.audit.records.dropped</c> and logged
+/// as an error. <see cref="StopAsync"/> writes everything accepted before it returns.
+/// </summary>
+internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvider? time = null)
+{
+    public const int MinBatch = 10;
+    public const int MaxBatch = 1000;
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+
+    private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenSource _flushNow = new();
+    private Channel<AuditRecord>? _channel;
+    private IAuditSink? _sink;
+    private Task? _loop;
+    private bool _accepting;
+    private DateTimeOffset _lastTimestamp;
+    private long _written;
+    private long _dropped;
+    private long _droppedSinceLog;
+    private long _lastDropLog = long.MinValue;
+
+    public bool IsRunning => Volatile.Read(ref _accepting);
+
+    /// <summary>Records stored by the sink so far.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Records lost so far (queue full, write failures at shutdown, not running).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public void Start(IAuditSink sink, int capacity)
+    {
+        lock (_gate)
+        {
+            if (_loop is not null)
+            {
+                throw new InvalidOperationException("The audit writer is already started");
+            }
+
+            _sink = sink;
+            _channel = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(capacity)
+            {
+                SingleReader = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
+            _accepting = true;
+            _loop = Task.Run(RunAsync);
+        }
+    }
+
+    /// <summary>
+    /// Queues a record without waiting. Timestamps of one writer strictly increase in queue order (a record stamped a
+    /// moment earlier on another thread is moved one microsecond past its predecessor), so every segment is in time
+    /// order and readers can merge segments newest first without sorting.
+    /// </summary>
+    public bool TryEnqueue(AuditRecord record)
+    {
+        string? reason = null;
+        lock (_gate)
+        {
+            if (!_accepting)
+            {
+                reason = AuditMetrics.NotRunning;
+            }
+            else
+            {
+                if (record.Timestamp <= _lastTimestamp)
+                {
+                    record = record with { Timestamp = _lastTimestamp.AddTicks(10) };
+                }
+
+                if (_channel!.Writer.TryWrite(record))
+                {
+                    _lastTimestamp = record.Timestamp;
+                    AuditMetrics.AddQueued(1);
+                    AuditMetrics.Accepted.Add(1);
+                    return true;
+                }
+
+                reason = AuditMetrics.QueueFull;
+            }
+        }
+
+        RecordDropped(1, reason);
+        return false;
+    }
+
+    /// <summary>Counts and reports a record lost before it reached the queue.</summary>
+    public void RecordDropped(long count, string reason)
+    {
+        Interlocked.Add(ref _dropped, count);
+        AuditMetrics.AddDropped(count, reason);
+        Interlocked.Add(ref _droppedSinceLog, count);
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastDropLog);
+        if ((last == long.MinValue || _time.GetElapsedTime(last, now) >= DropLogInterval)
+            && Interlocked.CompareExchange(ref _lastDropLog, now, last) == last)
+        {
+            LogDropped(logger, Interlocked.Exchange(ref _droppedSinceLog, 0), reason, Dropped);
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting, then writes everything queued. If <paramref name="cancellationToken"/> fires first (the host's
+    /// shutdown timeout), the records still waiting are counted as dropped and logged.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Task? loop;
+        lock (_gate)
+        {
+            _accepting = false;
+            _channel?.Writer.TryComplete();
+            loop = _loop;
+        }
+
+        await _flushNow.CancelAsync().ConfigureAwait(false);
+
+        if (loop is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _channel!.Reader;
+        var batch = new List<AuditRecord>(64);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            await LingerAsync(reader).ConfigureAwait(false);
+            while (batch.Count < MaxBatch && reader.TryRead(out var record))
+            {
+                batch.Add(record);
+            }
+
+            AuditMetrics.AddQueued(-batch.Count);
+            await WriteAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Waits until <see cref="MinBatch"/> records are queued, the first has waited <see cref="MaxDelay"/>, or a stop flushes.</summary>
+    private async Task LingerAsync(ChannelReader<AuditRecord> reader)
+    {
+        var first = _time.GetTimestamp();
+        while (reader.Count < MinBatch && !_flushNow.IsCancellationRequested && _time.GetElapsedTime(first) < MaxDelay)
+        {
+            try
+            {
+                await Task.Delay(PollInterval, _time, _flushNow.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<AuditRecord> batch)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (_abort.IsCancellationRequested)
+            {
+                Interlocked.Add(ref _dropped, batch.Count);
+                AuditMetrics.AddDropped(batch.Count, AuditMetrics.WriteFailed);
+                LogLostAtShutdown(logger, batch.Count);
+                return;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await _sink!.WriteAsync(batch, _abort.Token).ConfigureAwait(false);
+                AuditMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                AuditMetrics.BatchSize.Record(batch.Count);
+                AuditMetrics.Written.Add(batch.Count);
+                Interlocked.Add(ref _written, batch.Count);
+                if (attempt > 1)
+                {
+                    LogRecovered(logger, batch.Count, attempt);
+                }
+
+                return;
+            }
+            catch (Exception e)
+            {
+                AuditMetrics.WriteErrors.Add(1);
+                if (attempt == 1 || attempt % 10 == 0)
+                {
+                    LogWriteFailed(logger, batch.Count, attempt, e);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(backoff, _time, _abort.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "AUDIT RECORDS LOST: {Count} record(s) dropped ({Reason}); {Total} lost since start. The audit store cannot keep up or is failing.")]
+    private static partial void LogDropped(ILogger logger, long count, string reason, long total);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit: writing a batch of {Count} record(s) failed (attempt {Attempt}); retrying. Records wait in the queue meanwhile.")]
+    private static partial void LogWriteFailed(ILogger logger, int count, int attempt, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audit: a batch of {Count} record(s) was written after {Attempts} attempts")]
+    private static partial void LogRecovered(ILogger logger, int count, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "AUDIT RECORDS LOST: {Count} record(s) could not be written before shutdown timed out")]
+    private static partial void LogLostAtShutdown(ILogger logger, int count);
+}
