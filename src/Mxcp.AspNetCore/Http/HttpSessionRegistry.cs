@@ -26,12 +26,17 @@ internal sealed class HttpSessionRegistry
 
     public IEnumerable<HttpMcpSession> Sessions => Endpoints.SelectMany(e => e.Sessions.Sessions);
 
+    /// <summary>Raised when a session of any mapped endpoint opens (true) or closes (false).</summary>
+    public event Action<HttpMcpSession, bool>? SessionChanged;
+
     public void Add(MappedEndpoint endpoint)
     {
         lock (_endpoints)
         {
             _endpoints.Add(endpoint);
         }
+
+        endpoint.Sessions.SessionChanged += (session, opened) => SessionChanged?.Invoke(session, opened);
     }
 
     /// <summary>Ends a session wherever it lives; <see langword="false"/> when no endpoint knows it.</summary>

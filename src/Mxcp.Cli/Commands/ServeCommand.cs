@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Mxcp.Abstractions;
+using Mxcp.Admin;
 using Mxcp.AspNetCore;
 using Mxcp.Cli.Output;
 using Mxcp.Runtime;
@@ -17,7 +19,7 @@ using Mxcp.Runtime.Reload;
 namespace Mxcp.Cli.Commands;
 
 /// <summary><c>mxcp serve</c>: serve the project to MCP clients over Streamable HTTP (default), legacy SSE or stdio.</summary>
-internal static class ServeCommand
+internal static partial class ServeCommand
 {
     public static Command Create()
     {
@@ -73,7 +75,7 @@ internal static class ServeCommand
         CliServices.ConfigureLogging(builder.Logging, settings.Debug);
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
-        builder.Services.AddMxcp(o => CliServices.Copy(options, o)).AddPluginsFromFolder().AddStdioServer();
+        builder.Services.AddMxcp(o => CliServices.Copy(options, o)).AddPluginsFromFolder().AddStdioServer().AddAdminSocketWhenEnabled(settings);
         using var host = builder.Build();
         if (!await StartAsync(host, json, ct).ConfigureAwait(false))
         {
@@ -106,7 +108,7 @@ internal static class ServeCommand
         CliServices.ConfigureLogging(builder.Logging, settings.Debug);
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
-        builder.Services.AddMxcp(o => CliServices.Copy(options, o)).AddPluginsFromFolder();
+        builder.Services.AddMxcp(o => CliServices.Copy(options, o)).AddPluginsFromFolder().AddAdminSocketWhenEnabled(settings);
 
         await using var app = builder.Build();
         var sse = settings.Transport == "sse";
@@ -207,6 +209,21 @@ internal static class ServeCommand
     }
 
     private static string MxcpVersion => typeof(ServeCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary><c>MXCP_ADMIN_ENABLED=1</c> opens the admin socket at <c>MXCP_ADMIN_SOCKET</c> (default <c>/run/mxcp/mxcp.sock</c>).</summary>
+    private static IMxcpBuilder AddAdminSocketWhenEnabled(this IMxcpBuilder builder, ServeSettings settings)
+    {
+        if (!ProjectConfigurationLoader.IsTrue(Environment.GetEnvironmentVariable("MXCP_ADMIN_ENABLED")))
+        {
+            return builder;
+        }
+
+        return builder.AddAdminSocket(o =>
+        {
+            o.Transport = settings.Transport;
+            o.Debug = settings.Debug;
+        });
+    }
 
     private sealed record ServeSettings(string Transport, string Host, int Port, bool Stateless, TimeSpan ShutdownTimeout, bool Debug);
 }

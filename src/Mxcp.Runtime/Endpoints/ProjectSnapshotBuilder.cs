@@ -94,6 +94,40 @@ internal sealed partial class ProjectSnapshotBuilder(
     }
 
     /// <summary>
+    /// Checks a candidate project without starting anything: configuration, every endpoint file, types, templates and
+    /// policies, and the implementations against the running executors (<paramref name="liveExecutors"/>, e.g. SQL is
+    /// prepared on the live database, which changes nothing). Languages without a running executor are not checked.
+    /// </summary>
+    public async Task<(ProjectConfiguration Config, IReadOnlyList<EndpointFile> Files)> ValidateAsync(
+        MxcpOptions options, IReadOnlyList<IEndpointExecutor> liveExecutors, CancellationToken cancellationToken)
+    {
+        var config = await configurationLoader.LoadAsync(options, cancellationToken).ConfigureAwait(false);
+        var files = EndpointDiscovery.Discover(config).ToList();
+        var byLanguage = liveExecutors.ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < files.Count; i++)
+        {
+            if (!files[i].IsValid)
+            {
+                continue;
+            }
+
+            var language = files[i].Definition!.Language;
+            if (language is not null && !byLanguage.ContainsKey(language))
+            {
+                continue;
+            }
+
+            var (_, error) = await PrepareAsync(files[i], byLanguage, cancellationToken).ConfigureAwait(false);
+            if (error is not null)
+            {
+                files[i] = files[i] with { Error = $"{files[i].DisplayPath}: {error}" };
+            }
+        }
+
+        return (config, files);
+    }
+
+    /// <summary>
     /// Serves the endpoints of <paramref name="previous"/> again with new executors, from what it holds in memory
     /// (definitions, source text, templates, policies), not from disk: the way back after a reload that failed once
     /// the previous executors were already closed.

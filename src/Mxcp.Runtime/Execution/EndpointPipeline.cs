@@ -17,7 +17,16 @@ namespace Mxcp.Runtime.Execution;
 internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver> observers, ILogger<EndpointPipeline> logger)
 {
     private static readonly IReadOnlyDictionary<string, JsonElement> NoArguments = new Dictionary<string, JsonElement>();
-    private readonly IEndpointCallObserver[] _observers = observers.ToArray();
+    private IEndpointCallObserver[] _observers = observers.ToArray();
+
+    /// <summary>Adds an observer after start-up (the admin API's statistics and event stream attach this way).</summary>
+    public void AddObserver(IEndpointCallObserver observer)
+    {
+        lock (this)
+        {
+            _observers = [.. _observers, observer];
+        }
+    }
 
     public async Task<EndpointCallResult> InvokeAsync(EndpointCall call, CancellationToken cancellationToken)
     {
@@ -27,6 +36,19 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
         activity?.SetTag("mxcp.endpoint.name", definition.Kind == EndpointKind.Resource ? definition.Uri : definition.Name);
         activity?.SetTag("mxcp.endpoint.type", definition.Kind.ToString().ToLowerInvariant());
         activity?.SetTag("mxcp.session.id", call.Context.SessionId);
+
+        var observers = _observers;
+        foreach (var observer in observers)
+        {
+            try
+            {
+                observer.OnCallStarted(call);
+            }
+            catch (Exception e)
+            {
+                LogObserverFailed(logger, observer.GetType().Name, e);
+            }
+        }
 
         EndpointCallResult result;
         try
@@ -60,7 +82,7 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
         }
 
         activity?.SetTag("mxcp.policy.decision", result.Policy.Decision);
-        foreach (var observer in _observers)
+        foreach (var observer in observers)
         {
             try
             {

@@ -6,5 +6,10 @@ namespace Mxcp.Runtime.Execution;
 /// </summary>
 internal interface IEndpointCallObserver
 {
+    /// <summary>A call is about to run (after its snapshot and endpoint are known).</summary>
+    void OnCallStarted(EndpointCall call)
+    {
+    }
+
     void OnCallCompleted(EndpointCall call, EndpointCallResult result);
 }

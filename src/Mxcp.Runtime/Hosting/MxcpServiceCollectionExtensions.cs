@@ -42,7 +42,10 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddSingleton<ProjectSnapshotProvider>();
         services.TryAddSingleton<IProjectReloader>(sp => sp.GetRequiredService<ProjectSnapshotProvider>());
         services.TryAddSingleton<EndpointPipeline>();
+        services.TryAddSingleton<MxcpMeter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointCallObserver, EndpointMetrics>());
         services.TryAddSingleton<EndpointInvoker>();
+        services.TryAddSingleton<EndpointAvailability>();
         services.TryAddSingleton<McpPrimitiveSynchronizer>();
         services.TryAddSingleton<EndpointCompletions>();
         services.TryAddSingleton<ResourceSubscriptions>();

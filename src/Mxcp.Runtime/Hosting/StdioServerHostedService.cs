@@ -3,40 +3,72 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
+using Mxcp.Runtime.Reload;
 
 namespace Mxcp.Runtime.Hosting;
 
 /// <summary>
-/// One MCP session over the process's stdin/stdout. The server is created only once the project is loaded (hosted
-/// services start in order, after <see cref="ProjectLoaderHostedService"/>), so a client never sees notifications
-/// before <c>initialize</c>; when the client closes stdin the host stops.
+/// One MCP session over the process's stdin/stdout. The session starts before the project loads (in
+/// <see cref="IHostedLifecycleService.StartingAsync"/>), so a client's <c>initialize</c>, <c>server/discover</c> and
+/// <c>ping</c> are answered at once even when loading takes long; other requests wait for the first snapshot
+/// (<see cref="StdioSessionTransport"/>). When the client closes stdin the host stops.
 /// </summary>
 internal sealed partial class StdioServerHostedService(
     IOptions<McpServerOptions> options,
+    ProjectSnapshotProvider snapshots,
     IServiceProvider services,
     ILoggerFactory loggerFactory,
-    IHostApplicationLifetime lifetime) : BackgroundService
+    IHostApplicationLifetime lifetime) : IHostedLifecycleService, IDisposable
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger = loggerFactory.CreateLogger<StdioServerHostedService>();
+    private Task? _session;
+
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
-        var logger = loggerFactory.CreateLogger<StdioServerHostedService>();
+        _session = Task.Run(() => RunSessionAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_session is { } session)
+        {
+            await session.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RunSessionAsync(CancellationToken stoppingToken)
+    {
         try
         {
-            var transport = new StdioServerTransport(options.Value, loggerFactory);
+            var transport = new StdioSessionTransport(new StdioServerTransport(options.Value, loggerFactory), snapshots.FirstLoad);
+            await using var disposeTransport = transport.ConfigureAwait(false);
             var server = McpServer.Create(transport, options.Value, loggerFactory, services);
             await using (server.ConfigureAwait(false))
             {
                 await server.RunAsync(stoppingToken).ConfigureAwait(false);
             }
 
-            LogSessionEnded(logger);
+            LogSessionEnded(_logger);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         catch (Exception e)
         {
-            LogSessionFailed(logger, e);
+            LogSessionFailed(_logger, e);
             Environment.ExitCode = 1;
         }
         finally

@@ -17,13 +17,16 @@ internal sealed class McpPrimitiveSynchronizer : IDisposable
 {
     private readonly ProjectSnapshotProvider _snapshots;
     private readonly EndpointInvoker _invoker;
+    private readonly EndpointAvailability _availability;
     private readonly Lock _gate = new();
 
-    public McpPrimitiveSynchronizer(ProjectSnapshotProvider snapshots, EndpointInvoker invoker)
+    public McpPrimitiveSynchronizer(ProjectSnapshotProvider snapshots, EndpointInvoker invoker, EndpointAvailability availability)
     {
         _snapshots = snapshots;
         _invoker = invoker;
+        _availability = availability;
         _snapshots.SnapshotChanged += Synchronize;
+        _availability.Changed += OnAvailabilityChanged;
         if (_snapshots.Current is { } current)
         {
             Synchronize(current);
@@ -36,6 +39,14 @@ internal sealed class McpPrimitiveSynchronizer : IDisposable
 
     public McpServerPrimitiveCollection<McpServerPrompt> Prompts { get; } = new();
 
+    private void OnAvailabilityChanged()
+    {
+        if (_snapshots.Current is { } current)
+        {
+            Synchronize(current);
+        }
+    }
+
     public void Synchronize(ProjectSnapshot snapshot)
     {
         lock (_gate)
@@ -46,7 +57,7 @@ internal sealed class McpPrimitiveSynchronizer : IDisposable
         }
     }
 
-    private static void Apply<T, TProtocol>(
+    private void Apply<T, TProtocol>(
         McpServerPrimitiveCollection<T> collection,
         ProjectSnapshot snapshot,
         EndpointKind kind,
@@ -56,7 +67,7 @@ internal sealed class McpPrimitiveSynchronizer : IDisposable
         where T : class, IMcpServerPrimitive
     {
         var desired = new Dictionary<string, T>(StringComparer.Ordinal);
-        foreach (var endpoint in snapshot.Endpoints.Where(e => e.Definition.Kind == kind))
+        foreach (var endpoint in snapshot.Endpoints.Where(e => e.Definition.Kind == kind && !_availability.IsDisabled(e.Key)))
         {
             var primitive = create(endpoint);
             desired[id(primitive)] = primitive;
@@ -90,5 +101,9 @@ internal sealed class McpPrimitiveSynchronizer : IDisposable
     private static string Signature<TProtocol>(TProtocol value) =>
         JsonSerializer.Serialize(value, McpJsonUtilities.DefaultOptions.GetTypeInfo<TProtocol>());
 
-    public void Dispose() => _snapshots.SnapshotChanged -= Synchronize;
+    public void Dispose()
+    {
+        _snapshots.SnapshotChanged -= Synchronize;
+        _availability.Changed -= OnAvailabilityChanged;
+    }
 }

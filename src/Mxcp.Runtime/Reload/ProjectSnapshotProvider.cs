@@ -12,6 +12,7 @@ namespace Mxcp.Runtime.Reload;
 internal sealed partial class ProjectSnapshotProvider(
     ProjectSnapshotBuilder builder,
     IOptions<MxcpOptions> options,
+    Execution.MxcpMeter meter,
     ILogger<ProjectSnapshotProvider> logger) : IProjectReloader, IAsyncDisposable
 {
     /// <summary>How long a new call waits for a draining reload before it is refused (the reference's 30 s).</summary>
@@ -24,6 +25,7 @@ internal sealed partial class ProjectSnapshotProvider(
     private readonly Lock _queueGate = new();
     private volatile ProjectSnapshot? _current;
     private volatile TaskCompletionSource? _drainGate;
+    private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Raised after a new snapshot became current (initial load and successful reloads).</summary>
     public event Action<ProjectSnapshot>? SnapshotChanged;
@@ -31,7 +33,13 @@ internal sealed partial class ProjectSnapshotProvider(
     /// <summary>Raised when a reload starts, with its description.</summary>
     public event Action<string>? ReloadStarted;
 
+    /// <summary>Raised when a reload ended: its status (<c>success</c> or <c>error</c>) and error.</summary>
+    public event Action<string, string?>? ReloadCompleted;
+
     public ProjectSnapshot? Current => _current;
+
+    /// <summary>Completes when the first snapshot is current; faults when the first load fails.</summary>
+    public Task FirstLoad => _firstLoad.Task;
 
     public DateTimeOffset? LastReload { get; private set; }
 
@@ -101,7 +109,14 @@ internal sealed partial class ProjectSnapshotProvider(
 
             _current = snapshot;
             SnapshotChanged?.Invoke(snapshot);
+            _firstLoad.TrySetResult();
             return snapshot;
+        }
+        catch (Exception e)
+        {
+            _firstLoad.TrySetException(new InvalidOperationException($"The MXCP project could not be loaded: {e.Message}", e));
+            _ = _firstLoad.Task.Exception; // observed: a held stdio request reports it, the host reports the original
+            throw;
         }
         finally
         {
@@ -115,11 +130,11 @@ internal sealed partial class ProjectSnapshotProvider(
     /// </summary>
     public Task<bool> ReloadAsync(CancellationToken cancellationToken) => ReloadAsync("reload", null, cancellationToken);
 
-    /// <summary>A plain reload that has been requested and not started yet; later requests share it.</summary>
-    private Task<bool>? _queuedReload;
+    /// <summary>A plain reload that has been requested and has not started yet; later requests share it.</summary>
+    private TaskCompletionSource<bool>? _pendingReload;
 
     /// <summary>
-    /// One reload at a time, in order; a plain reload requested while another is still queued joins it. A reload:
+    /// One reload at a time, in order; a plain reload requested while another is still waiting to start joins it. A reload:
     /// <list type="number">
     /// <item>reads the configuration and endpoint files without touching the running project; a configuration error, or
     /// endpoint files with errors (unless <see cref="MxcpOptions.IgnoreErrors"/>), refuse the reload and keep serving;</item>
@@ -133,25 +148,50 @@ internal sealed partial class ProjectSnapshotProvider(
     {
         if (payload is not null)
         {
-            return RunReloadAsync(description, payload, cancellationToken);
+            return RunReloadAsync(description, payload, started: null, cancellationToken);
         }
 
+        TaskCompletionSource<bool> pending;
         lock (_queueGate)
         {
-            return _queuedReload ??= RunReloadAsync(description, null, CancellationToken.None);
+            if (_pendingReload is { } waiting)
+            {
+                return waiting.Task;
+            }
+
+            _pendingReload = pending = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        _ = CompleteAsync(pending, RunReloadAsync(description, null, started: pending, CancellationToken.None));
+        return pending.Task;
+    }
+
+    private static async Task CompleteAsync(TaskCompletionSource<bool> pending, Task<bool> reload)
+    {
+        try
+        {
+            pending.TrySetResult(await reload.ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            pending.TrySetException(e);
         }
     }
 
-    private async Task<bool> RunReloadAsync(string description, Func<CancellationToken, Task>? payload, CancellationToken cancellationToken)
+    private async Task<bool> RunReloadAsync(string description, Func<CancellationToken, Task>? payload, TaskCompletionSource<bool>? started, CancellationToken cancellationToken)
     {
         await _reloadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (payload is null)
+            if (started is not null)
             {
+                // From now on a new request must wait for the next reload: this one may already have read the files.
                 lock (_queueGate)
                 {
-                    _queuedReload = null;
+                    if (_pendingReload == started)
+                    {
+                        _pendingReload = null;
+                    }
                 }
             }
 
@@ -295,11 +335,19 @@ internal sealed partial class ProjectSnapshotProvider(
         return (snapshot, null);
     }
 
+    private readonly System.Diagnostics.Metrics.Counter<long> _reloads =
+        meter.Meter.CreateCounter<long>("mxcp.reloads_total", description: "Project reloads");
+
+    /// <summary>Whether a load or reload is running now.</summary>
+    public bool IsReloading => _reloadLock.CurrentCount == 0;
+
     private void RecordReload(string status, string? error)
     {
+        _reloads.Add(1, new KeyValuePair<string, object?>("status", status));
         LastReload = DateTimeOffset.UtcNow;
         LastReloadStatus = status;
         LastReloadError = error;
+        ReloadCompleted?.Invoke(status, error);
     }
 
     private async Task RetireAsync(ProjectSnapshot snapshot)

@@ -153,6 +153,38 @@ public sealed class ProjectSnapshotProviderTests
         Assert.Equal("x", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task ReloadAsync_SequentialRequests_EachReloads_ConcurrentOnesCoalesce()
+    {
+        using var project = new TempProject();
+        project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: one}\n");
+        var (services, provider, sql) = Create(project);
+        await using var _ = services;
+        await provider.LoadAsync(Ct);
+
+        Assert.True(await provider.ReloadAsync(Ct));
+        project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: two}\n");
+        Assert.True(await provider.ReloadAsync(Ct));
+        Assert.Equal("two", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
+        Assert.Equal(3, sql.Created.Count);
+
+        // Hold a call so that the first reload drains; requests made meanwhile join one queued reload.
+        sql.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = CallAsync(services, provider, "t");
+        await sql.Created[^1].Started.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var first = provider.ReloadAsync(Ct);
+        await WaitUntilAsync(() => provider.IsDraining);
+        var second = provider.ReloadAsync(Ct);
+        var third = provider.ReloadAsync(Ct);
+        Assert.Same(second, third);
+        Assert.NotSame(first, second);
+        sql.Hold.SetResult();
+        await inFlight;
+        Assert.True(await first);
+        Assert.True(await second);
+        Assert.Equal(5, sql.Created.Count);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)

@@ -1,0 +1,113 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mxcp.Admin.UnixSocket;
+
+/// <summary>
+/// Serves the admin API on a Unix domain socket, as the MXCP admin socket does: parent folders created, a stale socket
+/// replaced, a live one refused, mode 0600 (file permissions are the guard; no token), removed on exit. Its own small
+/// Kestrel server, so that it never shares request limits or the drain gate with MCP traffic.
+/// </summary>
+internal sealed partial class AdminSocketHostedService(IServiceProvider services, MxcpAdminOptions options, ILogger<AdminSocketHostedService> logger) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(options.SocketPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (File.Exists(path))
+        {
+            if (await IsLiveAsync(path, cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"Another server is already listening on the admin socket {path}");
+            }
+
+            File.Delete(path);
+            LogStaleSocketRemoved(logger, path);
+        }
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "mxcp-admin" });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.ListenUnixSocket(path);
+        });
+        builder.Services.AddRoutingCore();
+        var app = builder.Build();
+        var api = AdminApi.For(services);
+        MxcpAdminEndpointRouteBuilderExtensions.MapInto(app, api, options, "", guard: null);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            TryDelete(path);
+            throw;
+        }
+
+        _app = app;
+        api.SocketPath = path;
+        LogListening(logger, path);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is { } app)
+        {
+            await app.StopAsync(cancellationToken).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+            TryDelete(Path.GetFullPath(options.SocketPath));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<bool> IsLiveAsync(string path, CancellationToken cancellationToken)
+    {
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await probe.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin API listening on unix socket {Path}")]
+    private static partial void LogListening(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the stale admin socket {Path}")]
+    private static partial void LogStaleSocketRemoved(ILogger logger, string path);
+}
