@@ -72,7 +72,9 @@ internal static class AuditThroughput
         using var process = Process.Start(psi)!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
-        var client = await McpClient.CreateAsync(new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream));
+        var client = await McpClient.CreateAsync(
+            new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream),
+            new McpClientOptions { ProtocolVersion = "2025-11-25" });
         try
         {
             // Warm-up: JIT, DuckDB caches, the first segment.

@@ -110,7 +110,7 @@ public sealed class AuditUnderLoadTests
             Assert.True(missing.Count == 0, $"{missing.Count} answered call(s) without a record, e.g. {string.Join(", ", missing.Take(5))}");
             Assert.All(recorded.Where(r => answeredSet.Contains((r.Server, r.Seq))), r => Assert.Equal("success", r.Status));
 
-            Assert.Equal(Servers, segments.Length);
+            Assert.True(segments.Length >= Servers, "one segment per server (more only across UTC midnight)");
 
             // A call in flight at the signal may have run (and been recorded) without its answer reaching the client.
             Assert.InRange(recorded.Count - answeredSet.Count, 0, Servers * WorkersPerServer);

@@ -67,7 +67,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         try
         {
             var transport = new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
-            var client = await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" } }, cancellationToken: cancellationToken);
+            var client = await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" }, ProtocolVersion = StdioServer.ProtocolVersion }, cancellationToken: cancellationToken);
             var server = new ServerProcess(process, client);
             lock (stderr)
             {
