@@ -45,8 +45,6 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
         _json = new Utf8JsonWriter(_buffer, AuditRecordJson.WriterOptions);
     }
 
-    public JsonlSegments Segments => _segments;
-
     /// <summary>The segment this backend writes to, once it has written.</summary>
     public string? CurrentSegment => _segmentPath;
 
