@@ -62,7 +62,25 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
                 FullMode = BoundedChannelFullMode.Wait,
             });
             _accepting = true;
-            _loop = Task.Run(RunAsync);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    Run();
+                    done.SetResult();
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "mxcp audit writer",
+            };
+            thread.Start();
+            _loop = done.Task;
         }
     }
 
@@ -150,42 +168,41 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
         }
     }
 
-    private async Task RunAsync()
+    /// <summary>
+    /// The writer loop, on its own thread: it blocks on the sink (a synchronous fsync, a database round trip) and on its
+    /// short waits, so that a slow disk never holds up the thread pool that serves the calls.
+    /// </summary>
+    private void Run()
     {
         var reader = _channel!.Reader;
         var batch = new List<AuditRecord>(64);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (Wait(reader.WaitToReadAsync()))
         {
-            await LingerAsync(reader).ConfigureAwait(false);
+            Linger(reader);
             while (batch.Count < MaxBatch && reader.TryRead(out var record))
             {
                 batch.Add(record);
             }
 
             AuditMetrics.AddQueued(-batch.Count);
-            await WriteAsync(batch).ConfigureAwait(false);
+            Write(batch);
             batch.Clear();
         }
     }
 
+    private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
     /// <summary>Waits until <see cref="MinBatch"/> records are queued, the first has waited <see cref="MaxDelay"/>, or a stop flushes.</summary>
-    private async Task LingerAsync(ChannelReader<AuditRecord> reader)
+    private void Linger(ChannelReader<AuditRecord> reader)
     {
         var first = _time.GetTimestamp();
         while (reader.Count < MinBatch && !_flushNow.IsCancellationRequested && _time.GetElapsedTime(first) < MaxDelay)
         {
-            try
-            {
-                await Task.Delay(PollInterval, _time, _flushNow.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            _flushNow.Token.WaitHandle.WaitOne(PollInterval);
         }
     }
 
-    private async Task WriteAsync(List<AuditRecord> batch)
+    private void Write(List<AuditRecord> batch)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
@@ -201,7 +218,12 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await _sink!.WriteAsync(batch, _abort.Token).ConfigureAwait(false);
+                var write = _sink!.WriteAsync(batch, _abort.Token);
+                if (!write.IsCompletedSuccessfully)
+                {
+                    write.AsTask().GetAwaiter().GetResult();
+                }
+
                 AuditMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 AuditMetrics.BatchSize.Record(batch.Count);
                 AuditMetrics.Written.Add(batch.Count);
@@ -222,14 +244,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
                 }
             }
 
-            try
-            {
-                await Task.Delay(backoff, _time, _abort.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
+            _abort.Token.WaitHandle.WaitOne(backoff);
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
         }
     }

@@ -48,12 +48,12 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
     /// <summary>The segment this backend writes to, once it has written.</summary>
     public string? CurrentSegment => _segmentPath;
 
-    public async ValueTask WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (records.Count == 0)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         var now = _time.GetUtcNow();
@@ -73,10 +73,12 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
             AuditRecordJson.WriteLine(_buffer, record, _json);
         }
 
+        // Synchronous on purpose: the writer calls from its own thread, and the thread pool would only add a hop.
         var offset = _length;
         try
         {
-            await RandomAccess.WriteAsync(_handle!, _buffer.WrittenMemory, offset, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            RandomAccess.Write(_handle!, _buffer.WrittenSpan, offset);
             if (_flushToDisk)
             {
                 RandomAccess.FlushToDisk(_handle!);
@@ -94,6 +96,8 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
             LogRotated(_logger, _segmentPath!, _length);
             CloseSegment();
         }
+
+        return ValueTask.CompletedTask;
     }
 
     public async IAsyncEnumerable<AuditRecord> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
