@@ -28,7 +28,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly CancellationTokenSource _flushNow = new();
-    private Channel<AuditRecord>? _channel;
+    private Channel<AuditEntry>? _channel;
     private IAuditSink? _sink;
     private Task? _loop;
     private bool _accepting;
@@ -56,7 +56,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             }
 
             _sink = sink;
-            _channel = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(capacity)
+            _channel = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(capacity)
             {
                 SingleReader = true,
                 FullMode = BoundedChannelFullMode.Wait,
@@ -89,7 +89,10 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     /// moment earlier on another thread is moved one microsecond past its predecessor), so every segment is in time
     /// order and readers can merge segments newest first without sorting.
     /// </summary>
-    public bool TryEnqueue(AuditRecord record)
+    public bool TryEnqueue(AuditRecord record) => TryEnqueue(new AuditEntry(record));
+
+    /// <inheritdoc cref="TryEnqueue(AuditRecord)"/>
+    public bool TryEnqueue(AuditEntry entry)
     {
         string? reason = null;
         lock (_gate)
@@ -100,19 +103,21 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             }
             else
             {
-                if (record.Timestamp <= _lastTimestamp)
+                var previous = entry.Record;
+                if (entry.Record.Timestamp <= _lastTimestamp)
                 {
-                    record = record with { Timestamp = _lastTimestamp.AddTicks(10) };
+                    entry.Record = entry.Record with { Timestamp = _lastTimestamp.AddTicks(10) };
                 }
 
-                if (_channel!.Writer.TryWrite(record))
+                if (_channel!.Writer.TryWrite(entry))
                 {
-                    _lastTimestamp = record.Timestamp;
+                    _lastTimestamp = entry.Record.Timestamp;
                     AuditMetrics.AddQueued(1);
                     AuditMetrics.Accepted.Add(1);
                     return true;
                 }
 
+                entry.Record = previous;
                 reason = AuditMetrics.QueueFull;
             }
         }
@@ -175,7 +180,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     private void Run()
     {
         var reader = _channel!.Reader;
-        var batch = new List<AuditRecord>(64);
+        var batch = new List<AuditEntry>(64);
         while (Wait(reader.WaitToReadAsync()))
         {
             Linger(reader);
@@ -193,7 +198,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
 
     /// <summary>Waits until <see cref="MinBatch"/> records are queued, the first has waited <see cref="MaxDelay"/>, or a stop flushes.</summary>
-    private void Linger(ChannelReader<AuditRecord> reader)
+    private void Linger(ChannelReader<AuditEntry> reader)
     {
         var first = _time.GetTimestamp();
         while (reader.Count < MinBatch && !_flushNow.IsCancellationRequested && _time.GetElapsedTime(first) < MaxDelay)
@@ -202,8 +207,10 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
         }
     }
 
-    private void Write(List<AuditRecord> batch)
+    private void Write(List<AuditEntry> batch)
     {
+        var entrySink = _sink as IAuditEntrySink;
+        List<AuditRecord>? records = null;
         var backoff = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
@@ -218,10 +225,18 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var write = _sink!.WriteAsync(batch, _abort.Token);
-                if (!write.IsCompletedSuccessfully)
+                if (entrySink is not null)
                 {
-                    write.AsTask().GetAwaiter().GetResult();
+                    entrySink.Write(batch, _abort.Token);
+                }
+                else
+                {
+                    records ??= batch.ConvertAll(e => e.Materialize());
+                    var write = _sink!.WriteAsync(records, _abort.Token);
+                    if (!write.IsCompletedSuccessfully)
+                    {
+                        write.AsTask().GetAwaiter().GetResult();
+                    }
                 }
 
                 AuditMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -15,7 +15,7 @@ namespace Mxcp.Runtime.Audit.Jsonl;
 /// duplicate records. Reading: every segment from its end, merged newest first; torn or corrupt lines are skipped
 /// with a warning. Retention rewrites closed segments without their expired records.
 /// </summary>
-internal sealed partial class JsonlAuditBackend : IAuditBackend
+internal sealed partial class JsonlAuditBackend : IAuditBackend, IAuditEntrySink
 {
     private static readonly JsonSerializerOptions SideFileJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -50,10 +50,21 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
 
     public ValueTask WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(records);
+        Write(records.Select(r => new AuditEntry(r)).ToList(), cancellationToken);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Appends a batch as one positional write (synchronous on purpose: the writer calls from its own thread, and the
+    /// thread pool would only add a hop), flushed to disk unless <c>fsync: none</c>.
+    /// </summary>
+    public void Write(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (records.Count == 0)
+        if (entries.Count == 0)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         var now = _time.GetUtcNow();
@@ -68,12 +79,11 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
         }
 
         _buffer.ResetWrittenCount();
-        foreach (var record in records)
+        foreach (var entry in entries)
         {
-            AuditRecordJson.WriteLine(_buffer, record, _json);
+            AuditRecordJson.WriteLine(_buffer, entry, _json);
         }
 
-        // Synchronous on purpose: the writer calls from its own thread, and the thread pool would only add a hop.
         var offset = _length;
         try
         {
@@ -96,8 +106,6 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
             LogRotated(_logger, _segmentPath!, _length);
             CloseSegment();
         }
-
-        return ValueTask.CompletedTask;
     }
 
     public async IAsyncEnumerable<AuditRecord> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
