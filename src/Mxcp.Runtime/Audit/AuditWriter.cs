@@ -112,18 +112,24 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
                 if (_channel!.Writer.TryWrite(entry))
                 {
                     _lastTimestamp = entry.Record.Timestamp;
-                    AuditMetrics.AddQueued(1);
-                    AuditMetrics.Accepted.Add(1);
-                    return true;
                 }
-
-                entry.Record = previous;
-                reason = AuditMetrics.QueueFull;
+                else
+                {
+                    entry.Record = previous;
+                    reason = AuditMetrics.QueueFull;
+                }
             }
         }
 
-        RecordDropped(1, reason);
-        return false;
+        if (reason is not null)
+        {
+            RecordDropped(1, reason);
+            return false;
+        }
+
+        AuditMetrics.AddQueued(1);
+        AuditMetrics.Accepted.Add(1);
+        return true;
     }
 
     /// <summary>Counts and reports a record lost before it reached the queue.</summary>
