@@ -75,7 +75,7 @@ internal static class AuditThroughput
         process.BeginErrorReadLine();
         var client = await McpClient.CreateAsync(
             new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream),
-            new McpClientOptions { ProtocolVersion = "2025-11-25" });
+            new McpClientOptions { DiscoverProbeTimeout = TimeSpan.FromSeconds(60) });
         try
         {
             // Warm-up: JIT, DuckDB caches, the first segment.

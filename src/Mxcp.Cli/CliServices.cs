@@ -50,6 +50,8 @@ internal sealed class CliServices : IAsyncDisposable
         to.SqlTools = from.SqlTools;
         to.Debug = from.Debug;
         to.IgnoreErrors = from.IgnoreErrors;
+        to.Watch = from.Watch;
+        to.ReloadOnSighup = from.ReloadOnSighup;
         to.Environment = from.Environment;
     }
 

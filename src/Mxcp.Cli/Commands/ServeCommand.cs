@@ -1,7 +1,14 @@
 using System.CommandLine;
+using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Mxcp.AspNetCore;
 using Mxcp.Cli.Output;
 using Mxcp.Runtime;
 using Mxcp.Runtime.Configuration;
@@ -9,21 +16,29 @@ using Mxcp.Runtime.Reload;
 
 namespace Mxcp.Cli.Commands;
 
-/// <summary><c>mxcp serve</c>: serve the project to MCP clients.</summary>
+/// <summary><c>mxcp serve</c>: serve the project to MCP clients over Streamable HTTP (default), legacy SSE or stdio.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
-        var transport = new Option<string?>("--transport") { Description = "stdio, streamable-http or sse (default: transport.provider of the user config, then streamable-http)" };
+        var transport = new Option<string?>("--transport") { Description = "streamable-http, sse or stdio (default: transport.provider of the user config, then streamable-http)" };
         transport.AcceptOnlyFromAmong("stdio", "streamable-http", "sse");
+        var host = new Option<string?>("--host") { Description = "Address to bind (default: transport.http.host, then localhost)" };
+        var port = new Option<int?>("--port") { Description = "Port to listen on; 0 picks a free one (default: transport.http.port, then 8000)" };
+        var stateless = new Option<bool>("--stateless") { Description = "Stateless Streamable HTTP: no sessions (also transport.http.stateless)" };
         var sqlTools = new Option<string?>("--sql-tools") { Description = "Serve the built-in SQL tools: true or false (default: sql_tools.enabled)" };
         sqlTools.AcceptOnlyFromAmong("true", "false");
         var ignoreErrors = new Option<bool>("--ignore-errors") { Description = "Serve the valid endpoints even if some endpoint files have errors" };
+        var watch = new Option<bool>("--watch") { Description = "Reload when project files change (also MXCP_WATCH=1)" };
+        var shutdownTimeout = new Option<int?>("--shutdown-timeout") { Description = "Seconds that calls in flight get to finish on SIGTERM/SIGINT (default 30)" };
         var profile = CommonOptions.Profile();
         var json = CommonOptions.JsonOutput();
         var debug = CommonOptions.Debug();
         var readOnly = CommonOptions.ReadOnly();
-        var command = new Command("serve", "Serve the project over MCP") { transport, sqlTools, ignoreErrors, profile, json, debug, readOnly };
+        var command = new Command("serve", "Serve the project over MCP")
+        {
+            transport, host, port, stateless, sqlTools, ignoreErrors, watch, shutdownTimeout, profile, json, debug, readOnly,
+        };
 
         command.SetAction((parse, ct) => CliErrors.RunAsync(parse.GetValue(json), parse.GetValue(debug), async () =>
         {
@@ -34,37 +49,165 @@ internal static class ServeCommand
                 ReadOnly = parse.GetValue(readOnly) ? true : null,
                 SqlTools = parse.GetValue(sqlTools) is { } s ? s == "true" : null,
                 IgnoreErrors = parse.GetValue(ignoreErrors),
+                Watch = parse.GetValue(watch) ? true : null,
+                ReloadOnSighup = true,
             };
             var config = await new ProjectConfigurationLoader([]).LoadAsync(options, ct).ConfigureAwait(false);
-            var selected = parse.GetValue(transport) ?? config.User.Transport.Provider;
-            if (selected != "stdio")
-            {
-                throw new CliUsageException($"The '{selected}' transport is not available in this build; use --transport stdio");
-            }
-
-            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-            CliServices.ConfigureLogging(builder.Logging, options.Debug ?? config.Debug);
-            builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-            builder.Services.AddMxcp(o => CliServices.Copy(options, o)).AddPluginsFromFolder().AddStdioServer();
-            using var host = builder.Build();
-            try
-            {
-                await host.StartAsync(ct).ConfigureAwait(false);
-            }
-            catch (EndpointErrorsException e) when (parse.GetValue(json))
-            {
-                JsonOutput.Write(new JsonObject
-                {
-                    ["status"] = "error",
-                    ["message"] = $"Found {e.Problems.Count} endpoint(s) with errors",
-                    ["failed_endpoints"] = new JsonArray(e.Problems.Select(p => (JsonNode)new JsonObject { ["path"] = p.Path, ["error"] = p.Message }).ToArray()),
-                });
-                return 1;
-            }
-
-            await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
-            return 0;
+            var settings = new ServeSettings(
+                parse.GetValue(transport) ?? config.User.Transport.Provider,
+                parse.GetValue(host) ?? config.User.Transport.Http.Host,
+                parse.GetValue(port) ?? config.User.Transport.Http.Port,
+                parse.GetValue(stateless) || config.User.Transport.Http.Stateless,
+                TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout) ?? 30),
+                options.Debug ?? config.Debug);
+            return settings.Transport == "stdio"
+                ? await ServeStdioAsync(options, settings, parse.GetValue(json), ct).ConfigureAwait(false)
+                : await ServeHttpAsync(options, settings, parse.GetValue(json), ct).ConfigureAwait(false);
         }));
         return command;
     }
+
+    private static async Task<int> ServeStdioAsync(MxcpOptions options, ServeSettings settings, bool json, CancellationToken ct)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        CliServices.ConfigureLogging(builder.Logging, settings.Debug);
+        builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
+        builder.Services.AddMxcp(o => CliServices.Copy(options, o)).AddPluginsFromFolder().AddStdioServer();
+        using var host = builder.Build();
+        if (!await StartAsync(host, json, ct).ConfigureAwait(false))
+        {
+            return 1;
+        }
+
+        await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        return Environment.ExitCode;
+    }
+
+    private static async Task<int> ServeHttpAsync(MxcpOptions options, ServeSettings settings, bool json, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "mxcp", ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            if (settings.Host is "localhost" && settings.Port != 0)
+            {
+                // Both 127.0.0.1 and ::1, whichever the client resolves localhost to.
+                kestrel.ListenLocalhost(settings.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+                return;
+            }
+
+            foreach (var address in BindAddresses(settings.Host))
+            {
+                kestrel.Listen(address, settings.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            }
+        });
+        builder.Services.AddRoutingCore();
+        CliServices.ConfigureLogging(builder.Logging, settings.Debug);
+        builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
+        builder.Services.AddMxcp(o => CliServices.Copy(options, o)).AddPluginsFromFolder();
+
+        await using var app = builder.Build();
+        var sse = settings.Transport == "sse";
+        app.MapMxcp(sse ? "/" : "/mcp", o =>
+        {
+            o.SessionMode = settings.Stateless && !sse ? MxcpSessionMode.Stateless : MxcpSessionMode.Hybrid;
+            o.LegacySseOnly = sse;
+        });
+        app.MapMxcpHealth();
+
+        try
+        {
+            if (!await StartAsync(app, json, ct).ConfigureAwait(false))
+            {
+                return 1;
+            }
+        }
+        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException($"Cannot listen on {settings.Host}:{settings.Port}: {e.Message}");
+        }
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        WriteBanner(app.Services.GetRequiredService<ProjectSnapshotProvider>(), settings, addresses, sse);
+        await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        return Environment.ExitCode;
+    }
+
+    /// <summary>Starts the host; prints the endpoint errors that refuse start-up (JSON with --json-output).</summary>
+    private static async Task<bool> StartAsync(IHost host, bool json, CancellationToken ct)
+    {
+        try
+        {
+            await host.StartAsync(ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (EndpointErrorsException e) when (json)
+        {
+            JsonOutput.Write(new JsonObject
+            {
+                ["status"] = "error",
+                ["message"] = $"Found {e.Problems.Count} endpoint(s) with errors",
+                ["failed_endpoints"] = new JsonArray(e.Problems.Select(p => (JsonNode)new JsonObject { ["path"] = p.Path, ["error"] = p.Message }).ToArray()),
+            });
+            return false;
+        }
+    }
+
+    private static IEnumerable<IPAddress> BindAddresses(string host)
+    {
+        if (host is "localhost" or "")
+        {
+            return [IPAddress.Loopback];
+        }
+
+        if (host is "0.0.0.0" or "*")
+        {
+            return [IPAddress.Any];
+        }
+
+        if (host is "::" or "[::]")
+        {
+            return [IPAddress.IPv6Any];
+        }
+
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var ip))
+        {
+            return [ip];
+        }
+
+        try
+        {
+            return Dns.GetHostAddresses(host);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new CliUsageException($"Cannot resolve host '{host}': {e.Message}");
+        }
+    }
+
+    private static void WriteBanner(ProjectSnapshotProvider snapshots, ServeSettings settings, ICollection<string> addresses, bool sse)
+    {
+        var snapshot = snapshots.Current!;
+        var config = snapshot.Config;
+        int Count(Abstractions.EndpointKind kind) => snapshot.Endpoints.Count(e => e.Definition.Kind == kind);
+        var tools = Count(Abstractions.EndpointKind.Tool);
+        Console.WriteLine($"Mxcp {MxcpVersion} serving project '{config.ProjectName}' (profile '{config.Profile}')");
+        Console.WriteLine($"  transport:  {settings.Transport}{(sse ? "" : settings.Stateless ? " (stateless)" : " (sessions for initialize clients)")}");
+        Console.WriteLine($"  database:   {(config.ReadOnly ? "read-only" : "read-write")}");
+        Console.WriteLine($"  sql tools:  {(config.SqlToolsEnabled ? "on" : "off")}");
+        Console.WriteLine($"  endpoints:  {tools} tools, {Count(Abstractions.EndpointKind.Resource)} resources, {Count(Abstractions.EndpointKind.Prompt)} prompts, {snapshot.Problems.Count} skipped");
+        foreach (var address in addresses)
+        {
+            Console.WriteLine($"Listening on {address}{(sse ? "/sse" : "/mcp")}");
+        }
+
+        Console.Out.Flush();
+    }
+
+    private static string MxcpVersion => typeof(ServeCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    private sealed record ServeSettings(string Transport, string Host, int Port, bool Stateless, TimeSpan ShutdownTimeout, bool Debug);
 }
+

@@ -37,5 +37,10 @@ internal sealed class ProjectConfiguration
 
     public string ProjectName => Site.Project;
 
+    /// <summary>The <c>claim_mappings</c> of the active profile's auth provider, if any.</summary>
+    public JsonElement? ClaimMappings =>
+        UserProfile.Auth is { } auth && auth.ProviderBlocks.TryGetValue(auth.Provider, out var block)
+        && block.TryGetProperty("claim_mappings", out var mappings) ? mappings : null;
+
     public string ResolvePath(string relative) => Path.GetFullPath(Path.Combine(ProjectRoot, relative));
 }

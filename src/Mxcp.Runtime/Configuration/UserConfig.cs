@@ -35,7 +35,29 @@ internal sealed record UserProfileConfig
 
     public TelemetryConfig? Telemetry { get; init; }
 
+    public PythonConfig? Python { get; init; }
+
     public AuditUserConfig? Audit { get; init; }
+}
+
+/// <summary>
+/// <c>python</c> of a user profile: the Python plugin's worker processes. The plugin reads the same keys from the
+/// user configuration JSON; they are checked here so that mistakes are reported with file and line.
+/// </summary>
+internal sealed record PythonConfig
+{
+    public int Workers { get; init; } = 1;
+
+    public string Interpreter { get; init; } = "python3";
+
+    /// <summary>Seconds a call may run; 0 for no limit.</summary>
+    public double Timeout { get; init; } = 300;
+
+    public int Threads { get; init; } = 32;
+
+    public double StartupTimeout { get; init; } = 60;
+
+    public double HangTimeout { get; init; } = 60;
 }
 
 /// <summary>

@@ -85,10 +85,53 @@ internal static class UserConfigReader
             PluginConfig = ReadPluginConfig(r.Mapping("plugin")),
             Auth = ReadAuth(r.Mapping("auth")),
             Telemetry = ReadTelemetry(r.Mapping("telemetry")),
+            Python = ReadPython(r.Mapping("python")),
             Audit = ReadAudit(r.Mapping("audit")),
         };
         r.EnsureNoUnknownKeys();
         return profile;
+    }
+
+    private static PythonConfig? ReadPython(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return null;
+        }
+
+        var d = new PythonConfig();
+        var config = new PythonConfig
+        {
+            Workers = AtMost(r, "workers", r.Int("workers", min: 1), 64) ?? d.Workers,
+            Interpreter = r.String("interpreter") ?? d.Interpreter,
+            Timeout = Seconds(r, "timeout", allowZero: true) ?? d.Timeout,
+            Threads = AtMost(r, "threads", r.Int("threads", min: 1), 1024) ?? d.Threads,
+            StartupTimeout = Seconds(r, "startup_timeout", allowZero: false) ?? d.StartupTimeout,
+            HangTimeout = Seconds(r, "hang_timeout", allowZero: false) ?? d.HangTimeout,
+        };
+        if (config.Interpreter.Trim().Length == 0)
+        {
+            throw r.Error(r.Node["interpreter"]!, r.PathOf("interpreter"), "must not be empty (a command such as python3, or a path)");
+        }
+
+        r.EnsureNoUnknownKeys();
+        return config;
+    }
+
+    private static int? AtMost(YamlMappingReader r, string key, int? value, int max) =>
+        value > max ? throw r.Error(r.Node[key]!, r.PathOf(key), $"must be at most {max}, got {value}") : value;
+
+    private static double? Seconds(YamlMappingReader r, string key, bool allowZero)
+    {
+        var value = r.Double(key);
+        if (value is { } v && (!double.IsFinite(v) || v < 0 || (v == 0 && !allowZero) || v > 1e9))
+        {
+            throw r.Error(r.Node[key]!, r.PathOf(key), allowZero
+                ? $"expected a number of seconds (0 for no limit), got {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                : $"expected a number of seconds greater than 0, got {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+
+        return value;
     }
 
     private static List<SecretDefinition> ReadSecrets(YamlMappingReader r)

@@ -35,4 +35,19 @@ internal sealed class PreparedEndpoint
     public UriTemplateMatcher? UriMatcher { get; init; }
 
     public string Key => Definition.Key;
+
+    /// <summary>The same prepared endpoint bound to another executor (restoring a project after a failed reload).</summary>
+    public PreparedEndpoint WithExecutor(IEndpointExecutor? executor) => new()
+    {
+        Definition = Definition,
+        DisplayPath = DisplayPath,
+        SourceText = SourceText,
+        Executor = executor,
+        Templates = Templates,
+        Policies = Policies,
+        InputSchema = InputSchema,
+        OutputSchema = OutputSchema,
+        WrapsResult = WrapsResult,
+        UriMatcher = UriMatcher,
+    };
 }

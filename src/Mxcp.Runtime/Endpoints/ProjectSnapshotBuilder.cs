@@ -93,6 +93,52 @@ internal sealed partial class ProjectSnapshotBuilder(
         }
     }
 
+    /// <summary>
+    /// Serves the endpoints of <paramref name="previous"/> again with new executors, from what it holds in memory
+    /// (definitions, source text, templates, policies), not from disk: the way back after a reload that failed once
+    /// the previous executors were already closed.
+    /// </summary>
+    public async Task<ProjectSnapshot> RestoreAsync(ProjectSnapshot previous, CancellationToken cancellationToken)
+    {
+        var executors = await CreateExecutorsAsync(previous.Config, previous.Files, cancellationToken).ConfigureAwait(false);
+        var byLanguage = executors.ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
+        var prepared = new List<PreparedEndpoint>();
+        var problems = previous.Problems.ToList();
+        foreach (var endpoint in previous.Endpoints.Where(e => !e.Definition.IsBuiltIn))
+        {
+            if (endpoint.Executor is null)
+            {
+                prepared.Add(endpoint);
+                continue;
+            }
+
+            if (!byLanguage.TryGetValue(endpoint.Definition.Language ?? "sql", out var executor))
+            {
+                problems.Add(new EndpointProblem(endpoint.DisplayPath, $"{endpoint.DisplayPath}: no plugin provides the language '{endpoint.Definition.Language}'"));
+                continue;
+            }
+
+            var errors = await executor.ValidateAsync(endpoint.Definition, endpoint.SourceText, cancellationToken).ConfigureAwait(false);
+            if (errors.Count > 0)
+            {
+                problems.Add(new EndpointProblem(endpoint.DisplayPath, $"{endpoint.DisplayPath}: {string.Join("; ", errors)}"));
+                continue;
+            }
+
+            prepared.Add(endpoint.WithExecutor(executor));
+        }
+
+        foreach (var executor in executors)
+        {
+            foreach (var builtIn in executor.BuiltInEndpoints.Where(b => prepared.All(p => p.Key != b.Key)))
+            {
+                prepared.Add(Prepare(builtIn, "built-in", sourceText: null, executor, []));
+            }
+        }
+
+        return new ProjectSnapshot(Interlocked.Increment(ref _generation), previous.Config, previous.Files, prepared, problems, executors);
+    }
+
     private static List<EndpointProblem> Problems(IEnumerable<EndpointFile> files) =>
         files.Where(f => f.Error is not null).Select(f => new EndpointProblem(f.DisplayPath, f.Error!)).ToList();
 

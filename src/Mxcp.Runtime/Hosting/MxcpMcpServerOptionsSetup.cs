@@ -6,7 +6,8 @@ using Mxcp.Runtime.Mcp;
 namespace Mxcp.Runtime.Hosting;
 
 /// <summary>Points the SDK's server options at the shared primitive collections, so every session sees the same, live endpoints.</summary>
-internal sealed class MxcpMcpServerOptionsSetup(McpPrimitiveSynchronizer primitives) : IConfigureOptions<McpServerOptions>
+internal sealed class MxcpMcpServerOptionsSetup(McpPrimitiveSynchronizer primitives, EndpointCompletions completions, ResourceSubscriptions subscriptions)
+    : IConfigureOptions<McpServerOptions>
 {
     public void Configure(McpServerOptions options)
     {
@@ -14,5 +15,11 @@ internal sealed class MxcpMcpServerOptionsSetup(McpPrimitiveSynchronizer primiti
         options.ToolCollection = primitives.Tools;
         options.ResourceCollection = primitives.Resources;
         options.PromptCollection = primitives.Prompts;
+        options.Handlers.CompleteHandler ??= completions.CompleteAsync;
+        options.Handlers.SubscribeToResourcesHandler ??= subscriptions.SubscribeAsync;
+        options.Handlers.UnsubscribeFromResourcesHandler ??= subscriptions.UnsubscribeAsync;
+        options.Capabilities ??= new ServerCapabilities();
+        options.Capabilities.Resources ??= new ResourcesCapability();
+        options.Capabilities.Resources.Subscribe = true;
     }
 }

@@ -27,6 +27,12 @@ public sealed class MxcpOptions
     /// <summary>Serve the valid endpoints even when some endpoint files have errors (otherwise start-up fails).</summary>
     public bool IgnoreErrors { get; set; }
 
+    /// <summary>Reload when a project file changes. <see langword="null"/>: <c>MXCP_WATCH=1</c> decides.</summary>
+    public bool? Watch { get; set; }
+
+    /// <summary>Reload on SIGHUP (Unix). Off by default for embedded hosts; the <c>mxcp</c> command turns it on.</summary>
+    public bool ReloadOnSighup { get; set; }
+
     /// <summary>Reads environment variables; replaceable for tests and hosts that sandbox configuration.</summary>
     public Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;
 }

@@ -44,7 +44,10 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddSingleton<EndpointPipeline>();
         services.TryAddSingleton<EndpointInvoker>();
         services.TryAddSingleton<McpPrimitiveSynchronizer>();
+        services.TryAddSingleton<EndpointCompletions>();
+        services.TryAddSingleton<ResourceSubscriptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProjectLoaderHostedService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReloadTriggersHostedService>());
 
         // Audit: the observer queues records, the writer stores them, the hosted service opens and closes the backend
         // (registered after the project loader, so it starts once the project is loaded).

@@ -5,6 +5,7 @@ using ModelContextProtocol.Server;
 using Mxcp.Abstractions;
 using Mxcp.Runtime.Endpoints;
 using Mxcp.Runtime.Execution;
+using Mxcp.Runtime.Policies;
 using Mxcp.Runtime.Reload;
 
 namespace Mxcp.Runtime.Mcp;
@@ -32,12 +33,18 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
 
         using var _ = lease;
         var found = find(lease.Snapshot) ?? throw new McpProtocolException(notFound, McpErrorCode.InvalidParams);
+        var context = McpCallContextFactory.Create(request, request.Params?.ProgressToken);
+        if (context.User is { Capabilities.Count: 0 } user && lease.Snapshot.Config.ClaimMappings is { } mappings)
+        {
+            context = McpCallContextFactory.WithUser(context, McpCallContextFactory.WithCapabilities(user, CapabilityMapper.Derive(user.RawProfile, mappings)));
+        }
+
         var call = new EndpointCall
         {
             Snapshot = lease.Snapshot,
             Endpoint = found.Endpoint,
             Arguments = found.Arguments,
-            Context = McpCallContextFactory.Create(request, request.Params?.ProgressToken),
+            Context = context,
         };
         var result = await pipeline.InvokeAsync(call, cancellationToken).ConfigureAwait(false);
         return map(found.Endpoint, result);

@@ -38,6 +38,29 @@ internal static class McpCallContextFactory
         };
     }
 
+    public static CallContext WithUser(CallContext context, UserContext user) => new()
+    {
+        User = user,
+        SessionId = context.SessionId,
+        RequestHeaders = context.RequestHeaders,
+        Transport = context.Transport,
+        TraceId = context.TraceId,
+        Notifier = context.Notifier,
+    };
+
+    public static UserContext WithCapabilities(UserContext user, IReadOnlyList<string> capabilities) => new()
+    {
+        Provider = user.Provider,
+        UserId = user.UserId,
+        Username = user.Username,
+        Email = user.Email,
+        Name = user.Name,
+        AvatarUrl = user.AvatarUrl,
+        RawProfile = user.RawProfile,
+        ExternalToken = user.ExternalToken,
+        Capabilities = capabilities,
+    };
+
     /// <summary>Maps an authenticated principal's standard claims; the raw profile holds every claim.</summary>
     public static UserContext? FromPrincipal(ClaimsPrincipal? principal)
     {

@@ -39,6 +39,13 @@ internal static class McpResultMapper
         ThrowIfFailed(result);
         var value = result.Value;
         var isText = value is JsonValue v && v.GetValueKind() == JsonValueKind.String;
+        var mimeType = endpoint.Definition.MimeType;
+        if (isText && mimeType is not null && !IsTextual(mimeType) && TryDecodeBase64(value!.GetValue<string>()) is { } bytes)
+        {
+            // A BLOB column (base64 in JSON) served with a binary MIME type is a binary resource.
+            return new ReadResourceResult { Contents = [BlobResourceContents.FromBytes(bytes, uri, mimeType)] };
+        }
+
         return new ReadResourceResult
         {
             Contents =
@@ -68,6 +75,19 @@ internal static class McpResultMapper
                 })
                 .ToList(),
         };
+    }
+
+    private static bool IsTextual(string mimeType)
+    {
+        var type = mimeType.Split(';')[0].Trim().ToLowerInvariant();
+        return type.StartsWith("text/", StringComparison.Ordinal) || type is "application/json" or "application/xml" or "application/yaml"
+            or "application/javascript" or "application/sql" || type.EndsWith("+json", StringComparison.Ordinal) || type.EndsWith("+xml", StringComparison.Ordinal);
+    }
+
+    private static byte[]? TryDecodeBase64(string text)
+    {
+        var buffer = new byte[(text.Length * 3 / 4) + 3];
+        return Convert.TryFromBase64String(text, buffer, out var written) ? buffer[..written] : null;
     }
 
     /// <summary>Strings as themselves, everything else as JSON.</summary>

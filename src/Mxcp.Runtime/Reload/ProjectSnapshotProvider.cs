@@ -21,11 +21,15 @@ internal sealed partial class ProjectSnapshotProvider(
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(90);
 
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
+    private readonly Lock _queueGate = new();
     private volatile ProjectSnapshot? _current;
     private volatile TaskCompletionSource? _drainGate;
 
     /// <summary>Raised after a new snapshot became current (initial load and successful reloads).</summary>
     public event Action<ProjectSnapshot>? SnapshotChanged;
+
+    /// <summary>Raised when a reload starts, with its description.</summary>
+    public event Action<string>? ReloadStarted;
 
     public ProjectSnapshot? Current => _current;
 
@@ -35,6 +39,9 @@ internal sealed partial class ProjectSnapshotProvider(
     public string? LastReloadStatus { get; private set; }
 
     public string? LastReloadError { get; private set; }
+
+    /// <summary>Whether the latest snapshot came from a draining reload, which may have replaced the data (reload_duckdb).</summary>
+    public bool LastReloadDrained { get; private set; }
 
     /// <summary>Whether a reload is draining calls (new calls wait).</summary>
     public bool IsDraining => _drainGate is not null;
@@ -92,7 +99,8 @@ internal sealed partial class ProjectSnapshotProvider(
                 }
             }
 
-            await SwapAsync(snapshot).ConfigureAwait(false);
+            _current = snapshot;
+            SnapshotChanged?.Invoke(snapshot);
             return snapshot;
         }
         finally
@@ -102,44 +110,64 @@ internal sealed partial class ProjectSnapshotProvider(
     }
 
     /// <summary>
-    /// Builds a new snapshot from disk and makes it current; calls in flight finish on the old one. On failure the
-    /// current snapshot stays and the error is recorded. Endpoint files with errors are skipped (and reported) rather
-    /// than failing the reload.
+    /// Reloads the project from disk (SIGHUP, <c>POST /reload</c>, the file watcher). See
+    /// <see cref="ReloadAsync(string, Func{CancellationToken, Task}?, CancellationToken)"/>.
     /// </summary>
     public Task<bool> ReloadAsync(CancellationToken cancellationToken) => ReloadAsync("reload", null, cancellationToken);
 
-    /// <inheritdoc />
-    public async Task<bool> ReloadAsync(string description, Func<CancellationToken, Task>? payload = null, CancellationToken cancellationToken = default)
+    /// <summary>A plain reload that has been requested and not started yet; later requests share it.</summary>
+    private Task<bool>? _queuedReload;
+
+    /// <summary>
+    /// One reload at a time, in order; a plain reload requested while another is still queued joins it. A reload:
+    /// <list type="number">
+    /// <item>reads the configuration and endpoint files without touching the running project; a configuration error, or
+    /// endpoint files with errors (unless <see cref="MxcpOptions.IgnoreErrors"/>), refuse the reload and keep serving;</item>
+    /// <item>drains: new calls wait at the gate, calls in flight finish, then the executors close (the database too);</item>
+    /// <item>runs the payload, if any, while everything is closed (for example to replace the DuckDB file);</item>
+    /// <item>loads the project with new executors; if that fails, the previous project is restored from memory with new
+    /// executors, and the error is reported.</item>
+    /// </list>
+    /// </summary>
+    public Task<bool> ReloadAsync(string description, Func<CancellationToken, Task>? payload = null, CancellationToken cancellationToken = default)
+    {
+        if (payload is not null)
+        {
+            return RunReloadAsync(description, payload, cancellationToken);
+        }
+
+        lock (_queueGate)
+        {
+            return _queuedReload ??= RunReloadAsync(description, null, CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> RunReloadAsync(string description, Func<CancellationToken, Task>? payload, CancellationToken cancellationToken)
     {
         await _reloadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            LogReloadStarted(logger, description);
-            if (payload is not null)
+            if (payload is null)
             {
-                return await DrainAndReloadAsync(payload, cancellationToken).ConfigureAwait(false);
+                lock (_queueGate)
+                {
+                    _queuedReload = null;
+                }
             }
 
-            ProjectSnapshot snapshot;
-            try
+            ReloadStarted?.Invoke(description);
+            LogReloadStarted(logger, description);
+
+            // 1. A broken edit never disturbs the running project. (A payload may repair or replace files, so its reload
+            //    is checked only afterwards.)
+            if (payload is null && await PrecheckAsync(cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                snapshot = await builder.BuildAsync(options.Value, SnapshotBuildMode.Full, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                RecordReload("error", e.Message);
-                LogReloadFailed(logger, e.Message);
+                RecordReload("error", refused);
+                LogReloadFailed(logger, refused);
                 return false;
             }
 
-            foreach (var problem in snapshot.Problems)
-            {
-                LogSkippedEndpoint(logger, problem.Message);
-            }
-
-            await SwapAsync(snapshot).ConfigureAwait(false);
-            RecordReload("success", null);
-            return true;
+            return await DrainAndReloadAsync(payload, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -147,16 +175,28 @@ internal sealed partial class ProjectSnapshotProvider(
         }
     }
 
-    /// <summary>
-    /// Closes everything before running the payload (the database file may be replaced), then loads again. New calls
-    /// wait at the drain gate meanwhile.
-    /// </summary>
-    private async Task<bool> DrainAndReloadAsync(Func<CancellationToken, Task> payload, CancellationToken cancellationToken)
+    /// <summary>Reads configuration and endpoint files (no executors); returns why the reload must not go ahead, if it must not.</summary>
+    private async Task<string?> PrecheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var check = await builder.BuildAsync(options.Value, SnapshotBuildMode.DiscoveryOnly, cancellationToken).ConfigureAwait(false);
+            await check.DisposeAsync().ConfigureAwait(false);
+            return check.Problems.Count > 0 && !options.Value.IgnoreErrors ? new EndpointErrorsException(check.Problems).Message : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return e.Message;
+        }
+    }
+
+    private async Task<bool> DrainAndReloadAsync(Func<CancellationToken, Task>? payload, CancellationToken cancellationToken)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _drainGate = gate;
         try
         {
+            // 2. Drain and close.
             var previous = _current;
             if (previous is not null)
             {
@@ -172,34 +212,55 @@ internal sealed partial class ProjectSnapshotProvider(
                 await previous.DisposeAsync().ConfigureAwait(false);
             }
 
-            string? payloadError = null;
-            try
+            // 3. The payload runs with everything closed; its failure is reported, not swallowed.
+            string? error = null;
+            if (payload is not null)
             {
-                await payload(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                payloadError = $"reload payload failed: {e.Message}";
-                LogReloadFailed(logger, payloadError);
+                try
+                {
+                    await payload(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    error = $"reload payload failed: {e.Message}";
+                    LogReloadFailed(logger, error);
+                }
             }
 
-            ProjectSnapshot snapshot;
-            try
+            // 4. Load again; on failure, restore what was served before.
+            var next = await LoadNextAsync(cancellationToken).ConfigureAwait(false);
+            if (next.Error is not null)
             {
-                snapshot = await builder.BuildAsync(options.Value, SnapshotBuildMode.Full, cancellationToken).ConfigureAwait(false);
+                error = error is null ? next.Error : $"{error}; {next.Error}";
+                LogReloadFailed(logger, next.Error);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+
+            var snapshot = next.Snapshot;
+            if (snapshot is null && previous is not null)
             {
-                _current = null;
-                RecordReload("error", payloadError is null ? e.Message : $"{payloadError}; {e.Message}");
-                LogReloadFailed(logger, e.Message);
-                return false;
+                try
+                {
+                    snapshot = await builder.RestoreAsync(previous, cancellationToken).ConfigureAwait(false);
+                    error += "; the previous project was restored";
+                    LogRestored(logger);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    error += $"; restoring the previous project failed too: {e.Message}";
+                    LogReloadFailed(logger, e.Message);
+                }
             }
 
             _current = snapshot;
-            SnapshotChanged?.Invoke(snapshot);
-            RecordReload(payloadError is null ? "success" : "error", payloadError);
-            return payloadError is null;
+            if (snapshot is not null)
+            {
+                LastReloadDrained = payload is not null;
+                SnapshotChanged?.Invoke(snapshot);
+                LastReloadDrained = false;
+            }
+
+            RecordReload(error is null ? "success" : "error", error);
+            return error is null;
         }
         finally
         {
@@ -208,24 +269,37 @@ internal sealed partial class ProjectSnapshotProvider(
         }
     }
 
+    private async Task<(ProjectSnapshot? Snapshot, string? Error)> LoadNextAsync(CancellationToken cancellationToken)
+    {
+        ProjectSnapshot snapshot;
+        try
+        {
+            snapshot = await builder.BuildAsync(options.Value, SnapshotBuildMode.Full, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (null, e.Message);
+        }
+
+        if (snapshot.Problems.Count > 0 && !options.Value.IgnoreErrors)
+        {
+            await snapshot.DisposeAsync().ConfigureAwait(false);
+            return (null, new EndpointErrorsException(snapshot.Problems).Message);
+        }
+
+        foreach (var problem in snapshot.Problems)
+        {
+            LogSkippedEndpoint(logger, problem.Message);
+        }
+
+        return (snapshot, null);
+    }
+
     private void RecordReload(string status, string? error)
     {
         LastReload = DateTimeOffset.UtcNow;
         LastReloadStatus = status;
         LastReloadError = error;
-    }
-
-    private Task SwapAsync(ProjectSnapshot snapshot)
-    {
-        var previous = Interlocked.Exchange(ref _current, snapshot);
-        SnapshotChanged?.Invoke(snapshot);
-        if (previous is not null)
-        {
-            // In-flight calls finish on the old snapshot; its executors close when the last one ends.
-            _ = RetireAsync(previous);
-        }
-
-        return Task.CompletedTask;
     }
 
     private async Task RetireAsync(ProjectSnapshot snapshot)
@@ -250,6 +324,9 @@ internal sealed partial class ProjectSnapshotProvider(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reload failed: {Error}")]
     private static partial void LogReloadFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The previous project was restored after the failed reload")]
+    private static partial void LogRestored(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reloading the project ({Description})")]
     private static partial void LogReloadStarted(ILogger logger, string description);

@@ -5,13 +5,6 @@ namespace Mxcp.IntegrationTests.Support;
 /// <summary>`mxcp serve --transport stdio` in a project, driven by the official C# MCP client.</summary>
 internal static class StdioServer
 {
-    /// <summary>
-    /// The initialize handshake, as stdio clients use it. Left unset, the client first probes <c>server/discover</c>
-    /// (2026-07-28) for 5 s and then falls back to <c>initialize</c>; a server still loading its project on a busy machine
-    /// answers the probe late, settles on 2026-07-28, and refuses the fallback.
-    /// </summary>
-    public const string ProtocolVersion = "2025-11-25";
-
     public static async Task<McpClient> ConnectAsync(TestProject project, CancellationToken cancellationToken, params string[] extraArgs)
     {
         var environment = new Dictionary<string, string?>();
@@ -34,7 +27,13 @@ internal static class StdioServer
         });
         try
         {
-            return await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" }, ProtocolVersion = StdioServer.ProtocolVersion }, cancellationToken: cancellationToken);
+            return await McpClient.CreateAsync(transport, new McpClientOptions
+            {
+                ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" },
+                // The server answers only once its project is loaded; on a loaded CI machine that can take longer than
+                // the client's default 5 s discovery probe, after which the client would fall back to initialize.
+                DiscoverProbeTimeout = TimeSpan.FromSeconds(60),
+            }, cancellationToken: cancellationToken);
         }
         catch (Exception e)
         {

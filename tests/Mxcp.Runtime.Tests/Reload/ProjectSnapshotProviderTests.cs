@@ -40,7 +40,7 @@ public sealed class ProjectSnapshotProviderTests
     }
 
     [Fact]
-    public async Task ReloadAsync_EditedFile_InFlightCallFinishesOnItsSnapshot()
+    public async Task ReloadAsync_EditedFile_DrainsInFlightCallsThenServesTheEdit()
     {
         using var project = new TempProject();
         project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: version-1}\n");
@@ -53,16 +53,37 @@ public sealed class ProjectSnapshotProviderTests
         await sql.Created[0].Started.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
         project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: version-2}\n");
-        Assert.True(await provider.ReloadAsync(Ct));
+        var reload = provider.ReloadAsync(Ct);
+        await WaitUntilAsync(() => provider.IsDraining);
+        Assert.False(reload.IsCompleted);
         Assert.False(sql.Created[0].Disposed);
 
         sql.Hold.SetResult();
         Assert.Equal("version-1", (await inFlight)![0]!["source"]!.GetValue<string>());
-        Assert.Equal("version-2", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
+        Assert.True(await reload);
 
-        // The old snapshot closes its executors once its last call has finished.
-        await WaitUntilAsync(() => sql.Created[0].Disposed);
+        // The old executors closed before the new ones opened (the database is reopened on every reload).
+        Assert.True(sql.Created[0].Disposed);
+        Assert.Equal(2, sql.Created.Count);
+        Assert.Equal("version-2", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
         Assert.Equal("success", provider.LastReloadStatus);
+    }
+
+    [Fact]
+    public async Task ReloadAsync_NewExecutorsFail_RestoresThePreviousProject()
+    {
+        using var project = new TempProject();
+        project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: before}\n");
+        var (services, provider, sql) = Create(project);
+        await using var _ = services;
+        await provider.LoadAsync(Ct);
+
+        project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: after}\n");
+        sql.FailNextCreate = "the database file is locked";
+        Assert.False(await provider.ReloadAsync(Ct));
+        Assert.Equal("error", provider.LastReloadStatus);
+        Assert.Equal("Cannot start the 'sql' executor: the database file is locked; the previous project was restored", provider.LastReloadError);
+        Assert.Equal("before", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
     }
 
     [Fact]

@@ -12,8 +12,17 @@ internal sealed class FakeSqlProvider : IEndpointExecutorProvider
 
     public TaskCompletionSource? Hold { get; set; }
 
+    /// <summary>When set, the next executor creation fails with this message.</summary>
+    public string? FailNextCreate { get; set; }
+
     public ValueTask<IEndpointExecutor> CreateAsync(ProjectRuntimeContext context, CancellationToken cancellationToken)
     {
+        if (FailNextCreate is { } failure)
+        {
+            FailNextCreate = null;
+            throw new InvalidOperationException(failure);
+        }
+
         var executor = new FakeSqlExecutor(this, Created.Count + 1);
         lock (Created)
         {

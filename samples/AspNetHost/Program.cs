@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Mxcp.AspNetCore;
+using Mxcp.Plugins.DuckDb;
+using Mxcp.Runtime;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// The app's own authentication: an API key per user (a stand-in for whatever the app already uses).
+builder.Services.AddAuthentication("ApiKey").AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>("ApiKey", null);
+builder.Services.AddAuthorization();
+
+// Mxcp: the MXCP project, with DuckDB registered directly (no plugin folder needed in an app).
+builder.Services.AddMxcp(o => o.ProjectPath = builder.Configuration["Mxcp:ProjectPath"] ?? Path.Combine(builder.Environment.ContentRootPath, "..", "sales"))
+    .AddDuckDb();
+
+var app = builder.Build();
+app.UseAuthentication();
+app.UseAuthorization();
+
+// The app's own endpoints, unrelated to MCP.
+app.MapGet("/api/hello", () => Results.Json(new { message = "Hello from the host app" }));
+app.MapGet("/api/me", (ClaimsPrincipal user) => Results.Json(new { name = user.Identity?.Name })).RequireAuthorization();
+
+// MCP next to them, behind the same authorization; the caller becomes the `user` of policies and SQL functions.
+app.MapMxcp("/mcp").RequireAuthorization();
+app.MapMxcpHealth();
+
+app.Run();
+
+/// <summary>Accepts "Authorization: Bearer &lt;name&gt;-key" and signs the caller in as &lt;name&gt;.</summary>
+internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.Ordinal) || !header.EndsWith("-key", StringComparison.Ordinal))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var name = header["Bearer ".Length..^"-key".Length];
+        var identity = new ClaimsIdentity(
+            [new Claim("sub", name), new Claim(ClaimTypes.Name, name), new Claim("email", $"{name}@example.com"), new Claim("role", name == "admin" ? "admin" : "user")],
+            "apikey");
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), "ApiKey")));
+    }
+}

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mxcp.Cli;
+
+/// <summary>
+/// The host lifetime of <c>mxcp serve</c>: the first SIGTERM or SIGINT stops gracefully (calls in flight finish within
+/// the shutdown timeout, sessions close, records flush, exit 0); a second one exits at once.
+/// </summary>
+internal sealed partial class SignalLifetime(IHostApplicationLifetime lifetime, ILogger<SignalLifetime> logger) : IHostLifetime, IDisposable
+{
+    private readonly List<PosixSignalRegistration> _registrations = [];
+    private int _signals;
+
+    public Task WaitForStartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var signal in (PosixSignal[])[PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT])
+        {
+            _registrations.Add(PosixSignalRegistration.Create(signal, OnSignal));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        if (Interlocked.Increment(ref _signals) == 1)
+        {
+            LogStopping(logger, context.Signal.ToString());
+            lifetime.StopApplication();
+            return;
+        }
+
+        // Written directly: the logger's queue would not be flushed before the process ends.
+        Console.Error.WriteLine($"{context.Signal} received again: exiting now");
+        Console.Error.Flush();
+        Environment.Exit(context.Signal switch
+        {
+            PosixSignal.SIGINT => 130,
+            PosixSignal.SIGQUIT => 131,
+            _ => 143,
+        });
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations)
+        {
+            registration.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Signal} received: finishing calls in flight, then stopping (send it again to exit now)")]
+    private static partial void LogStopping(ILogger logger, string signal);
+}

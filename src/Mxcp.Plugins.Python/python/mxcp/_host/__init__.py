@@ -1,0 +1,1 @@
+"""Worker internals: the protocol with the host, value encoding, module loading. Not for endpoint code."""

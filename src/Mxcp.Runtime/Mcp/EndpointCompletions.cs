@@ -1,0 +1,63 @@
+using System.Text.Json;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Mxcp.Abstractions;
+using Mxcp.Runtime.Reload;
+
+namespace Mxcp.Runtime.Mcp;
+
+/// <summary>
+/// <c>completion/complete</c> for prompt arguments and resource-template variables: the parameter's <c>enum</c> values,
+/// then its <c>examples</c> and <c>default</c>, that start with what the user typed (case-insensitive).
+/// </summary>
+internal sealed class EndpointCompletions(ProjectSnapshotProvider snapshots)
+{
+    private const int MaxValues = 100;
+
+    public ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
+    {
+        var parameters = request.Params;
+        var snapshot = snapshots.Current;
+        var endpoint = (parameters?.Ref, snapshot) switch
+        {
+            (PromptReference prompt, not null) => snapshot.FindPrompt(prompt.Name)?.Definition,
+            (ResourceTemplateReference resource, not null) => snapshot.Endpoints.FirstOrDefault(e => e.Definition.Uri == resource.Uri)?.Definition,
+            _ => null,
+        };
+        var parameter = endpoint?.Parameters.FirstOrDefault(p => p.Name == parameters!.Argument.Name);
+        var typed = parameters?.Argument.Value ?? "";
+        var values = parameter is null ? [] : Candidates(parameter.Schema)
+            .Where(v => v.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return ValueTask.FromResult(new CompleteResult
+        {
+            Completion = new Completion
+            {
+                Values = values.Take(MaxValues).ToList(),
+                Total = values.Count,
+                HasMore = values.Count > MaxValues,
+            },
+        });
+    }
+
+    private static IEnumerable<string> Candidates(TypeSchema schema)
+    {
+        foreach (var value in schema.Enum ?? [])
+        {
+            yield return Text(value);
+        }
+
+        foreach (var value in schema.Examples ?? [])
+        {
+            yield return Text(value);
+        }
+
+        if (schema.Default is { ValueKind: not JsonValueKind.Null } d)
+        {
+            yield return Text(d);
+        }
+    }
+
+    private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text.Json;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Mxcp.IntegrationTests.Support;
+
+namespace Mxcp.IntegrationTests.Http;
+
+/// <summary>`mxcp serve` over Streamable HTTP and SSE, with the official C# client.</summary>
+public sealed class HttpServeTests(SalesSampleFixture sample) : IClassFixture<SalesSampleFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Serve_DefaultTransport_ServesStreamableHttpInBothProtocolGenerations()
+    {
+        await using var server = await ServeProcess.StartAsync(sample.Project);
+        Assert.Equal("/mcp", server.Endpoint.AbsolutePath);
+
+        await using var modern = await server.ConnectAsync(cancellationToken: Ct);
+        Assert.Equal("2026-07-28", modern.NegotiatedProtocolVersion);
+        Assert.Null(modern.SessionId);
+        var top = await modern.CallToolAsync("top_products", new Dictionary<string, object?> { ["since"] = "2024-01-01", ["limit"] = 3 }, cancellationToken: Ct);
+        Assert.Equal(3, top.StructuredContent!.Value.GetProperty("result").GetArrayLength());
+
+        await using var classic = await server.ConnectAsync("2025-11-25", cancellationToken: Ct);
+        Assert.NotNull(classic.SessionId);
+        var prompt = await classic.GetPromptAsync("customer_review", new Dictionary<string, object?> { ["customer_id"] = "9" }, cancellationToken: Ct);
+        Assert.Equal(2, prompt.Messages.Count);
+    }
+
+    [Fact]
+    public async Task Serve_Stateless_HasNoSessions()
+    {
+        await using var server = await ServeProcess.StartAsync(sample.Project, "--stateless");
+        await using var client = await server.ConnectAsync("2025-11-25", cancellationToken: Ct);
+        Assert.Null(client.SessionId);
+        var result = await client.CallToolAsync("search_customers", new Dictionary<string, object?> { ["country"] = "JP", ["limit"] = 1 }, cancellationToken: Ct);
+        Assert.NotEqual(true, result.IsError);
+    }
+
+    [Fact]
+    public async Task Serve_SseTransport_ServesLegacyClients()
+    {
+        await using var server = await ServeProcess.StartAsync(sample.Project, "--transport", "sse");
+        Assert.Equal("/sse", server.Endpoint.AbsolutePath);
+        await using var client = await server.ConnectAsync("2024-11-05", HttpTransportMode.Sse, Ct);
+        var resource = await client.ReadResourceAsync("sales://customers/5", cancellationToken: Ct);
+        Assert.Equal(5, JsonDocument.Parse(Assert.IsType<TextResourceContents>(Assert.Single(resource.Contents)).Text).RootElement.GetProperty("customer_id").GetInt32());
+    }
+
+    [Fact]
+    public async Task Serve_HealthAndReady_AnswerOnTheHttpPort()
+    {
+        await using var server = await ServeProcess.StartAsync(sample.Project);
+        using var http = new HttpClient();
+        var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUri, "/health"), Ct)).RootElement;
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        var ready = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUri, "/ready"), Ct)).RootElement;
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Equal("sales", ready.GetProperty("project").GetString());
+    }
+
+    [Fact]
+    public async Task Serve_ForeignHostHeader_IsRefused()
+    {
+        await using var server = await ServeProcess.StartAsync(sample.Project);
+        using var http = new HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, server.Endpoint) { Content = new StringContent("{}") };
+        request.Headers.Host = "evil.example.com";
+        using var response = await http.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using ModelContextProtocol.Client;
+
+namespace Mxcp.IntegrationTests.Support;
+
+/// <summary>`mxcp serve` over HTTP as a child process: waits for its "Listening on" line, sends it signals.</summary>
+internal sealed partial class ServeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private ServeProcess(Process process, Uri endpoint)
+    {
+        _process = process;
+        Endpoint = endpoint;
+    }
+
+    /// <summary>The MCP endpoint (…/mcp, or …/sse for the legacy transport).</summary>
+    public Uri Endpoint { get; }
+
+    public Uri BaseUri => new(Endpoint.GetLeftPart(UriPartial.Authority));
+
+    public int Pid => _process.Id;
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    [GeneratedRegex(@"Listening on (http://\S+)")]
+    private static partial Regex ListeningLine();
+
+    public static async Task<ServeProcess> StartAsync(TestProject project, params string[] args)
+    {
+        var psi = new ProcessStartInfo(MxcpExecutable.Path)
+        {
+            WorkingDirectory = project.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var arg in (string[])["serve", "--port", "0", .. args])
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        project.ApplyEnvironment(psi.Environment);
+        var process = Process.Start(psi)!;
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                listening.TrySetException(new InvalidOperationException("mxcp serve exited before listening"));
+                return;
+            }
+
+            lock (stdout)
+            {
+                stdout.AppendLine(e.Data);
+            }
+
+            if (ListeningLine().Match(e.Data) is { Success: true } m)
+            {
+                listening.TrySetResult(new Uri(m.Groups[1].Value));
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (stderr)
+                {
+                    stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var endpoint = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            var serve = new ServeProcess(process, endpoint);
+            serve._stdout.Append(stdout);
+            lock (stderr)
+            {
+                serve._stderr.Append(stderr);
+            }
+
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (serve._stderr)
+                    {
+                        serve._stderr.AppendLine(e.Data);
+                    }
+                }
+            };
+            return serve;
+        }
+        catch (Exception e)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"mxcp serve did not start: {e.Message}\nstdout:\n{stdout}\nstderr:\n{stderr}", e);
+        }
+    }
+
+    public Task<McpClient> ConnectAsync(string? protocolVersion = null, HttpTransportMode mode = HttpTransportMode.StreamableHttp, CancellationToken cancellationToken = default) =>
+        McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = Endpoint, TransportMode = mode }),
+            new McpClientOptions { ProtocolVersion = protocolVersion, ClientInfo = new() { Name = "it", Version = "1" } },
+            cancellationToken: cancellationToken);
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
