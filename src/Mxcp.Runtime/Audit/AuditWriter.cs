@@ -20,6 +20,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan ForcedExitFlush = TimeSpan.FromSeconds(3);
 
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
@@ -81,6 +82,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             };
             thread.Start();
             _loop = done.Task;
+            AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         }
     }
 
@@ -168,6 +170,8 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             return;
         }
 
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+
         try
         {
             await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -177,6 +181,39 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             await _abort.CancelAsync().ConfigureAwait(false);
             await loop.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The process exits without a graceful stop (<c>Environment.Exit</c>, a second SIGTERM): write what is queued in
+    /// the little time left, and report what could not be written on stderr directly (the logger may not flush now).
+    /// </summary>
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        Task? loop;
+        lock (_gate)
+        {
+            if (!_accepting)
+            {
+                return;
+            }
+
+            _accepting = false;
+            _channel?.Writer.TryComplete();
+            loop = _loop;
+        }
+
+        _flushNow.Cancel();
+        if (loop is null || loop.Wait(ForcedExitFlush))
+        {
+            return;
+        }
+
+        var before = Dropped;
+        _abort.Cancel();
+        loop.Wait(TimeSpan.FromSeconds(1));
+        var lost = Dropped - before + (_channel?.Reader.Count ?? 0);
+        Console.Error.WriteLine($"AUDIT RECORDS LOST: {lost} record(s) could not be written before the process exited");
+        Console.Error.Flush();
     }
 
     /// <summary>

@@ -127,4 +127,46 @@ public sealed class AuditUnderLoadTests
             }
         }
     }
+
+    [Fact]
+    public async Task Serve_SecondSigtermForcesExit_QueuedRecordsStillWritten()
+    {
+        using var project = TestProject.Empty();
+        project.Write("mxcp-site.yml", "mxcp: 1\nproject: load\nprofile: dev\nprofiles:\n  dev:\n    audit:\n      enabled: true\n");
+        project.Write("tools/echo.yml", """
+            mxcp: 1
+            tool:
+              name: echo
+              description: Echoes its argument.
+              parameters:
+                - {name: seq, type: integer, description: Sequence number}
+              source: {code: "select $seq as seq"}
+            """);
+        var server = await ServerProcess.StartAsync(project, Ct);
+        var answered = new List<int>();
+        try
+        {
+            // Fewer than the 10 records a batch waits for: they sit in the queue until the exit.
+            for (var i = 0; i < 7; i++)
+            {
+                Assert.NotEqual(true, (await server.Client.CallToolAsync("echo", new Dictionary<string, object?> { ["seq"] = i }, cancellationToken: Ct)).IsError);
+                answered.Add(i);
+            }
+
+            server.Terminate();
+            server.Terminate();
+            Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(30)), server.Stderr);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        var seqs = Directory.GetFiles(Path.Combine(project.Root, "audit"), "logs-dev-*.jsonl")
+            .SelectMany(File.ReadAllLines)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("input_data").GetProperty("seq").GetInt32())
+            .Order();
+        Assert.Equal(answered, seqs);
+        Assert.DoesNotContain("AUDIT RECORDS LOST", server.Stderr, StringComparison.Ordinal);
+    }
 }
