@@ -40,7 +40,8 @@ internal static class AuditThroughput
         var results = new Dictionary<bool, List<(double Rate, double CpuPerCall)>> { [false] = [], [true] = [] };
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var audit in new[] { false, true })
+            // Alternate which mode goes first, so that drift of the machine's load does not favour one of them.
+            foreach (var audit in round % 2 == 0 ? new[] { false, true } : [true, false])
             {
                 var measured = await MeasureAsync(mxcp, project, audit, concurrency, TimeSpan.FromSeconds(seconds));
                 results[audit].Add(measured);
@@ -48,13 +49,13 @@ internal static class AuditThroughput
             }
         }
 
-        var off = results[false].Average(r => r.Rate);
-        var on = results[true].Average(r => r.Rate);
-        var cpuOff = results[false].Min(r => r.CpuPerCall);
-        var cpuOn = results[true].Min(r => r.CpuPerCall);
-        Console.WriteLine($"server CPU per call (best round): audit off {cpuOff:F1} µs, audit on {cpuOn:F1} µs, +{(cpuOn / cpuOff - 1) * 100:F1}%");
+        var off = Median(results[false].Select(r => r.Rate));
+        var on = Median(results[true].Select(r => r.Rate));
+        var cpuOff = Median(results[false].Select(r => r.CpuPerCall));
+        var cpuOn = Median(results[true].Select(r => r.CpuPerCall));
+        Console.WriteLine($"server CPU per call (median): audit off {cpuOff:F1} µs, audit on {cpuOn:F1} µs, +{(cpuOn / cpuOff - 1) * 100:F1}%");
         var records = Directory.GetFiles(Path.Combine(project, "audit"), "*.jsonl").Where(f => !f.EndsWith("_schemas.jsonl", StringComparison.Ordinal)).Sum(f => File.ReadLines(f).Count());
-        Console.WriteLine($"audit off: {off:F0} calls/s, audit on: {on:F0} calls/s, overhead {(1 - (on / off)) * 100:F1}% ({records} records written)");
+        Console.WriteLine($"throughput (median): audit off {off:F0} calls/s, audit on {on:F0} calls/s, overhead {(1 - (on / off)) * 100:F1}% ({records} records written)");
         Directory.Delete(project, recursive: true);
         return 0;
     }
@@ -72,7 +73,9 @@ internal static class AuditThroughput
         using var process = Process.Start(psi)!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
-        var client = await McpClient.CreateAsync(new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream));
+        var client = await McpClient.CreateAsync(
+            new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream),
+            new McpClientOptions { DiscoverProbeTimeout = TimeSpan.FromSeconds(60) });
         try
         {
             // Warm-up: JIT, DuckDB caches, the first segment.
@@ -138,6 +141,12 @@ internal static class AuditThroughput
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {output.Result}{error.Result}");
         }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static int Option(string[] args, string name, int fallback) =>

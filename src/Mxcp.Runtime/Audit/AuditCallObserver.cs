@@ -36,11 +36,11 @@ internal sealed partial class AuditCallObserver(AuditWriter writer, ILogger<Audi
             return;
         }
 
-        Abstractions.AuditRecord record;
+        AuditEntry entry;
         try
         {
             var builder = _builders.GetValue(config, c => new AuditRecordBuilder(c.SiteProfile.Audit.FieldRedactions));
-            record = builder.Build(call, result, callerType, _time.GetUtcNow());
+            entry = builder.Build(call, result, callerType, _time.GetUtcNow());
         }
         catch (Exception e)
         {
@@ -49,7 +49,7 @@ internal sealed partial class AuditCallObserver(AuditWriter writer, ILogger<Audi
             return;
         }
 
-        writer.TryEnqueue(record);
+        writer.TryEnqueue(entry);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit: could not build the record of a call to {Endpoint}")]

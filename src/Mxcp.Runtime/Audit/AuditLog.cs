@@ -11,9 +11,8 @@ internal sealed class AuditLog : IAuditStore
 {
     private volatile IAuditBackend? _backend;
 
+    /// <summary>Whether audit records are being written (the admin API's <c>features.audit_logging</c>).</summary>
     public bool IsEnabled => _backend is not null;
-
-    public IAuditBackend? Backend => _backend;
 
     public void Attach(IAuditBackend backend) => _backend = backend;
 

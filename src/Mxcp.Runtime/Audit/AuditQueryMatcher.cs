@@ -31,8 +31,6 @@ internal sealed class AuditQueryMatcher
         _needles = [.. groups];
     }
 
-    public DateTimeOffset? StartTime => _query.StartTime;
-
     /// <summary>
     /// A necessary condition, checked on the raw line: each filtered value must occur as a JSON string somewhere in it.
     /// Only values made of characters no JSON encoder escapes are used, so a match is never missed.

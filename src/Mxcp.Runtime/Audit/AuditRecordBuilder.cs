@@ -8,7 +8,7 @@ namespace Mxcp.Runtime.Audit;
 
 /// <summary>
 /// Builds the audit record of a completed call (mxcp-reference §12.1). Runs on the request thread, because the result
-/// is handed to the transport right after: everything it keeps is copied into immutable JSON. <c>input_data</c> is the
+/// is handed to the transport right after: everything it keeps is copied, the nested values as UTF-8 JSON. <c>input_data</c> is the
 /// raw arguments; parameters and return fields marked <c>sensitive</c> become <c>"[REDACTED]"</c>; the profile's
 /// <c>field_redactions</c> apply to both; the text of a sensitive value is also cut out of the error message and of
 /// rendered prompt messages.
@@ -35,7 +35,7 @@ internal sealed class AuditRecordBuilder
         _ => null,
     };
 
-    public AuditRecord Build(EndpointCall call, EndpointCallResult result, string callerType, DateTimeOffset timestamp)
+    public AuditEntry Build(EndpointCall call, EndpointCallResult result, string callerType, DateTimeOffset timestamp)
     {
         var definition = call.Endpoint.Definition;
 
@@ -44,8 +44,6 @@ internal sealed class AuditRecordBuilder
         var scratch = t_scratch ??= new Scratch();
         var writer = scratch.Start();
 
-        // input_data and output_data go into one array, parsed once into one immutable document.
-        writer.WriteStartArray();
         writer.WriteStartObject();
         if (call.Arguments is { } arguments)
         {
@@ -57,9 +55,11 @@ internal sealed class AuditRecordBuilder
         }
 
         writer.WriteEndObject();
-        var hasOutput = result.Succeeded && !definition.IsBuiltIn;
-        if (hasOutput)
+        var input = scratch.Take();
+        byte[]? output = null;
+        if (result.Succeeded && !definition.IsBuiltIn)
         {
+            writer = scratch.Start();
             if (result.Messages is { } messages)
             {
                 writer.WriteStartArray();
@@ -77,10 +77,9 @@ internal sealed class AuditRecordBuilder
             {
                 WriteNode(writer, result.Value, definition.Return, _paths, sensitive);
             }
-        }
 
-        writer.WriteEndArray();
-        var data = scratch.Finish();
+            output = scratch.Take();
+        }
 
         var operationType = definition.Kind switch
         {
@@ -91,7 +90,7 @@ internal sealed class AuditRecordBuilder
         var operationName = definition.Kind == EndpointKind.Resource ? definition.Uri ?? definition.Name : definition.Name;
         var status = result.Succeeded ? "success" : "error";
 
-        return new AuditRecord
+        var record = new AuditRecord
         {
             RecordId = Guid.NewGuid().ToString(),
             Timestamp = AuditRecordJson.ToMicroseconds(timestamp),
@@ -103,8 +102,6 @@ internal sealed class AuditRecordBuilder
             UserId = call.Context.User?.UserId,
             SessionId = call.Context.SessionId,
             TraceId = call.Context.TraceId,
-            InputData = data[0],
-            OutputData = hasOutput ? data[1] : null,
             Error = result.Succeeded ? null : sensitive!.Scrub(result.Error ?? "The call failed"),
             PoliciesEvaluated = result.Policy.Evaluated,
             PolicyDecision = result.Policy.Decision,
@@ -112,6 +109,7 @@ internal sealed class AuditRecordBuilder
             BusinessContext = BusinessContext(operationType, operationName, status, result.Policy.Decision),
             ExecutionEvents = EmptyArray,
         };
+        return new AuditEntry(record, input, output);
     }
 
     /// <summary>
@@ -357,7 +355,7 @@ internal sealed class AuditRecordBuilder
         }
     }
 
-    /// <summary>A buffer and writer reused by the calls of one thread; the parsed result owns its own copy of the bytes.</summary>
+    /// <summary>A buffer and writer reused by the calls of one thread; each value taken is its own copy of the bytes.</summary>
     private sealed class Scratch
     {
         private readonly ArrayBufferWriter<byte> _buffer = new(4096);
@@ -372,18 +370,17 @@ internal sealed class AuditRecordBuilder
             return _writer;
         }
 
-        public JsonElement Finish()
+        public byte[] Take()
         {
             _writer.Flush();
-            var reader = new Utf8JsonReader(_buffer.WrittenSpan);
-            var element = JsonElement.ParseValue(ref reader);
+            var bytes = _buffer.WrittenSpan.ToArray();
             if (_buffer.Capacity > 1024 * 1024)
             {
                 // One huge result must not pin a huge buffer to the thread.
                 t_scratch = null;
             }
 
-            return element;
+            return bytes;
         }
     }
 }

@@ -37,7 +37,10 @@ internal static class AuditRecordJson
     public static DateTimeOffset ToMicroseconds(DateTimeOffset value) =>
         new(value.UtcTicks - (value.UtcTicks % 10), TimeSpan.Zero);
 
-    public static void Write(Utf8JsonWriter w, AuditRecord r)
+    public static void Write(Utf8JsonWriter w, AuditRecord r) => Write(w, r, null, null);
+
+    /// <summary>Writes a record whose <c>input_data</c> and <c>output_data</c> may come as UTF-8 JSON already.</summary>
+    public static void Write(Utf8JsonWriter w, AuditRecord r, byte[]? inputJson, byte[]? outputJson)
     {
         w.WriteStartObject();
         w.WriteString("schema_name"u8, r.SchemaName);
@@ -53,9 +56,24 @@ internal static class AuditRecordJson
         WriteNullable(w, "session_id"u8, r.SessionId);
         WriteNullable(w, "trace_id"u8, r.TraceId);
         w.WritePropertyName("input_data"u8);
-        WriteElement(w, r.InputData, empty: "{}");
+        if (inputJson is not null)
+        {
+            w.WriteRawValue(inputJson, skipInputValidation: true);
+        }
+        else
+        {
+            WriteElement(w, r.InputData, empty: "{}");
+        }
+
         w.WritePropertyName("output_data"u8);
-        WriteElement(w, r.OutputData, empty: null);
+        if (outputJson is not null)
+        {
+            w.WriteRawValue(outputJson, skipInputValidation: true);
+        }
+        else
+        {
+            WriteElement(w, r.OutputData, empty: null);
+        }
         WriteNullable(w, "error"u8, r.Error);
         w.WriteStartArray("policies_evaluated"u8);
         foreach (var policy in r.PoliciesEvaluated)
@@ -77,10 +95,13 @@ internal static class AuditRecordJson
     }
 
     /// <summary>Appends the record and a newline.</summary>
-    public static void WriteLine(IBufferWriter<byte> buffer, AuditRecord record, Utf8JsonWriter writer)
+    public static void WriteLine(IBufferWriter<byte> buffer, AuditRecord record, Utf8JsonWriter writer) => WriteLine(buffer, new AuditEntry(record), writer);
+
+    /// <summary>Appends an entry and a newline.</summary>
+    public static void WriteLine(IBufferWriter<byte> buffer, AuditEntry entry, Utf8JsonWriter writer)
     {
         writer.Reset(buffer);
-        Write(writer, record);
+        Write(writer, entry.Record, entry.InputJson, entry.OutputJson);
         writer.Flush();
         buffer.Write("\n"u8);
     }

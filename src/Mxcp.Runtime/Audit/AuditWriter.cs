@@ -20,6 +20,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan ForcedExitFlush = TimeSpan.FromSeconds(3);
 
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
@@ -28,7 +29,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly CancellationTokenSource _flushNow = new();
-    private Channel<AuditRecord>? _channel;
+    private Channel<AuditEntry>? _channel;
     private IAuditSink? _sink;
     private Task? _loop;
     private bool _accepting;
@@ -56,13 +57,32 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             }
 
             _sink = sink;
-            _channel = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(capacity)
+            _channel = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(capacity)
             {
                 SingleReader = true,
                 FullMode = BoundedChannelFullMode.Wait,
             });
             _accepting = true;
-            _loop = Task.Run(RunAsync);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    Run();
+                    done.SetResult();
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "mxcp audit writer",
+            };
+            thread.Start();
+            _loop = done.Task;
+            AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         }
     }
 
@@ -71,7 +91,10 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     /// moment earlier on another thread is moved one microsecond past its predecessor), so every segment is in time
     /// order and readers can merge segments newest first without sorting.
     /// </summary>
-    public bool TryEnqueue(AuditRecord record)
+    public bool TryEnqueue(AuditRecord record) => TryEnqueue(new AuditEntry(record));
+
+    /// <inheritdoc cref="TryEnqueue(AuditRecord)"/>
+    public bool TryEnqueue(AuditEntry entry)
     {
         string? reason = null;
         lock (_gate)
@@ -82,25 +105,33 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             }
             else
             {
-                if (record.Timestamp <= _lastTimestamp)
+                var previous = entry.Record;
+                if (entry.Record.Timestamp <= _lastTimestamp)
                 {
-                    record = record with { Timestamp = _lastTimestamp.AddTicks(10) };
+                    entry.Record = entry.Record with { Timestamp = _lastTimestamp.AddTicks(10) };
                 }
 
-                if (_channel!.Writer.TryWrite(record))
+                if (_channel!.Writer.TryWrite(entry))
                 {
-                    _lastTimestamp = record.Timestamp;
-                    AuditMetrics.AddQueued(1);
-                    AuditMetrics.Accepted.Add(1);
-                    return true;
+                    _lastTimestamp = entry.Record.Timestamp;
                 }
-
-                reason = AuditMetrics.QueueFull;
+                else
+                {
+                    entry.Record = previous;
+                    reason = AuditMetrics.QueueFull;
+                }
             }
         }
 
-        RecordDropped(1, reason);
-        return false;
+        if (reason is not null)
+        {
+            RecordDropped(1, reason);
+            return false;
+        }
+
+        AuditMetrics.AddQueued(1);
+        AuditMetrics.Accepted.Add(1);
+        return true;
     }
 
     /// <summary>Counts and reports a record lost before it reached the queue.</summary>
@@ -139,6 +170,8 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             return;
         }
 
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+
         try
         {
             await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -150,43 +183,77 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
         }
     }
 
-    private async Task RunAsync()
+    /// <summary>
+    /// The process exits without a graceful stop (<c>Environment.Exit</c>, a second SIGTERM): write what is queued in
+    /// the little time left, and report what could not be written on stderr directly (the logger may not flush now).
+    /// </summary>
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        Task? loop;
+        lock (_gate)
+        {
+            if (!_accepting)
+            {
+                return;
+            }
+
+            _accepting = false;
+            _channel?.Writer.TryComplete();
+            loop = _loop;
+        }
+
+        _flushNow.Cancel();
+        if (loop is null || loop.Wait(ForcedExitFlush))
+        {
+            return;
+        }
+
+        var before = Dropped;
+        _abort.Cancel();
+        loop.Wait(TimeSpan.FromSeconds(1));
+        var lost = Dropped - before + (_channel?.Reader.Count ?? 0);
+        Console.Error.WriteLine($"AUDIT RECORDS LOST: {lost} record(s) could not be written before the process exited");
+        Console.Error.Flush();
+    }
+
+    /// <summary>
+    /// The writer loop, on its own thread: it blocks on the sink (a synchronous fsync, a database round trip) and on its
+    /// short waits, so that a slow disk never holds up the thread pool that serves the calls.
+    /// </summary>
+    private void Run()
     {
         var reader = _channel!.Reader;
-        var batch = new List<AuditRecord>(64);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var batch = new List<AuditEntry>(64);
+        while (Wait(reader.WaitToReadAsync()))
         {
-            await LingerAsync(reader).ConfigureAwait(false);
+            Linger(reader);
             while (batch.Count < MaxBatch && reader.TryRead(out var record))
             {
                 batch.Add(record);
             }
 
             AuditMetrics.AddQueued(-batch.Count);
-            await WriteAsync(batch).ConfigureAwait(false);
+            Write(batch);
             batch.Clear();
         }
     }
 
+    private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
     /// <summary>Waits until <see cref="MinBatch"/> records are queued, the first has waited <see cref="MaxDelay"/>, or a stop flushes.</summary>
-    private async Task LingerAsync(ChannelReader<AuditRecord> reader)
+    private void Linger(ChannelReader<AuditEntry> reader)
     {
         var first = _time.GetTimestamp();
         while (reader.Count < MinBatch && !_flushNow.IsCancellationRequested && _time.GetElapsedTime(first) < MaxDelay)
         {
-            try
-            {
-                await Task.Delay(PollInterval, _time, _flushNow.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            _flushNow.Token.WaitHandle.WaitOne(PollInterval);
         }
     }
 
-    private async Task WriteAsync(List<AuditRecord> batch)
+    private void Write(List<AuditEntry> batch)
     {
+        var entrySink = _sink as IAuditEntrySink;
+        List<AuditRecord>? records = null;
         var backoff = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
@@ -201,7 +268,20 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await _sink!.WriteAsync(batch, _abort.Token).ConfigureAwait(false);
+                if (entrySink is not null)
+                {
+                    entrySink.Write(batch, _abort.Token);
+                }
+                else
+                {
+                    records ??= batch.ConvertAll(e => e.Materialize());
+                    var write = _sink!.WriteAsync(records, _abort.Token);
+                    if (!write.IsCompletedSuccessfully)
+                    {
+                        write.AsTask().GetAwaiter().GetResult();
+                    }
+                }
+
                 AuditMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 AuditMetrics.BatchSize.Record(batch.Count);
                 AuditMetrics.Written.Add(batch.Count);
@@ -222,14 +302,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
                 }
             }
 
-            try
-            {
-                await Task.Delay(backoff, _time, _abort.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
+            _abort.Token.WaitHandle.WaitOne(backoff);
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
         }
     }

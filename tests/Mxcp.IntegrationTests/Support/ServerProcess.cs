@@ -67,7 +67,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         try
         {
             var transport = new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
-            var client = await McpClient.CreateAsync(transport, new McpClientOptions { ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" } }, cancellationToken: cancellationToken);
+            var client = await McpClient.CreateAsync(transport, new McpClientOptions
+            {
+                ClientInfo = new() { Name = "mxcp-tests", Version = "1.0" },
+                // As in StdioServer: the server answers once its project is loaded, which can outlast the default 5 s probe.
+                DiscoverProbeTimeout = TimeSpan.FromSeconds(60),
+            }, cancellationToken: cancellationToken);
             var server = new ServerProcess(process, client);
             lock (stderr)
             {

@@ -34,9 +34,9 @@ internal sealed class AuditHarness : IAsyncDisposable
 
     public string AuditDirectory => Path.Combine(Project.Root, "audit");
 
-    public static async Task<AuditHarness> StartAsync(string auditYaml, IReadOnlyDictionary<string, string> files, JsonSqlProvider? sql = null)
+    public static async Task<AuditHarness> StartAsync(string auditYaml, IReadOnlyDictionary<string, string> files, JsonSqlProvider? sql = null, bool enabled = true)
     {
-        var project = new TempProject("mxcp: 1\nproject: demo\nprofile: dev\nprofiles:\n  dev:\n    audit:\n      enabled: true\n" + Indent(auditYaml, 6));
+        var project = new TempProject($"mxcp: 1\nproject: demo\nprofile: dev\nprofiles:\n  dev:\n    audit:\n      enabled: {(enabled ? "true" : "false")}\n" + Indent(auditYaml, 6));
         foreach (var (path, content) in files)
         {
             project.Write(path, content);

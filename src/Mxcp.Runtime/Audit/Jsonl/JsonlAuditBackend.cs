@@ -15,7 +15,7 @@ namespace Mxcp.Runtime.Audit.Jsonl;
 /// duplicate records. Reading: every segment from its end, merged newest first; torn or corrupt lines are skipped
 /// with a warning. Retention rewrites closed segments without their expired records.
 /// </summary>
-internal sealed partial class JsonlAuditBackend : IAuditBackend
+internal sealed partial class JsonlAuditBackend : IAuditBackend, IAuditEntrySink
 {
     private static readonly JsonSerializerOptions SideFileJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -45,15 +45,24 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
         _json = new Utf8JsonWriter(_buffer, AuditRecordJson.WriterOptions);
     }
 
-    public JsonlSegments Segments => _segments;
-
     /// <summary>The segment this backend writes to, once it has written.</summary>
     public string? CurrentSegment => _segmentPath;
 
-    public async ValueTask WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        Write(records.Select(r => new AuditEntry(r)).ToList(), cancellationToken);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Appends a batch as one positional write (synchronous on purpose: the writer calls from its own thread, and the
+    /// thread pool would only add a hop), flushed to disk unless <c>fsync: none</c>.
+    /// </summary>
+    public void Write(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (records.Count == 0)
+        if (entries.Count == 0)
         {
             return;
         }
@@ -70,15 +79,16 @@ internal sealed partial class JsonlAuditBackend : IAuditBackend
         }
 
         _buffer.ResetWrittenCount();
-        foreach (var record in records)
+        foreach (var entry in entries)
         {
-            AuditRecordJson.WriteLine(_buffer, record, _json);
+            AuditRecordJson.WriteLine(_buffer, entry, _json);
         }
 
         var offset = _length;
         try
         {
-            await RandomAccess.WriteAsync(_handle!, _buffer.WrittenMemory, offset, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            RandomAccess.Write(_handle!, _buffer.WrittenSpan, offset);
             if (_flushToDisk)
             {
                 RandomAccess.FlushToDisk(_handle!);

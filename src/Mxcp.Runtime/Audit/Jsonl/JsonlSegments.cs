@@ -67,7 +67,7 @@ internal sealed class JsonlSegments
             var path = Path.Combine(Directory, (n == 0 ? name : name + "-" + n.ToString(CultureInfo.InvariantCulture)) + Extension);
             try
             {
-                return (path, File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous));
+                return (path, File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read));
             }
             catch (IOException) when (File.Exists(path) && n < 10_000)
             {
