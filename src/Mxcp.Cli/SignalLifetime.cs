@@ -38,27 +38,13 @@ internal sealed partial class SignalLifetime(IHostApplicationLifetime lifetime, 
         // Written directly: the logger's queue would not be flushed before the process ends.
         Console.Error.WriteLine($"{context.Signal} received again: exiting now");
         Console.Error.Flush();
-        var code = context.Signal switch
+        Environment.Exit(context.Signal switch
         {
             PosixSignal.SIGINT => 130,
             PosixSignal.SIGQUIT => 131,
             _ => 143,
-        };
-
-        // Environment.Exit runs the native libraries' exit handlers, and DuckDB's wait for the query still running
-        // (seconds on a busy machine). "Now" means now: end the process without them, as os._exit does.
-        if (!OperatingSystem.IsWindows())
-        {
-            ExitImmediately(code);
-        }
-
-        Environment.Exit(code);
+        });
     }
-
-#pragma warning disable SYSLIB1054 // DllImport: a blittable call, and LibraryImport would need unsafe code here
-    [DllImport("libc", EntryPoint = "_exit")]
-    private static extern void ExitImmediately(int status);
-#pragma warning restore SYSLIB1054
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
