@@ -6,7 +6,7 @@ namespace Mxcp.Benchmarks.Harness.Measurement;
 internal sealed record MachineInfo(
     string CpuModel,
     int Cores,
-    double MemoryGiB,
+    double MemoryGib,
     string Os,
     string Kernel,
     string DotnetRuntime,

@@ -61,7 +61,7 @@ internal sealed class BenchmarkCommand
         var clock = Stopwatch.StartNew();
         var machine = MachineInfo.Capture();
         Directory.CreateDirectory(_paths.Logs);
-        Log($"{(_settings.Quick ? "quick" : "full")} run on {machine.CpuModel}, {machine.Cores} CPUs, {machine.MemoryGiB} GiB; load average {machine.LoadAverageAtStart1:0.00} {machine.LoadAverageAtStart5:0.00} {machine.LoadAverageAtStart15:0.00}");
+        Log($"{(_settings.Quick ? "quick" : "full")} run on {machine.CpuModel}, {machine.Cores} CPUs, {machine.MemoryGib} GiB; load average {machine.LoadAverageAtStart1:0.00} {machine.LoadAverageAtStart5:0.00} {machine.LoadAverageAtStart15:0.00}");
         Log(_cpus.Describe());
         if (machine.LoadAverageAtStart1 > machine.Cores)
         {

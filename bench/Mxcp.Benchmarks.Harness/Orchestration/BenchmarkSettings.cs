@@ -9,13 +9,13 @@ internal sealed record BenchmarkSettings(
     bool Quick,
     IReadOnlyList<int> Concurrencies,
     int Repetitions,
-    int WarmupSeconds,
+    double WarmupSeconds,
     int WindowSeconds,
     double WindowWarmupSeconds,
     int StartupRepetitions,
     double IdleSettleSeconds)
 {
     public static BenchmarkSettings For(bool quick) => quick
-        ? new BenchmarkSettings(true, [1, 8, 32], Repetitions: 1, WarmupSeconds: 1, WindowSeconds: 1, WindowWarmupSeconds: 0.3, StartupRepetitions: 1, IdleSettleSeconds: 1)
+        ? new BenchmarkSettings(true, [1, 8, 32], Repetitions: 1, WarmupSeconds: 0.5, WindowSeconds: 1, WindowWarmupSeconds: 0.3, StartupRepetitions: 1, IdleSettleSeconds: 1)
         : new BenchmarkSettings(false, [1, 8, 32], Repetitions: 3, WarmupSeconds: 3, WindowSeconds: 3, WindowWarmupSeconds: 0.5, StartupRepetitions: 3, IdleSettleSeconds: 3);
 }
