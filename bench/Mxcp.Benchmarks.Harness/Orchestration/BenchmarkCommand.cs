@@ -86,8 +86,8 @@ internal sealed class BenchmarkCommand
             }
         }
 
-        await RunStatelessAsync(workloads, cancellationToken);
-        await RunStatefulAsync(workloads, cancellationToken);
+        await PhaseAsync("stateless", () => RunStatelessAsync(workloads, cancellationToken), cancellationToken);
+        await PhaseAsync("stateful", () => RunStatefulAsync(workloads, cancellationToken), cancellationToken);
 
         var ratios = RatioCalculator.Ratios(_runs);
         var generatorBound = _runs.Count(r => r.GeneratorBound);
@@ -122,6 +122,20 @@ internal sealed class BenchmarkCommand
         }
 
         return 0;
+    }
+
+    /// <summary>Runs one phase; an unexpected error ends the phase, not the run: the report still gets written.</summary>
+    private async Task PhaseAsync(string name, Func<Task> phase, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await phase();
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            _notes.Add($"The {name} phase ended early with an error: {e.GetType().Name}: {e.Message}");
+            Log($"the {name} phase ended early: {e}");
+        }
     }
 
     private IEnumerable<Workload> Workloads() => _project.Workloads.Where(w => _onlyWorkloads is null || _onlyWorkloads.Contains(w.Name));
@@ -216,7 +230,7 @@ internal sealed class BenchmarkCommand
                             arguments.AddRange(["--tool", workload.Tool!, "--arguments", workload.ArgumentsJson]);
                         }
 
-                        drivers.Add(ChildGeneratorDriver.Start(id, arguments, _cpus.GeneratorCpus, server.Pid, Path.Combine(_paths.Logs, "loadgen.log"), WindowWarmup, Window));
+                        drivers.Add(ChildGeneratorDriver.Start(id, arguments, _cpus.GeneratorCpus, server.Pid, Path.Combine(_paths.Logs, $"loadgen-{id}.log"), WindowWarmup, Window));
                     }
                 }
 
@@ -357,7 +371,7 @@ internal sealed class BenchmarkCommand
             {
                 await work();
             }
-            catch (Exception e) when (e is InvalidOperationException or FormatException or TimeoutException or IOException)
+            catch (Exception e) when (e is InvalidOperationException or FormatException or TimeoutException or IOException or System.ComponentModel.Win32Exception)
             {
                 failures[driver.Server] = e.Message;
                 Log($"[{modeOf(driver.Server)}] {workload.Name} {driver.Server}: FAILED: {e.Message}");

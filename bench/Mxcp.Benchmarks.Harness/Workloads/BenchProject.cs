@@ -69,6 +69,7 @@ internal sealed class BenchProject
 
     public string Root { get; }
 
+    /// <summary>The database every server opens (the project's <c>profiles.bench.duckdb.path</c>).</summary>
     public string DatabasePath => Path.Combine(Root, "data", "bench.duckdb");
 
     public string CatalogPath => Path.Combine(Root, "catalog.json");
@@ -91,9 +92,9 @@ internal sealed class BenchProject
         await File.WriteAllTextAsync(Path.Combine(root, "catalog.json"),
             new JsonObject { ["tools"] = new JsonArray([.. tools.Select(t => (JsonNode)t.ToJson())]) }.ToJsonString(), cancellationToken);
 
-        var project = new BenchProject(root, tools, []);
+        var databasePath = Path.Combine(root, "data", "bench.duckdb");
         var stamp = Path.Combine(root, "data", "dataset-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DatasetSql)))[..16]);
-        if (!File.Exists(stamp) || !File.Exists(project.DatabasePath))
+        if (!File.Exists(stamp) || !File.Exists(databasePath))
         {
             log("generating the dataset (100,000 customers, 1,000,000 orders) inside DuckDB");
             foreach (var old in Directory.GetFiles(Path.Combine(root, "data")))
