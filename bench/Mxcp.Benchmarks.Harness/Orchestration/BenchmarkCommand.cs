@@ -309,6 +309,11 @@ internal sealed class BenchmarkCommand
     /// </summary>
     private async Task MeasureInterleavedAsync(Workload workload, IReadOnlyList<IWindowDriver> drivers, Func<string, string> modeOf, CancellationToken cancellationToken)
     {
+        if (drivers.Count == 0)
+        {
+            return;
+        }
+
         var failures = new Dictionary<string, string>();
         var windows = drivers.ToDictionary(d => d.Server, _ => _settings.Concurrencies.ToDictionary(c => c, _ => new List<MeasuredWindow>()));
         try
