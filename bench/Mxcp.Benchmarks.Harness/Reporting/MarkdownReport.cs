@@ -49,6 +49,7 @@ internal static class MarkdownReport
         Line(md);
         Line(md, "req/s: requests completed per second in the window; p50/p95/p99: latency in ms; errors: failed or wrong answers (socket, HTTP status, JSON-RPC error, isError, missing the expected value); " +
             "server CPU: CPU seconds per second of the server's process tree (1.00 = one core); peak RSS: of that tree during the window; gen CPU: the load generator's CPU (\"gen!\" = it used at least 85% of its CPUs, so the window may show the generator's limit); " +
+            $"\"few!\": fewer than {RunRecord.MinimumRequests} requests completed in the window (slow calls at high concurrency), too few for percentiles or ratios; " +
             "other CPU: every other process on the machine (other builds and tests); answer: bytes of one answer body.");
         foreach (var (mode, title) in ModeTitles)
         {
@@ -80,7 +81,8 @@ internal static class MarkdownReport
                     }
 
                     var generator = r.GeneratorCpuCores is { } g ? $"{g:0.00}{(r.GeneratorBound ? " gen!" : "")}" : "-";
-                    var rps = r.Windows > 1 ? $"{r.RequestsPerSecond:0} ({r.RequestsPerSecondMin:0}-{r.RequestsPerSecondMax:0})" : $"{r.RequestsPerSecond:0}";
+                    var rps = (r.Windows > 1 ? $"{r.RequestsPerSecond:0} ({r.RequestsPerSecondMin:0}-{r.RequestsPerSecondMax:0})" : $"{r.RequestsPerSecond:0}")
+                        + (r.TooFewRequests ? $" few! ({r.Requests} requests)" : "");
                     Line(md, $"| {server} | {r.Concurrency} | {rps} | {r.LatencyMs.P50:0.00} | {r.LatencyMs.P95:0.00} | {r.LatencyMs.P99:0.00} | {r.Errors.Total} | {r.ServerCpuCores:0.00} | {r.ServerPeakRssMb:0} | {generator} | {r.OtherCpuCores:0.00} | {(r.ResponseBytes is { } b ? b.ToString(CultureInfo.InvariantCulture) : "-")} |");
                 }
             }

@@ -25,7 +25,7 @@ internal static class RatioCalculator
         var ratios = new List<Ratio>();
         foreach (var mode in ServerModes)
         {
-            foreach (var mxcp in runs.Where(r => r.Succeeded && r.Mode == mode && r.Server == ServerIds.Mxcp))
+            foreach (var mxcp in runs.Where(r => r.Succeeded && !r.TooFewRequests && r.Mode == mode && r.Server == ServerIds.Mxcp))
             {
                 AddThroughput(ratios, runs, mxcp, ServerIds.BareSdk, OverBareSdk);
                 AddThroughput(ratios, runs, mxcp, ServerIds.TypeScript, OverTypeScript);
@@ -82,7 +82,7 @@ internal static class RatioCalculator
     }
 
     public static RunRecord? Find(IReadOnlyList<RunRecord> runs, string mode, string workload, string server, int concurrency) =>
-        runs.FirstOrDefault(r => r.Succeeded && r.Mode == mode && r.Workload == workload && r.Server == server && r.Concurrency == concurrency);
+        runs.FirstOrDefault(r => r.Succeeded && !r.TooFewRequests && r.Mode == mode && r.Workload == workload && r.Server == server && r.Concurrency == concurrency);
 
     private static TargetResult ThroughputTarget(IReadOnlyList<Ratio> ratios, string name, string target, double threshold, string format)
     {

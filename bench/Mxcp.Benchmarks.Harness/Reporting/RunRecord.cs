@@ -54,4 +54,12 @@ internal sealed record RunRecord
     public string? Failure { get; init; }
 
     public bool Succeeded => Failure is null;
+
+    /// <summary>
+    /// Fewer than <see cref="MinimumRequests"/> requests completed in the window (slow calls at high concurrency in a
+    /// short window): too few for percentiles or ratios, so the ratios leave the cell out.
+    /// </summary>
+    public bool TooFewRequests => Succeeded && Requests < MinimumRequests;
+
+    public const int MinimumRequests = 10;
 }

@@ -12,6 +12,7 @@ public sealed class RatioCalculatorTests
         Workload = workload,
         Server = server,
         Concurrency = concurrency,
+        Requests = (long)(rps * 3),
         RequestsPerSecond = rps,
         LatencyMs = new LatencyPercentiles(p50, p50, p50, p50, p50, p50),
     };
@@ -32,6 +33,14 @@ public sealed class RatioCalculatorTests
         var failed = Run(Modes.Stateless, ServerIds.BareSdk, 8, 0, 0) with { Failure = "did not start" };
 
         Assert.Empty(RatioCalculator.Ratios([Run(Modes.Stateless, ServerIds.Mxcp, 8, 900, 5), failed]));
+    }
+
+    [Fact]
+    public void Ratios_PeerWithTooFewRequests_IsLeftOut()
+    {
+        var slow = Run(Modes.Stateful, ServerIds.TypeScript, 32, 3, 900, "aggregate") with { Requests = 3 };
+
+        Assert.Empty(RatioCalculator.Ratios([Run(Modes.Stateful, ServerIds.Mxcp, 32, 10, 600, "aggregate"), slow]));
     }
 
     [Fact]
