@@ -1,0 +1,484 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Mxcp.Benchmarks.Harness.LoadGeneration;
+using Mxcp.Benchmarks.Harness.Measurement;
+using Mxcp.Benchmarks.Harness.Processes;
+using Mxcp.Benchmarks.Harness.Reporting;
+using Mxcp.Benchmarks.Harness.Servers;
+using Mxcp.Benchmarks.Harness.Startup;
+using Mxcp.Benchmarks.Harness.Workloads;
+
+namespace Mxcp.Benchmarks.Harness.Orchestration;
+
+/// <summary>
+/// The <c>run</c> command (what <c>bench/run.sh</c> calls once everything is built): prepares the dataset and projects,
+/// measures start-up, then drives every server in each mode with the same workloads and concurrencies, and writes the
+/// report. A server that fails to start or answers wrongly becomes a failure row in the report, never a silent gap.
+/// </summary>
+internal sealed class BenchmarkCommand
+{
+    /// <summary>The two answer sizes at the extremes: the transport's limit for a small and for a large body.</summary>
+    private static readonly string[] RawKestrelWorkloads = ["trivial", "list"];
+
+    private readonly BenchmarkPaths _paths;
+    private readonly BenchmarkSettings _settings;
+    private readonly CpuLayout _cpus;
+    private readonly WrkRunner _wrk;
+    private readonly HashSet<string>? _onlyServers;
+    private readonly HashSet<string>? _onlyWorkloads;
+    private readonly List<RunRecord> _runs = [];
+    private readonly List<ServerInfo> _servers = [];
+    private readonly List<string> _notes = [];
+    private readonly Dictionary<(string Server, string Workload, string Protocol), long> _answerBytes = [];
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
+    private BenchProject _project = null!;
+
+    private BenchmarkCommand(BenchmarkPaths paths, BenchmarkSettings settings, CpuLayout cpus, HashSet<string>? onlyServers, HashSet<string>? onlyWorkloads)
+    {
+        _paths = paths;
+        _settings = settings;
+        _cpus = cpus;
+        _onlyServers = onlyServers;
+        _onlyWorkloads = onlyWorkloads;
+        _wrk = new WrkRunner("wrk", paths.WrkScript, cpus, Path.Combine(paths.Work, "requests"));
+    }
+
+    public static async Task<int> RunAsync(CommandArguments arguments, CancellationToken cancellationToken)
+    {
+        var paths = new BenchmarkPaths(Path.GetFullPath(arguments.Required("repo")));
+        var settings = BenchmarkSettings.For(arguments.Flag("quick"));
+        var cpus = CpuLayout.For(Environment.ProcessorCount, File.Exists("/usr/bin/taskset") || File.Exists("/bin/taskset"));
+        HashSet<string>? Filter(string name) => arguments.Optional(name) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
+        var command = new BenchmarkCommand(paths, settings, cpus, Filter("servers"), Filter("workloads"));
+        return await command.RunAsync(cancellationToken);
+    }
+
+    private async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.Now;
+        var clock = Stopwatch.StartNew();
+        var machine = MachineInfo.Capture();
+        Directory.CreateDirectory(_paths.Logs);
+        Log($"{(_settings.Quick ? "quick" : "full")} run on {machine.CpuModel}, {machine.Cores} CPUs, {machine.MemoryGib} GiB; load average {machine.LoadAverageAtStart1:0.00} {machine.LoadAverageAtStart5:0.00} {machine.LoadAverageAtStart15:0.00}");
+        Log(_cpus.Describe());
+        if (machine.LoadAverageAtStart1 > machine.Cores)
+        {
+            _notes.Add(F($"The machine was busy when the run started (1-minute load average {machine.LoadAverageAtStart1:0.0} on {machine.Cores} CPUs): absolute numbers are lower and noisier than on an idle machine; compare ratios within this run."));
+        }
+
+        _project = await BenchProject.PrepareAsync(Path.Combine(_paths.Work, "project"), _paths.Mxcp, Log, cancellationToken);
+        var versions = await VersionProbe.CaptureAsync(_paths, _project, cancellationToken);
+        var workloads = Workloads().ToList();
+
+        IReadOnlyList<StartupResult> startup = [];
+        if (Included(ServerIds.Mxcp))
+        {
+            try
+            {
+                startup = await StartupBenchmark.RunAsync(_paths, _settings, _cpus, Log, cancellationToken);
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
+            {
+                _notes.Add("The start-up measurement failed: " + e.Message);
+                Log("start-up measurement failed: " + e.Message);
+            }
+        }
+
+        await PhaseAsync("stateless", () => RunStatelessAsync(workloads, cancellationToken), cancellationToken);
+        await PhaseAsync("stateful", () => RunStatefulAsync(workloads, cancellationToken), cancellationToken);
+
+        var ratios = RatioCalculator.Ratios(_runs);
+        var generatorBound = _runs.Count(r => r.GeneratorBound);
+        if (generatorBound > 0)
+        {
+            _notes.Add($"{generatorBound} window(s) were limited by the load generator (it used at least 85% of its CPUs); they are marked 'gen' in the tables.");
+        }
+
+        var report = new BenchmarkReport
+        {
+            StartedAt = started,
+            DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+            Quick = _settings.Quick,
+            Machine = machine,
+            Cpus = _cpus,
+            Versions = versions,
+            Settings = _settings,
+            Workloads = [.. workloads.Select(w => new WorkloadInfo(w.Name, w.Title, w.IsList ? "tools/list" : $"tools/call {w.Tool} {w.ArgumentsJson}", w.Expect))],
+            Servers = _servers,
+            Runs = _runs,
+            Startup = startup,
+            Ratios = ratios,
+            Targets = RatioCalculator.Targets(ratios, _runs, startup),
+            LoadAverageAtEnd = ProcFs.LoadAverage().One,
+            Notes = _notes,
+        };
+        var (markdown, json) = await WriteReportAsync(report, cancellationToken);
+        Log($"report written: {markdown} and {json} ({clock.Elapsed.TotalSeconds:0} s)");
+        foreach (var target in report.Targets)
+        {
+            Log($"target {(target.Met switch { true => "met", false => "NOT met", null => "open" })}: {target.Target}: {target.Measured}");
+        }
+
+        return 0;
+    }
+
+    /// <summary>Runs one phase; an unexpected error ends the phase, not the run: the report still gets written.</summary>
+    private async Task PhaseAsync(string name, Func<Task> phase, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await phase();
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            _notes.Add($"The {name} phase ended early with an error: {e.GetType().Name}: {e.Message}");
+            Log($"the {name} phase ended early: {e}");
+        }
+    }
+
+    private IEnumerable<Workload> Workloads() => _project.Workloads.Where(w => _onlyWorkloads is null || _onlyWorkloads.Contains(w.Name));
+
+    private bool Included(string server) => _onlyServers is null || _onlyServers.Contains(server);
+
+    /// <summary>wrk against every server started in stateless mode, plus DuckDB alone for the SQL workloads.</summary>
+    private async Task RunStatelessAsync(IReadOnlyList<Workload> workloads, CancellationToken cancellationToken)
+    {
+        var servers = NewServers(Modes.Stateless);
+        try
+        {
+            await servers.StartAsync(ServerSpecs.Mxcp(_paths, _project, stateless: true), cancellationToken);
+            var canned = Path.Combine(_paths.Work, "canned");
+            if (Directory.Exists(canned))
+            {
+                Directory.Delete(canned, recursive: true);
+            }
+
+            Directory.CreateDirectory(canned);
+            if (servers.Get(ServerIds.Mxcp) is { } mxcp)
+            {
+                // The raw Kestrel baseline answers with exactly the bytes Mxcp sent for the same request.
+                foreach (var workload in workloads.Where(w => RawKestrelWorkloads.Contains(w.Name)))
+                {
+                    var check = await CheckAsync(mxcp.Url, McpRequest.For(workload, McpRequest.Protocol2025), workload.Expect, cancellationToken);
+                    if (check.Good)
+                    {
+                        await File.WriteAllBytesAsync(Path.Combine(canned, workload.Name + ".sse"), check.Body, cancellationToken);
+                    }
+                }
+            }
+
+            await servers.StartAsync(ServerSpecs.BareSdk(_paths, _project, stateless: true), cancellationToken);
+            await servers.StartAsync(ServerSpecs.TypeScript(_paths, _project, stateless: true), cancellationToken);
+            await servers.StartAsync(ServerSpecs.Toolbox(_paths, ServerSpecs.WriteToolboxConfig(Path.Combine(_paths.Work, "toolbox")), ServerProcess.FreePort()), cancellationToken);
+            await servers.StartAsync(ServerSpecs.RawKestrel(_paths, canned), cancellationToken);
+
+            foreach (var workload in workloads)
+            {
+                var drivers = new List<IWindowDriver>();
+                foreach (var id in StatelessServersFor(workload))
+                {
+                    if (await servers.EnsureRunningAsync(id, cancellationToken) is { } server)
+                    {
+                        var url = id == ServerIds.RawKestrel ? new Uri(server.Url + "/" + workload.Name) : server.Url;
+                        if (await WrkDriverAsync(Modes.Stateless, id, server, url, workload, McpRequest.Protocol2025, cancellationToken) is { } driver)
+                        {
+                            drivers.Add(driver);
+                        }
+                    }
+                }
+
+                if (workload.IsSql && Included(ServerIds.DuckDbAlone))
+                {
+                    drivers.Add(ChildGeneratorDriver.Start(
+                        ServerIds.DuckDbAlone,
+                        ["duckdb-alone", "--database", _project.DatabasePath, "--sql", workload.Sql!, "--arguments", workload.ArgumentsJson],
+                        _cpus.ServerCpus, watchedPid: null, Path.Combine(_paths.Logs, "duckdb-alone.log"), WindowWarmup, Window));
+                }
+
+                await MeasureInterleavedAsync(workload, drivers, id => id == ServerIds.DuckDbAlone ? Modes.InProcess : Modes.Stateless, cancellationToken);
+            }
+        }
+        finally
+        {
+            await servers.DisposeAsync();
+        }
+    }
+
+    /// <summary>The McpClient generator (one session per caller) against the default servers, then 2026-07-28 POSTs with wrk.</summary>
+    private async Task RunStatefulAsync(IReadOnlyList<Workload> workloads, CancellationToken cancellationToken)
+    {
+        var servers = NewServers(Modes.Stateful);
+        try
+        {
+            await servers.StartAsync(ServerSpecs.Mxcp(_paths, _project, stateless: false), cancellationToken);
+            await servers.StartAsync(ServerSpecs.BareSdk(_paths, _project, stateless: false), cancellationToken);
+            await servers.StartAsync(ServerSpecs.TypeScript(_paths, _project, stateless: false), cancellationToken);
+            await servers.StartAsync(ServerSpecs.Toolbox(_paths, ServerSpecs.WriteToolboxConfig(Path.Combine(_paths.Work, "toolbox")), ServerProcess.FreePort()), cancellationToken);
+
+            foreach (var workload in workloads)
+            {
+                var drivers = new List<IWindowDriver>();
+                foreach (var id in StatefulServersFor(workload))
+                {
+                    if (await servers.EnsureRunningAsync(id, cancellationToken) is { } server)
+                    {
+                        List<string> arguments = ["loadgen", "--url", server.Url.ToString(), "--expect", workload.Expect, "--protocol", McpRequest.Protocol2025];
+                        if (!workload.IsList)
+                        {
+                            arguments.AddRange(["--tool", workload.Tool!, "--arguments", workload.ArgumentsJson]);
+                        }
+
+                        drivers.Add(ChildGeneratorDriver.Start(id, arguments, _cpus.GeneratorCpus, server.Pid, Path.Combine(_paths.Logs, $"loadgen-{id}.log"), WindowWarmup, Window));
+                    }
+                }
+
+                await MeasureInterleavedAsync(workload, drivers, _ => Modes.Stateful, cancellationToken);
+            }
+
+            foreach (var workload in workloads.Where(w => w.Name == "lookup" || (w.Name == "trivial" && !_settings.Quick)))
+            {
+                var drivers = new List<IWindowDriver>();
+                foreach (var id in new[] { ServerIds.Mxcp, ServerIds.BareSdk })
+                {
+                    if (await servers.EnsureRunningAsync(id, cancellationToken) is { } server
+                        && await WrkDriverAsync(Modes.Stateless2026, id, server, server.Url, workload, McpRequest.Protocol2026, cancellationToken) is { } driver)
+                    {
+                        drivers.Add(driver);
+                    }
+                }
+
+                await MeasureInterleavedAsync(workload, drivers, _ => Modes.Stateless2026, cancellationToken);
+            }
+        }
+        finally
+        {
+            await servers.DisposeAsync();
+        }
+    }
+
+    private RunningServers NewServers(string mode) => new(mode, _cpus, _paths.Logs, Included, _servers.Add, Log, _notes.Add);
+
+    private TimeSpan Window => TimeSpan.FromSeconds(_settings.WindowSeconds);
+
+    private TimeSpan WindowWarmup => TimeSpan.FromSeconds(_settings.WindowWarmupSeconds);
+
+    private IEnumerable<string> StatelessServersFor(Workload workload)
+    {
+        yield return ServerIds.Mxcp;
+        if (workload.Name == "python")
+        {
+            yield break;
+        }
+
+        yield return ServerIds.BareSdk;
+        yield return ServerIds.TypeScript;
+        if (workload.Name == "trivial")
+        {
+            yield return ServerIds.Toolbox;
+        }
+
+        if (RawKestrelWorkloads.Contains(workload.Name))
+        {
+            yield return ServerIds.RawKestrel;
+        }
+    }
+
+    private IEnumerable<string> StatefulServersFor(Workload workload) =>
+        StatelessServersFor(workload).Where(id => id != ServerIds.RawKestrel);
+
+    /// <summary>A wrk driver, once the server answered the check request correctly (else a failure row, and null).</summary>
+    private async Task<IWindowDriver?> WrkDriverAsync(string mode, string id, ServerProcess server, Uri url, Workload workload, string protocol, CancellationToken cancellationToken)
+    {
+        var request = McpRequest.For(workload, protocol);
+        var check = await CheckAsync(url, request, workload.Expect, cancellationToken);
+        if (!check.Good)
+        {
+            Fail(mode, id, workload, "the check request was not answered with the expected result: " + check.Detail);
+            return null;
+        }
+
+        _answerBytes[(id, workload.Name, protocol)] = check.Body.Length;
+        return new WrkDriver(_wrk, id, server.Pid, url, request, workload.Expect, _settings.WindowSeconds);
+    }
+
+    /// <summary>
+    /// Warms every driver up, then measures each concurrency <see cref="BenchmarkSettings.Repetitions"/> times, one
+    /// window per driver in turn (rotating the order on each repetition), and records the median window of each cell.
+    /// </summary>
+    private async Task MeasureInterleavedAsync(Workload workload, IReadOnlyList<IWindowDriver> drivers, Func<string, string> modeOf, CancellationToken cancellationToken)
+    {
+        if (drivers.Count == 0)
+        {
+            return;
+        }
+
+        var failures = new Dictionary<string, string>();
+        var windows = drivers.ToDictionary(d => d.Server, _ => _settings.Concurrencies.ToDictionary(c => c, _ => new List<MeasuredWindow>()));
+        try
+        {
+            foreach (var driver in drivers)
+            {
+                await Guarded(driver, () => driver.WarmUpAsync(_settings.Concurrencies.Max(), TimeSpan.FromSeconds(_settings.WarmupSeconds), cancellationToken));
+            }
+
+            foreach (var concurrency in _settings.Concurrencies)
+            {
+                for (var repetition = 0; repetition < _settings.Repetitions; repetition++)
+                {
+                    foreach (var driver in drivers.Skip(repetition % drivers.Count).Concat(drivers.Take(repetition % drivers.Count)))
+                    {
+                        await Guarded(driver, async () =>
+                        {
+                            var window = await driver.MeasureAsync(concurrency, cancellationToken);
+                            windows[driver.Server][concurrency].Add(window);
+                            LogWindow(modeOf(driver.Server), workload, driver.Server, window);
+                        });
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var driver in drivers)
+            {
+                await driver.DisposeAsync();
+            }
+        }
+
+        foreach (var driver in drivers)
+        {
+            var mode = modeOf(driver.Server);
+            foreach (var concurrency in _settings.Concurrencies)
+            {
+                var cell = windows[driver.Server][concurrency];
+                if (cell.Count == 0)
+                {
+                    Fail(mode, driver.Server, workload, failures.GetValueOrDefault(driver.Server, "no window was measured"), concurrency);
+                }
+                else
+                {
+                    var protocol = mode == Modes.Stateless2026 ? McpRequest.Protocol2026 : McpRequest.Protocol2025;
+                    Record(mode, driver.Server, workload, cell, _answerBytes.TryGetValue((driver.Server, workload.Name, protocol), out var bytes) ? bytes : null);
+                }
+            }
+        }
+
+        async Task Guarded(IWindowDriver driver, Func<Task> work)
+        {
+            if (failures.ContainsKey(driver.Server))
+            {
+                return;
+            }
+
+            try
+            {
+                await work();
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or TimeoutException or IOException or System.ComponentModel.Win32Exception)
+            {
+                failures[driver.Server] = e.Message;
+                Log($"[{modeOf(driver.Server)}] {workload.Name} {driver.Server}: FAILED: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>One request before the windows: the server must answer with the expected result, or its rows are failures.</summary>
+    private async Task<(bool Good, byte[] Body, string Detail)> CheckAsync(Uri url, McpRequest request, string expect, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var message = request.ToHttpRequest(url);
+            using var response = await _http.SendAsync(message, cancellationToken);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var text = Encoding.UTF8.GetString(body);
+            var good = response.IsSuccessStatusCode && AnswerCheck.IsGood(text, expect);
+            return (good, body, $"HTTP {(int)response.StatusCode}: {(text.Length > 400 ? text[..400] + "..." : text)}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return (false, [], e.Message);
+        }
+    }
+
+    private void Record(string mode, string server, Workload workload, IReadOnlyList<MeasuredWindow> cell, long? responseBytes)
+    {
+        var ordered = cell.OrderBy(w => w.Load.RequestsPerSecond).ToList();
+        var median = ordered[(ordered.Count - 1) / 2];
+        var load = median.Load;
+        var measurement = median.Measurement;
+        var generatorCores = median.GeneratorCpuCores;
+        _runs.Add(new RunRecord
+        {
+            Mode = mode,
+            Workload = workload.Name,
+            Server = server,
+            Concurrency = load.Concurrency,
+            Generator = load.Generator,
+            Requests = load.Requests,
+            RequestsPerSecond = Math.Round(load.RequestsPerSecond, 1),
+            Windows = cell.Count,
+            RequestsPerSecondMin = Math.Round(ordered[0].Load.RequestsPerSecond, 1),
+            RequestsPerSecondMax = Math.Round(ordered[^1].Load.RequestsPerSecond, 1),
+            LatencyMs = load.LatencyMs,
+            Errors = new ErrorCounts(
+                cell.Sum(w => w.Load.Errors.Connect), cell.Sum(w => w.Load.Errors.Read), cell.Sum(w => w.Load.Errors.Write),
+                cell.Sum(w => w.Load.Errors.Timeout), cell.Sum(w => w.Load.Errors.Status), cell.Sum(w => w.Load.Errors.Body)),
+            ServerCpuCores = Math.Round(measurement.ServerCpuCores, 2),
+            ServerPeakRssMb = Math.Round(cell.Max(w => w.Measurement.ServerPeakRssBytes) / 1048576.0, 1),
+            GeneratorCpuCores = generatorCores is { } cores ? Math.Round(cores, 2) : null,
+            OtherCpuCores = Math.Round(Math.Max(0, measurement.MachineBusyCores - measurement.ServerCpuCores - (generatorCores ?? 0)), 2),
+            LoadAverage = measurement.LoadAverage,
+            ResponseBytes = responseBytes,
+            GeneratorBound = generatorCores is { } g && g >= 0.85 * _cpus.GeneratorCpuCount,
+        });
+    }
+
+    private void LogWindow(string mode, Workload workload, string server, MeasuredWindow window)
+    {
+        var load = window.Load;
+        var measurement = window.Measurement;
+        var generator = window.GeneratorCpuCores ?? 0;
+        var bound = generator >= 0.85 * _cpus.GeneratorCpuCount;
+        var other = Math.Max(0, measurement.MachineBusyCores - measurement.ServerCpuCores - generator);
+        Log(F($"[{mode}] {workload.Name} {server} c={load.Concurrency}: {load.RequestsPerSecond:0} req/s, p50 {load.LatencyMs.P50:0.00} ms, p99 {load.LatencyMs.P99:0.00} ms, errors {load.Errors.Total}, server CPU {measurement.ServerCpuCores:0.00}, generator CPU {generator:0.00}{(bound ? " (generator-bound)" : "")}, other CPU {other:0.00}"));
+    }
+
+    private void Fail(string mode, string server, Workload workload, string reason, int? concurrency = null)
+    {
+        foreach (var c in concurrency is { } only ? [only] : _settings.Concurrencies)
+        {
+            _runs.Add(new RunRecord { Mode = mode, Workload = workload.Name, Server = server, Concurrency = c, Failure = reason });
+        }
+
+        if (concurrency is null)
+        {
+            Log($"[{mode}] {workload.Name} {server}: FAILED: {reason}");
+        }
+    }
+
+    private async Task<(string Markdown, string Json)> WriteReportAsync(BenchmarkReport report, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_paths.Results);
+        var name = report.StartedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + (report.Quick ? "-quick" : "");
+        if (File.Exists(Path.Combine(_paths.Results, name + ".md")))
+        {
+            name += report.StartedAt.ToString("-HHmm", CultureInfo.InvariantCulture);
+        }
+
+        var json = Path.Combine(_paths.Results, name + ".json");
+        var markdown = Path.Combine(_paths.Results, name + ".md");
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, ReportJson.Options) + "\n", cancellationToken);
+        await File.WriteAllTextAsync(markdown, MarkdownReport.Render(report, Path.GetFileName(json)), cancellationToken);
+        return (markdown, json);
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static void Log(string message)
+    {
+        Console.Out.WriteLine($"{DateTimeOffset.Now:HH:mm:ss} {message}");
+        Console.Out.Flush();
+    }
+}

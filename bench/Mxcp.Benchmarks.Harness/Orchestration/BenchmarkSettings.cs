@@ -1,0 +1,21 @@
+namespace Mxcp.Benchmarks.Harness.Orchestration;
+
+/// <summary>
+/// How long and how often each window runs. The full run measures every cell three times, interleaving the servers
+/// (in rotated order) so that drifting background load hits all of them alike, and reports the median window;
+/// <c>--quick</c> measures each cell once, with short windows, to finish in a few minutes.
+/// </summary>
+internal sealed record BenchmarkSettings(
+    bool Quick,
+    IReadOnlyList<int> Concurrencies,
+    int Repetitions,
+    double WarmupSeconds,
+    int WindowSeconds,
+    double WindowWarmupSeconds,
+    int StartupRepetitions,
+    double IdleSettleSeconds)
+{
+    public static BenchmarkSettings For(bool quick) => quick
+        ? new BenchmarkSettings(true, [1, 8, 32], Repetitions: 1, WarmupSeconds: 0.5, WindowSeconds: 1, WindowWarmupSeconds: 0.3, StartupRepetitions: 1, IdleSettleSeconds: 1)
+        : new BenchmarkSettings(false, [1, 8, 32], Repetitions: 3, WarmupSeconds: 3, WindowSeconds: 3, WindowWarmupSeconds: 0.5, StartupRepetitions: 3, IdleSettleSeconds: 3);
+}

@@ -1,0 +1,28 @@
+namespace Mxcp.Benchmarks.Harness.Orchestration;
+
+/// <summary>The ways a server is driven (one column family of the report each).</summary>
+internal static class Modes
+{
+    /// <summary>wrk POSTing a 2025-11-25 request without initialize to servers started in stateless mode.</summary>
+    public const string Stateless = "stateless";
+
+    /// <summary>The McpClient load generator: one initialized session per concurrent caller.</summary>
+    public const string Stateful = "stateful";
+
+    /// <summary>wrk POSTing a 2026-07-28 request (per-request metadata, no session) to the default (hybrid) servers.</summary>
+    public const string Stateless2026 = "stateless-2026";
+
+    /// <summary>No server: the SQL through Mxcp's DuckDB binding in one process.</summary>
+    public const string InProcess = "in-process";
+}
+
+/// <summary>The ids of the servers in the report.</summary>
+internal static class ServerIds
+{
+    public const string Mxcp = "mxcp";
+    public const string BareSdk = "bare-sdk";
+    public const string TypeScript = "typescript";
+    public const string Toolbox = "toolbox";
+    public const string RawKestrel = "raw-kestrel";
+    public const string DuckDbAlone = "duckdb-alone";
+}

@@ -1,0 +1,30 @@
+using Mxcp.Benchmarks.Harness;
+using Mxcp.Benchmarks.Harness.DuckDbAlone;
+using Mxcp.Benchmarks.Harness.LoadGeneration;
+using Mxcp.Benchmarks.Harness.Orchestration;
+
+// The benchmark harness of bench/run.sh.
+//   run --repo DIR [--quick] [--servers a,b] [--workloads x,y]   the whole benchmark; writes bench/results/<date>.md/.json
+//   loadgen --url URL (--tool NAME --arguments JSON | tools/list) --expect TEXT --concurrency 1,8,32 --warmup S --duration S
+//   duckdb-alone --database FILE --sql SQL --arguments JSON --concurrency 1,8,32 --warmup S --duration S
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("Usage: Mxcp.Benchmarks.Harness run|loadgen|duckdb-alone [options] (see bench/README.md)");
+    return 2;
+}
+
+var arguments = new CommandArguments(args[1..]);
+return args[0] switch
+{
+    "run" => await BenchmarkCommand.RunAsync(arguments, cancel.Token),
+    "loadgen" => await McpLoadGenerator.RunAsync(arguments, cancel.Token),
+    "duckdb-alone" => await DuckDbAloneCommand.RunAsync(arguments, cancel.Token),
+    _ => throw new ArgumentException($"Unknown command '{args[0]}': use run, loadgen or duckdb-alone"),
+};

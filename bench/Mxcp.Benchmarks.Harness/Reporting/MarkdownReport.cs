@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text;
+using Mxcp.Benchmarks.Harness.Orchestration;
+
+namespace Mxcp.Benchmarks.Harness.Reporting;
+
+/// <summary>Renders <c>bench/results/&lt;date&gt;.md</c>: targets, ratios, every window, start-up, what each server is, the method.</summary>
+/// <remarks>Numbers are formatted with the invariant culture: the harness runs with <c>InvariantGlobalization</c>.</remarks>
+internal static class MarkdownReport
+{
+    private static readonly (string Mode, string Title)[] ModeTitles =
+    [
+        (Modes.Stateless, "Stateless: wrk POSTing `tools/call` / `tools/list` with protocol 2025-11-25 and no initialize, servers started stateless"),
+        (Modes.Stateful, "Stateful: the McpClient load generator, one initialized session (2025-11-25) per concurrent caller"),
+        (Modes.Stateless2026, "Stateless 2026-07-28: wrk POSTing the 2026-07-28 form (Mcp-Method/Mcp-Name headers, _meta) to the default servers"),
+    ];
+
+    private static readonly string[] ServerOrder = [ServerIds.Mxcp, ServerIds.BareSdk, ServerIds.TypeScript, ServerIds.Toolbox, ServerIds.RawKestrel, ServerIds.DuckDbAlone];
+
+    public static string Render(BenchmarkReport report, string jsonFile)
+    {
+        var md = new StringBuilder();
+        var m = report.Machine;
+        Line(md, $"# Mxcp benchmarks: {report.StartedAt:yyyy-MM-dd HH:mm} ({(report.Quick ? "quick run" : "full run")})");
+        Line(md);
+        Line(md, $"`bench/run.sh{(report.Quick ? " --quick" : "")}` on {m.CpuModel} ({m.Cores} CPUs, {m.MemoryGib} GiB), {m.Os}, kernel {m.Kernel}; {report.DurationSeconds / 60:0.0} minutes. " +
+            $"Every number below comes from this one run; the raw data, machine and versions are in [{jsonFile}]({jsonFile}).");
+        Line(md);
+        Line(md, $"Load average {m.LoadAverageAtStart1:0.00} / {m.LoadAverageAtStart5:0.00} / {m.LoadAverageAtStart15:0.00} (1 / 5 / 15 min) at the start, {report.LoadAverageAtEnd:0.00} (1 min) at the end. CPUs: {report.Cpus.Describe()}.");
+        foreach (var note in report.Notes)
+        {
+            Line(md);
+            Line(md, $"> {note}");
+        }
+
+        Line(md);
+        Line(md, "## Targets (issue 8)");
+        Line(md);
+        Line(md, "| target | this run | met |");
+        Line(md, "|---|---|---|");
+        foreach (var target in report.Targets)
+        {
+            Line(md, $"| {target.Target} | {target.Measured} | {(target.Met switch { true => "yes", false => "**no**", null => "open" })} |");
+        }
+
+        RenderRatios(md, report);
+        Line(md);
+        Line(md, "## Results");
+        Line(md);
+        Line(md, "req/s: requests completed per second in the window; p50/p95/p99: latency in ms; errors: failed or wrong answers (socket, HTTP status, JSON-RPC error, isError, missing the expected value); " +
+            "server CPU: CPU seconds per second of the server's process tree (1.00 = one core); peak RSS: of that tree during the window; gen CPU: the load generator's CPU (\"gen!\" = it used at least 85% of its CPUs, so the window may show the generator's limit); " +
+            $"\"few!\": fewer than {RunRecord.MinimumRequests} requests completed in the window (slow calls at high concurrency), too few for percentiles or ratios; " +
+            "other CPU: every other process on the machine (other builds and tests); answer: bytes of one answer body.");
+        foreach (var (mode, title) in ModeTitles)
+        {
+            var runs = report.Runs.Where(r => r.Mode == mode).ToList();
+            if (runs.Count == 0)
+            {
+                continue;
+            }
+
+            Line(md);
+            Line(md, $"### {title}");
+            foreach (var workload in report.Workloads.Where(w => runs.Any(r => r.Workload == w.Name)))
+            {
+                Line(md);
+                Line(md, $"#### {workload.Name}: {workload.Title} (`{workload.Request}`)");
+                Line(md);
+                Line(md, "| server | c | req/s | p50 | p95 | p99 | errors | server CPU | peak RSS MB | gen CPU | other CPU | answer |");
+                Line(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                var rows = runs.Where(r => r.Workload == workload.Name)
+                    .Concat(mode == Modes.Stateless2026 ? [] : report.Runs.Where(r => r.Mode == Modes.InProcess && r.Workload == workload.Name))
+                    .OrderBy(r => Array.IndexOf(ServerOrder, r.Server)).ThenBy(r => r.Concurrency);
+                foreach (var r in rows)
+                {
+                    var server = r.Server == ServerIds.DuckDbAlone ? "duckdb-alone (in-process)" : r.Server;
+                    if (!r.Succeeded)
+                    {
+                        Line(md, $"| {server} | {r.Concurrency} | failed: {Escape(r.Failure!)} | | | | | | | | | |");
+                        continue;
+                    }
+
+                    var generator = r.GeneratorCpuCores is { } g ? $"{g:0.00}{(r.GeneratorBound ? " gen!" : "")}" : "-";
+                    var rps = (r.Windows > 1 ? $"{r.RequestsPerSecond:0} ({r.RequestsPerSecondMin:0}-{r.RequestsPerSecondMax:0})" : $"{r.RequestsPerSecond:0}")
+                        + (r.TooFewRequests ? $" few! ({r.Requests} requests)" : "");
+                    Line(md, $"| {server} | {r.Concurrency} | {rps} | {r.LatencyMs.P50:0.00} | {r.LatencyMs.P95:0.00} | {r.LatencyMs.P99:0.00} | {r.Errors.Total} | {r.ServerCpuCores:0.00} | {r.ServerPeakRssMb:0} | {generator} | {r.OtherCpuCores:0.00} | {(r.ResponseBytes is { } b ? b.ToString(CultureInfo.InvariantCulture) : "-")} |");
+                }
+            }
+        }
+
+        RenderStartup(md, report);
+        Line(md);
+        Line(md, "## What each server contains");
+        Line(md);
+        Line(md, "| server | mode | contents | RSS after start (MB) |");
+        Line(md, "|---|---|---|---:|");
+        foreach (var s in report.Servers)
+        {
+            Line(md, $"| {s.Id} | {s.Mode} | {Escape(s.Contents)}{(s.Failure is null ? "" : " **Did not start: " + Escape(s.Failure) + "**")} | {(s.StartedRssMb is { } rss ? rss.ToString("0", CultureInfo.InvariantCulture) : "-")} |");
+        }
+
+        Line(md, $"| duckdb-alone | in-process | {Escape(ServerDescriptions.Of(ServerIds.DuckDbAlone, Modes.InProcess))} | - |");
+        RenderMethod(md, report);
+        Line(md);
+        Line(md, "## Versions");
+        Line(md);
+        Line(md, "| component | version |");
+        Line(md, "|---|---|");
+        foreach (var (name, version) in report.Versions)
+        {
+            Line(md, $"| {name} | {Escape(version)} |");
+        }
+
+        return md.ToString();
+    }
+
+    private static void RenderRatios(StringBuilder md, BenchmarkReport report)
+    {
+        Line(md);
+        Line(md, "## Mxcp against its baselines and peers");
+        Line(md);
+        Line(md, "Throughput ratios are Mxcp's requests per second divided by the other server's in the same mode, workload and concurrency (above 1: Mxcp served more). " +
+            "The last two columns are how much higher the median latency was than DuckDB alone (the same SQL in-process through the same binding).");
+        Line(md);
+        Line(md, "| mode | workload | c | ÷ bare SDK | ÷ TypeScript | ÷ raw Kestrel | ÷ Toolbox | Mxcp p50 − DuckDB | bare SDK p50 − DuckDB |");
+        Line(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        var cells = report.Ratios.Where(r => r.Name != RatioCalculator.PythonOverSql).GroupBy(r => (r.Mode, r.Workload, r.Concurrency))
+            .OrderBy(g => Array.FindIndex(ModeTitles, t => t.Mode == g.Key.Mode))
+            .ThenBy(g => report.Workloads.ToList().FindIndex(w => w.Name == g.Key.Workload))
+            .ThenBy(g => g.Key.Concurrency);
+        foreach (var cell in cells)
+        {
+            string Value(string name, string format) => cell.FirstOrDefault(r => r.Name == name) is { } r ? r.Value.ToString(format, CultureInfo.InvariantCulture) : "";
+            Line(md, $"| {cell.Key.Mode} | {cell.Key.Workload} | {cell.Key.Concurrency} | {Value(RatioCalculator.OverBareSdk, "0.00")} | {Value(RatioCalculator.OverTypeScript, "0.00")} | " +
+                $"{Value(RatioCalculator.OverRawKestrel, "0.00")} | {Value(RatioCalculator.OverToolbox, "0.00")} | {Value(RatioCalculator.MxcpOverDuckDb, "+0.00;-0.00")} | {Value(RatioCalculator.BareOverDuckDb, "+0.00;-0.00")} |");
+        }
+
+        var python = report.Ratios.Where(r => r.Name == RatioCalculator.PythonOverSql).ToList();
+        if (python.Count > 0)
+        {
+            Line(md);
+            Line(md, "Python tool against `select 1` on Mxcp (throughput ratio): " +
+                string.Join(", ", python.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Mode} c={r.Concurrency}: {r.Value:0.00}"))) + ".");
+        }
+    }
+
+    private static void RenderStartup(StringBuilder md, BenchmarkReport report)
+    {
+        Line(md);
+        Line(md, "## Start-up of `mxcp serve`");
+        Line(md);
+        if (report.Startup.Count == 0)
+        {
+            Line(md, "Not measured (see the notes above).");
+            return;
+        }
+
+        Line(md, $"Default mode, SQL tools only, not pinned; {(report.Quick ? "one start per size (the first, so file caches may be cold)" : $"medians of {report.Startup[0].Repetitions} starts after one unreported warm start")}. " +
+            "Listening: the process printed its URL; first tools/list: one POST listing every tool was answered; idle RSS: after " +
+            report.Settings.IdleSettleSeconds.ToString("0", CultureInfo.InvariantCulture) + " s without requests.");
+        Line(md);
+        Line(md, "| endpoints | listening (ms) | first tools/list answered (ms) | RSS after start (MB) | idle RSS (MB) |");
+        Line(md, "|---:|---:|---:|---:|---:|");
+        foreach (var s in report.Startup)
+        {
+            Line(md, $"| {s.Endpoints} | {s.ListeningMs:0} | {s.FirstListMs:0} | {s.RssAfterStartMb:0} | {s.IdleRssMb:0} |");
+        }
+    }
+
+    private static void RenderMethod(StringBuilder md, BenchmarkReport report)
+    {
+        var s = report.Settings;
+        Line(md);
+        Line(md, "## Method");
+        Line(md);
+        Line(md, "- **Data.** 100,000 customers and 1,000,000 orders generated inside DuckDB by `mxcp query` (values from `hash()` of the row number: the same rows on every machine). Every server opens the same file read-only.");
+        Line(md, "- **Tools.** 1,000 tools on every server: `lookup_order` (point lookup by order id), `revenue_by_country` (join of orders and customers, filter, group by, order by), `select_one` (`SELECT 1`), `python_echo` (Python, Mxcp only; listed by the others), and filler SQL tools. " +
+            "Mxcp reads them as YAML files; the bare SDK and TypeScript servers read the same names, descriptions, input schemas and SQL from `catalog.json`; Toolbox serves only `select_one`.");
+        Line(md, "- **Checks.** Before its windows each server answers one request that must contain a value read from the database (the lookup's customer id, the top country's order count, the last tool's name) and be neither a JSON-RPC error nor `isError`; every answer during the windows is checked the same way (wrk's Lua `response()` hook, the client's result), and failures are counted as errors.");
+        Line(md, $"- **Windows.** Per workload, every server first gets a warm-up of {s.WarmupSeconds} s (at least 1 s with wrk) at concurrency {s.Concurrencies.Max()}. Then, for each concurrency ({string.Join(", ", s.Concurrencies)}), each server gets {s.Repetitions} window(s) of {s.WindowSeconds} s, interleaved: one window per server in turn, the order rotated on each repetition, so that background load that drifts over minutes hits all servers alike. " +
+            $"The tables show the median window (by throughput) of each cell and, with several windows, the range of their throughputs. Windows are closed loops (each connection or caller sends its next request when the answer arrives); the client generator and DuckDB alone warm up {s.WindowWarmupSeconds} s before each window. Servers are never measured at the same time.");
+        Line(md, "- **Generators.** Stateless: wrk 4 with `bench/wrk/mcp-post.lua` (one thread per generator CPU, keep-alive connections = concurrency). Stateful: this harness's `loadgen` on the C# SDK's `McpClient` (protocol 2025-11-25, one client and session per caller, standalone GET stream off). " +
+            "The two generators have different costs, so compare servers within a mode, not modes with each other.");
+        Line(md, $"- **Pinning.** {report.Cpus.Describe()}. The DuckDB-alone process is pinned like a server. Start-up is not pinned.");
+        Line(md, "- **Measurements.** Server CPU: utime+stime from /proc of the server process and its children (Python workers) between the start and end of the window; peak RSS: the highest sum of VmRSS of that tree, sampled every 100 ms; generator CPU: wrk's /proc times, or the client generator's own process time; other CPU: the machine's busy time (/proc/stat) minus server and generator.");
+        Line(md, "- **Generator-bound.** A window whose generator used at least 85% of the CPUs it was pinned to is marked `gen!`: the server may have had more to give.");
+        Line(md, "- **Fairness.** The .NET servers share host setup (empty WebApplication, Kestrel, HTTP/1.1 on loopback) and GC settings (workstation, non-concurrent). The TypeScript server uses the SDK's stateless pattern (a server per request) and a connection pool like Mxcp's; it is one Node process. Toolbox runs SQLite, not DuckDB, so its row measures transport and framework only.");
+        if (report.Quick)
+        {
+            Line(md, $"- **Quick run.** One window of {s.WindowSeconds} s per cell and short warm-ups: good enough to prove the harness and see orders of magnitude, not for decisions. The full run (`bench/run.sh`) measures each cell three times, interleaved, and starts each project size three times.");
+        }
+    }
+
+    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+
+    private static void Line(StringBuilder md, string text = "") => md.Append(text).Append('\n');
+}

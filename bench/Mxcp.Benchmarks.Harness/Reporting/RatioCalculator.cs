@@ -1,0 +1,116 @@
+using System.Globalization;
+using Mxcp.Benchmarks.Harness.Orchestration;
+using Mxcp.Benchmarks.Harness.Startup;
+
+namespace Mxcp.Benchmarks.Harness.Reporting;
+
+/// <summary>
+/// The comparisons the run is for, always between windows of the same run: Mxcp's throughput over each baseline and
+/// peer's, its median latency over DuckDB alone, and the targets of issue 8.
+/// </summary>
+internal static class RatioCalculator
+{
+    public const string OverBareSdk = "mxcp / bare-sdk throughput";
+    public const string OverTypeScript = "mxcp / typescript throughput";
+    public const string OverRawKestrel = "mxcp / raw-kestrel throughput";
+    public const string OverToolbox = "mxcp / toolbox throughput";
+    public const string MxcpOverDuckDb = "mxcp p50 - duckdb-alone p50";
+    public const string BareOverDuckDb = "bare-sdk p50 - duckdb-alone p50";
+    public const string PythonOverSql = "mxcp python / mxcp select 1 throughput";
+
+    private static readonly string[] ServerModes = [Modes.Stateless, Modes.Stateful, Modes.Stateless2026];
+
+    public static IReadOnlyList<Ratio> Ratios(IReadOnlyList<RunRecord> runs)
+    {
+        var ratios = new List<Ratio>();
+        foreach (var mode in ServerModes)
+        {
+            foreach (var mxcp in runs.Where(r => r.Succeeded && !r.TooFewRequests && r.Mode == mode && r.Server == ServerIds.Mxcp))
+            {
+                AddThroughput(ratios, runs, mxcp, ServerIds.BareSdk, OverBareSdk);
+                AddThroughput(ratios, runs, mxcp, ServerIds.TypeScript, OverTypeScript);
+                AddThroughput(ratios, runs, mxcp, ServerIds.RawKestrel, OverRawKestrel);
+                AddThroughput(ratios, runs, mxcp, ServerIds.Toolbox, OverToolbox);
+                if (Find(runs, Modes.InProcess, mxcp.Workload, ServerIds.DuckDbAlone, mxcp.Concurrency) is { } duckdb)
+                {
+                    ratios.Add(new Ratio(MxcpOverDuckDb, mode, mxcp.Workload, mxcp.Concurrency, mxcp.LatencyMs.P50 - duckdb.LatencyMs.P50, "ms"));
+                    if (Find(runs, mode, mxcp.Workload, ServerIds.BareSdk, mxcp.Concurrency) is { } bare)
+                    {
+                        ratios.Add(new Ratio(BareOverDuckDb, mode, mxcp.Workload, mxcp.Concurrency, bare.LatencyMs.P50 - duckdb.LatencyMs.P50, "ms"));
+                    }
+                }
+
+                if (mxcp.Workload == "python" && Find(runs, mode, "trivial", ServerIds.Mxcp, mxcp.Concurrency) is { RequestsPerSecond: > 0 } sql)
+                {
+                    ratios.Add(new Ratio(PythonOverSql, mode, mxcp.Workload, mxcp.Concurrency, mxcp.RequestsPerSecond / sql.RequestsPerSecond, "x"));
+                }
+            }
+        }
+
+        return ratios;
+    }
+
+    public static IReadOnlyList<TargetResult> Targets(IReadOnlyList<Ratio> ratios, IReadOnlyList<RunRecord> runs, IReadOnlyList<StartupResult> startup)
+    {
+        var targets = new List<TargetResult>();
+        string[] modes = [Modes.Stateless, Modes.Stateful];
+
+        var latency = modes.Select(mode => (mode, Mxcp: Find(runs, mode, "lookup", ServerIds.Mxcp, 1), DuckDb: Find(runs, Modes.InProcess, "lookup", ServerIds.DuckDbAlone, 1))).ToList();
+        var disturbed = latency.Any(l => l.Mxcp is not null && l.DuckDb is not null && l.Mxcp.LatencyMs.P50 < l.DuckDb.LatencyMs.P50);
+        targets.Add(new TargetResult(
+            "Point lookup at concurrency 1: Mxcp's p50 within 0.3 ms of DuckDB alone",
+            string.Join("; ", latency.Select(l => l.Mxcp is null || l.DuckDb is null
+                ? $"{l.mode}: not measured"
+                : F($"{l.mode}: {l.Mxcp.LatencyMs.P50:0.00} ms vs {l.DuckDb.LatencyMs.P50:0.00} ms ({l.Mxcp.LatencyMs.P50 - l.DuckDb.LatencyMs.P50:+0.00;-0.00} ms)")))
+                + (disturbed ? " - Mxcp cannot be faster than the query alone: other load disturbed these windows, so the verdict is left open" : ""),
+            disturbed ? null : AllMet(latency.Select(l => l.Mxcp is null || l.DuckDb is null ? (bool?)null : l.Mxcp.LatencyMs.P50 - l.DuckDb.LatencyMs.P50 <= 0.3))));
+
+        targets.Add(ThroughputTarget(ratios, OverBareSdk, "Point lookup at concurrency 8 and 32: Mxcp's throughput at least 85% of the bare SDK server's", 0.85, "{0:0%}"));
+        targets.Add(ThroughputTarget(ratios, OverTypeScript, "Point lookup at concurrency 8 and 32: Mxcp's throughput at least 3 times the TypeScript server's", 3, "{0:0.0}x"));
+
+        var thousand = startup.FirstOrDefault(s => s.Endpoints == 1000);
+        targets.Add(new TargetResult(
+            "Start-up with 1,000 endpoints (process start to first answered tools/list) under 1.5 s",
+            thousand is null ? "not measured" : F($"{thousand.FirstListMs / 1000:0.00} s (listening after {thousand.ListeningMs / 1000:0.00} s)"),
+            thousand is null ? null : thousand.FirstListMs < 1500));
+
+        targets.Add(new TargetResult(
+            "Idle RSS under 150 MB",
+            startup.Count == 0 ? "not measured" : string.Join("; ", startup.Select(s => F($"{s.Endpoints} endpoints: {s.IdleRssMb:0} MB"))),
+            startup.Count == 0 ? null : startup.All(s => s.IdleRssMb < 150)));
+        return targets;
+    }
+
+    public static RunRecord? Find(IReadOnlyList<RunRecord> runs, string mode, string workload, string server, int concurrency) =>
+        runs.FirstOrDefault(r => r.Succeeded && !r.TooFewRequests && r.Mode == mode && r.Workload == workload && r.Server == server && r.Concurrency == concurrency);
+
+    private static TargetResult ThroughputTarget(IReadOnlyList<Ratio> ratios, string name, string target, double threshold, string format)
+    {
+        var cells = (from mode in new[] { Modes.Stateless, Modes.Stateful }
+                     from concurrency in new[] { 8, 32 }
+                     select (mode, concurrency, Ratio: ratios.FirstOrDefault(r => r.Name == name && r.Mode == mode && r.Workload == "lookup" && r.Concurrency == concurrency))).ToList();
+        return new TargetResult(
+            target,
+            string.Join("; ", cells.Select(c => c.Ratio is null
+                ? $"{c.mode} c={c.concurrency}: not measured"
+                : $"{c.mode} c={c.concurrency}: {string.Format(CultureInfo.InvariantCulture, format, c.Ratio.Value)}")),
+            AllMet(cells.Select(c => c.Ratio is null ? (bool?)null : c.Ratio.Value >= threshold)));
+    }
+
+    private static void AddThroughput(List<Ratio> ratios, IReadOnlyList<RunRecord> runs, RunRecord mxcp, string other, string name)
+    {
+        if (Find(runs, mxcp.Mode, mxcp.Workload, other, mxcp.Concurrency) is { RequestsPerSecond: > 0 } peer)
+        {
+            ratios.Add(new Ratio(name, mxcp.Mode, mxcp.Workload, mxcp.Concurrency, mxcp.RequestsPerSecond / peer.RequestsPerSecond, "x"));
+        }
+    }
+
+    /// <summary>Met when every cell was measured and met; not met when a measured cell missed; unknown otherwise.</summary>
+    private static bool? AllMet(IEnumerable<bool?> cells)
+    {
+        var list = cells.ToList();
+        return list.Any(c => c == false) ? false : list.All(c => c == true) ? true : null;
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
