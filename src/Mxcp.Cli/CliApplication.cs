@@ -21,6 +21,18 @@ internal static class CliApplication
             // `mxcp` alone prints help, like the reference.
             return root.Parse("--help").Invoke();
         });
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        var parsed = root.Parse(args);
+
+        // `serve` owns SIGTERM/SIGINT through SignalLifetime (drain, then a second signal exits at once).
+        // System.CommandLine's termination handling would block the signal thread for two seconds on each signal and
+        // then end the invocation with 143/130 while the server is still draining, so it is off for `serve`; the other
+        // commands keep it (the signal cancels their token, and they end within two seconds).
+        var invocation = new InvocationConfiguration();
+        if (parsed.CommandResult.Command.Name == "serve")
+        {
+            invocation.ProcessTerminationTimeout = null;
+        }
+
+        return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
     }
 }

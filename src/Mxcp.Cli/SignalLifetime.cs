@@ -38,13 +38,31 @@ internal sealed partial class SignalLifetime(IHostApplicationLifetime lifetime, 
         // Written directly: the logger's queue would not be flushed before the process ends.
         Console.Error.WriteLine($"{context.Signal} received again: exiting now");
         Console.Error.Flush();
-        Environment.Exit(context.Signal switch
+        var code = context.Signal switch
         {
             PosixSignal.SIGINT => 130,
             PosixSignal.SIGQUIT => 131,
             _ => 143,
-        });
+        };
+
+        // Environment.Exit runs the exit handlers (the audit writer writes what is queued, bounded by its own timer).
+        // Native code still running (a DuckDB query on its worker threads) can hold up the C runtime's exit, so a
+        // watchdog ends the process without the remaining handlers if that takes longer than ExitHandlersGrace.
+        var exiting = new Thread(() => Environment.Exit(code)) { IsBackground = true, Name = "mxcp exit" };
+        exiting.Start();
+        if (!exiting.Join(ExitHandlersGrace) && !OperatingSystem.IsWindows())
+        {
+            Console.Error.WriteLine($"exit handlers did not finish within {ExitHandlersGrace.TotalSeconds:0} s: exiting without them");
+            Console.Error.Flush();
+            ExitNow(code);
+        }
     }
+
+    /// <summary>How long the exit handlers may take after a second signal (the audit flush needs up to four seconds).</summary>
+    private static readonly TimeSpan ExitHandlersGrace = TimeSpan.FromSeconds(6);
+
+    [LibraryImport("libc", EntryPoint = "_exit")]
+    private static partial void ExitNow(int status);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

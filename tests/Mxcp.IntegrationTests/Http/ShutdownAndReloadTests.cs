@@ -56,6 +56,40 @@ public sealed class ShutdownAndReloadTests
     }
 
     [Fact]
+    public async Task Sigterm_CallLongerThanTwoSeconds_IsAnsweredAndExitIs0()
+    {
+        // A fixed-length call (a Python sleep, not CPU work): the drain must not be cut short by any timer of the
+        // command-line layer, only by --shutdown-timeout.
+        using var project = SlowProject();
+        project.Write("python/nap.py", """
+            import time
+
+            def nap(seconds: float) -> dict:
+                time.sleep(seconds)
+                return {"slept": seconds}
+            """);
+        project.Write("tools/nap.yml", """
+            tool:
+              name: nap
+              description: Sleeps
+              language: python
+              parameters: [{name: seconds, type: number, description: How long}]
+              return: {type: object, properties: {slept: {type: number}}}
+              source: {file: ../python/nap.py}
+            """);
+        await using var server = await ServeProcess.StartAsync(project, "--shutdown-timeout", "60");
+        await using var client = await server.ConnectAsync("2025-11-25", cancellationToken: Ct);
+        var call = client.CallToolAsync("nap", new Dictionary<string, object?> { ["seconds"] = 4.0 }, cancellationToken: Ct).AsTask();
+        await Task.Delay(500, Ct);
+        server.Signal("TERM");
+
+        var result = await call;
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal(4.0, result.StructuredContent!.Value.GetProperty("slept").GetDouble());
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public async Task SecondSignal_ExitsAtOnce()
     {
         using var project = SlowProject();
