@@ -275,7 +275,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     }
 
     private string ExitedMessage() =>
-        $"The Python worker {(Exited.IsCompleted ? EndReason(Exited.Result) : _stopReason ?? "has stopped")}";
+        $"The Python worker {(Exited.IsCompletedSuccessfully ? EndReason(Exited.Result) : _stopReason ?? "has stopped")}";
 
     private void CancelRequest(long id, CancellationToken cancellationToken)
     {
@@ -325,6 +325,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
+            // A broken pipe: the process has ended or is ending. Its exit code (seen by the read loop a moment later)
+            // says why, so the error waits a little for it rather than reporting a bare "has stopped".
+            await ((Task)Exited).WaitAsync(ExitWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw new WorkerExitedException(ExitedMessage());
         }
         finally
