@@ -3,24 +3,24 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
-using Mxcp.Runtime.Reload;
 
 namespace Mxcp.Runtime.Hosting;
 
 /// <summary>
 /// One MCP session over the process's stdin/stdout. The session starts before the project loads (in
 /// <see cref="IHostedLifecycleService.StartingAsync"/>), so a client's <c>initialize</c>, <c>server/discover</c> and
-/// <c>ping</c> are answered at once even when loading takes long; other requests wait for the first snapshot
-/// (<see cref="StdioSessionTransport"/>). When the client closes stdin the host stops.
+/// <c>ping</c> are answered at once even when loading takes long; other requests wait until the host has started
+/// (<see cref="StdioSessionTransport"/>): the first snapshot is loaded and every other service (the audit writer among
+/// them) runs, so no call is served before its audit record can be written. When the client closes stdin the host stops (once it has started).
 /// </summary>
 internal sealed partial class StdioServerHostedService(
     IOptions<McpServerOptions> options,
-    ProjectSnapshotProvider snapshots,
     IServiceProvider services,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedLifecycleService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger = loggerFactory.CreateLogger<StdioServerHostedService>();
     private Task? _session;
 
@@ -32,7 +32,12 @@ internal sealed partial class StdioServerHostedService(
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Every hosted service has started (lifecycle services run this after all <c>StartAsync</c> calls).</summary>
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        _started.TrySetResult();
+        return Task.CompletedTask;
+    }
 
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -53,7 +58,7 @@ internal sealed partial class StdioServerHostedService(
     {
         try
         {
-            var transport = new StdioSessionTransport(new StdioServerTransport(options.Value, loggerFactory), snapshots.FirstLoad);
+            var transport = new StdioSessionTransport(new StdioServerTransport(options.Value, loggerFactory), _started.Task);
             await using var disposeTransport = transport.ConfigureAwait(false);
             var server = McpServer.Create(transport, options.Value, loggerFactory, services);
             await using (server.ConfigureAwait(false))
@@ -73,7 +78,9 @@ internal sealed partial class StdioServerHostedService(
         }
         finally
         {
-            lifetime.StopApplication();
+            // A client that closes stdin while the host is still starting must not cancel the project load: that
+            // would hide its outcome (a broken project's errors and exit code). The host stops once it has started.
+            lifetime.ApplicationStarted.Register(static l => ((IHostApplicationLifetime)l!).StopApplication(), lifetime);
         }
     }
 

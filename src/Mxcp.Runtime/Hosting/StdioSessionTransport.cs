@@ -4,26 +4,26 @@ using ModelContextProtocol.Protocol;
 namespace Mxcp.Runtime.Hosting;
 
 /// <summary>
-/// The stdio transport of a session that starts before the project is loaded. Messages pass through in order, except
-/// that the first request other than the handshake (<c>initialize</c>, <c>server/discover</c>, <c>ping</c>) waits
-/// for the first snapshot, and with it everything after it. List-change notifications are withheld until the client
-/// finished its handshake and the first snapshot is loaded (the load itself is no change to a client that could not
-/// list anything before it).
+/// The stdio transport of a session that starts before the host has started (the project loads meanwhile). Messages
+/// pass through in order, except that the first request other than the handshake (<c>initialize</c>,
+/// <c>server/discover</c>, <c>ping</c>) waits until the host has started, and with it everything after it.
+/// List-change notifications are withheld until the client finished its handshake and the host has started (the first
+/// load is no change to a client that could not list anything before it).
 /// </summary>
 internal sealed class StdioSessionTransport : ITransport
 {
     private readonly ITransport _inner;
-    private readonly Task _firstLoad;
+    private readonly Task _hostStarted;
     private readonly Channel<JsonRpcMessage> _incoming = Channel.CreateUnbounded<JsonRpcMessage>(new() { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
     private volatile bool _handshakeDone;
     private int _disposed;
 
-    public StdioSessionTransport(ITransport inner, Task firstLoad)
+    public StdioSessionTransport(ITransport inner, Task hostStarted)
     {
         _inner = inner;
-        _firstLoad = firstLoad;
+        _hostStarted = hostStarted;
         _pump = Task.Run(PumpAsync);
     }
 
@@ -36,7 +36,7 @@ internal sealed class StdioSessionTransport : ITransport
         method is RequestMethods.Initialize or RequestMethods.ServerDiscover or RequestMethods.Ping;
 
     public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) =>
-        (!_handshakeDone || !_firstLoad.IsCompleted) && message is JsonRpcNotification { Method: var method } && method.EndsWith("/list_changed", StringComparison.Ordinal)
+        (!_handshakeDone || !_hostStarted.IsCompleted) && message is JsonRpcNotification { Method: var method } && method.EndsWith("/list_changed", StringComparison.Ordinal)
             ? Task.CompletedTask
             : _inner.SendMessageAsync(message, cancellationToken);
 
@@ -64,10 +64,10 @@ internal sealed class StdioSessionTransport : ITransport
                 {
                     case JsonRpcRequest request when !AnsweredBeforeLoad(request.Method):
                         _handshakeDone = true;
-                        if (!_firstLoad.IsCompleted)
+                        if (!_hostStarted.IsCompleted)
                         {
-                            // A failed load is the host's to report; the request then gets its error from the server.
-                            await _firstLoad.WaitAsync(_stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                            // A host that fails to start reports why and ends the process; the request is never served.
+                            await _hostStarted.WaitAsync(_stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                         }
 
                         break;

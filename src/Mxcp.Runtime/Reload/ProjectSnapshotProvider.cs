@@ -25,7 +25,6 @@ internal sealed partial class ProjectSnapshotProvider(
     private readonly Lock _queueGate = new();
     private volatile ProjectSnapshot? _current;
     private volatile TaskCompletionSource? _drainGate;
-    private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Raised after a new snapshot became current (initial load and successful reloads).</summary>
     public event Action<ProjectSnapshot>? SnapshotChanged;
@@ -37,9 +36,6 @@ internal sealed partial class ProjectSnapshotProvider(
     public event Action<string, string?>? ReloadCompleted;
 
     public ProjectSnapshot? Current => _current;
-
-    /// <summary>Completes when the first snapshot is current; faults when the first load fails.</summary>
-    public Task FirstLoad => _firstLoad.Task;
 
     public DateTimeOffset? LastReload { get; private set; }
 
@@ -109,14 +105,7 @@ internal sealed partial class ProjectSnapshotProvider(
 
             _current = snapshot;
             SnapshotChanged?.Invoke(snapshot);
-            _firstLoad.TrySetResult();
             return snapshot;
-        }
-        catch (Exception e)
-        {
-            _firstLoad.TrySetException(new InvalidOperationException($"The MXCP project could not be loaded: {e.Message}", e));
-            _ = _firstLoad.Task.Exception; // observed: a held stdio request reports it, the host reports the original
-            throw;
         }
         finally
         {

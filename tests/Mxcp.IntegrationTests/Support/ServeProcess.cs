@@ -132,7 +132,16 @@ internal sealed partial class ServeProcess : IAsyncDisposable
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            // Say what the server was doing: its state and its last words.
+            Assert.Fail($"mxcp serve did not exit within {timeout.TotalSeconds} s (process exited: {_process.HasExited}); its stderr:\n{Stderr}");
+        }
+
         return _process.ExitCode;
     }
 
