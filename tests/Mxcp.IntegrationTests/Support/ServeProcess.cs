@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using ModelContextProtocol.Client;
@@ -139,10 +140,41 @@ internal sealed partial class ServeProcess : IAsyncDisposable
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             // Say what the server was doing: its state and its last words.
-            Assert.Fail($"mxcp serve did not exit within {timeout.TotalSeconds} s (process exited: {_process.HasExited}); its stderr:\n{Stderr}");
+            Assert.Fail($"mxcp serve did not exit within {timeout.TotalSeconds} s (process exited: {_process.HasExited}); its threads:\n{Threads()}\nits stderr:\n{Stderr}");
         }
 
         return _process.ExitCode;
+    }
+
+    /// <summary>The server's threads, their names and what they wait on (Linux), for a server that hangs.</summary>
+    private string Threads()
+    {
+        var tasks = $"/proc/{_process.Id}/task";
+        if (!Directory.Exists(tasks))
+        {
+            return "(not available)";
+        }
+
+        var lines = new StringBuilder();
+        foreach (var task in Directory.EnumerateDirectories(tasks))
+        {
+            string Read(string file) => File.Exists(Path.Combine(task, file)) ? File.ReadAllText(Path.Combine(task, file)).Trim() : "?";
+            var stat = Read("stat");
+            var state = stat.LastIndexOf(')') is var close and > 0 && close + 2 < stat.Length ? stat[close + 2].ToString() : "?";
+            lines.AppendLine(CultureInfo.InvariantCulture, $"  {Path.GetFileName(task)} {Read("comm")} state {state} wchan {Read("wchan")}");
+        }
+
+        var status = $"/proc/{_process.Id}/status";
+        if (File.Exists(status))
+        {
+            // Ignored and blocked signals: a background job inherits SIGINT and SIGQUIT ignored.
+            foreach (var line in File.ReadLines(status).Where(l => l.StartsWith("SigIgn", StringComparison.Ordinal) || l.StartsWith("SigBlk", StringComparison.Ordinal)))
+            {
+                lines.AppendLine("  " + line);
+            }
+        }
+
+        return lines.ToString();
     }
 
     public async ValueTask DisposeAsync()
