@@ -157,23 +157,8 @@ internal sealed partial class StreamableHttpHandler
 
     public async Task HandleGetAsync(HttpContext context)
     {
-        if (!await _guards.AdmitAsync(context).ConfigureAwait(false))
+        if (!await AdmitSessionMethodAsync(context, "Method Not Allowed: 2026-07-28 clients use subscriptions/listen over POST").ConfigureAwait(false))
         {
-            return;
-        }
-
-        var headerVersion = context.Request.Headers[McpHttpProtocol.ProtocolVersionHeader].ToString() is { Length: > 0 } v ? v : null;
-        if (headerVersion is not null && !McpHttpProtocol.IsSupported(headerVersion))
-        {
-            await HttpErrors.UnsupportedVersionAsync(context, headerVersion, McpHttpProtocol.AllVersions).ConfigureAwait(false);
-            return;
-        }
-
-        if (McpHttpProtocol.IsStatelessVersion(headerVersion))
-        {
-            context.Response.Headers.Allow = "POST";
-            await HttpErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, HttpErrors.GenericCode,
-                "Method Not Allowed: 2026-07-28 clients use subscriptions/listen over POST").ConfigureAwait(false);
             return;
         }
 
@@ -233,23 +218,8 @@ internal sealed partial class StreamableHttpHandler
 
     public async Task HandleDeleteAsync(HttpContext context)
     {
-        if (!await _guards.AdmitAsync(context).ConfigureAwait(false))
+        if (!await AdmitSessionMethodAsync(context, "Method Not Allowed: 2026-07-28 has no sessions to delete").ConfigureAwait(false))
         {
-            return;
-        }
-
-        var headerVersion = context.Request.Headers[McpHttpProtocol.ProtocolVersionHeader].ToString() is { Length: > 0 } v ? v : null;
-        if (headerVersion is not null && !McpHttpProtocol.IsSupported(headerVersion))
-        {
-            await HttpErrors.UnsupportedVersionAsync(context, headerVersion, McpHttpProtocol.AllVersions).ConfigureAwait(false);
-            return;
-        }
-
-        if (McpHttpProtocol.IsStatelessVersion(headerVersion))
-        {
-            context.Response.Headers.Allow = "POST";
-            await HttpErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, HttpErrors.GenericCode,
-                "Method Not Allowed: 2026-07-28 has no sessions to delete").ConfigureAwait(false);
             return;
         }
 
@@ -268,6 +238,34 @@ internal sealed partial class StreamableHttpHandler
         }
 
         await Sessions.RemoveAsync(sessionId).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What GET and DELETE check first: admission (Host, Origin, limits), a supported protocol version, and a client
+    /// that has sessions at all (2026-07-28 clients are stateless and get 405 with <paramref name="statelessRefusal"/>).
+    /// </summary>
+    private async Task<bool> AdmitSessionMethodAsync(HttpContext context, string statelessRefusal)
+    {
+        if (!await _guards.AdmitAsync(context).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var headerVersion = context.Request.Headers[McpHttpProtocol.ProtocolVersionHeader].ToString() is { Length: > 0 } v ? v : null;
+        if (headerVersion is not null && !McpHttpProtocol.IsSupported(headerVersion))
+        {
+            await HttpErrors.UnsupportedVersionAsync(context, headerVersion, McpHttpProtocol.AllVersions).ConfigureAwait(false);
+            return false;
+        }
+
+        if (McpHttpProtocol.IsStatelessVersion(headerVersion))
+        {
+            context.Response.Headers.Allow = "POST";
+            await HttpErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, HttpErrors.GenericCode, statelessRefusal).ConfigureAwait(false);
+            return false;
+        }
+
+        return true;
     }
 
     private async Task<HttpMcpSession> StartSessionAsync(HttpContext context)
