@@ -92,16 +92,19 @@ internal static partial class ServeCommand
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // Plain HTTP/1.1: without TLS, Kestrel cannot negotiate HTTP/2 on a shared port anyway (it only warned
+            // about it at every start); TLS and HTTP/2 belong to the reverse proxy in front.
             if (settings.Host is "localhost" && settings.Port != 0)
             {
                 // Both 127.0.0.1 and ::1, whichever the client resolves localhost to.
-                kestrel.ListenLocalhost(settings.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+                kestrel.ListenLocalhost(settings.Port, listen => listen.Protocols = HttpProtocols.Http1);
                 return;
             }
 
             foreach (var address in BindAddresses(settings.Host))
             {
-                kestrel.Listen(address, settings.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+                kestrel.Listen(address, settings.Port, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
         builder.Services.AddRoutingCore();
