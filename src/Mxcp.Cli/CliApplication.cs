@@ -23,10 +23,9 @@ internal static class CliApplication
         });
         var parsed = root.Parse(args);
 
-        // `serve` owns SIGTERM/SIGINT through SignalLifetime (drain, then a second signal exits at once).
-        // System.CommandLine's termination handling would block the signal thread for two seconds on each signal and
-        // then end the invocation with 143/130 while the server is still draining, so it is off for `serve`; the other
-        // commands keep it (the signal cancels their token, and they end within two seconds).
+        // `serve` owns SIGTERM/SIGINT through SignalLifetime (drain, then a second signal exits at once), so
+        // System.CommandLine's own handlers (cancel the action's token, then wait for it on the signal thread) are off
+        // for it; the other commands keep them (the signal cancels their token).
         var invocation = new InvocationConfiguration();
         if (parsed.CommandResult.Command.Name == "serve")
         {

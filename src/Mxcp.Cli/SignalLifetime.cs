@@ -46,8 +46,8 @@ internal sealed partial class SignalLifetime(IHostApplicationLifetime lifetime, 
         };
 
         // Environment.Exit runs the exit handlers (the audit writer writes what is queued, bounded by its own timer).
-        // Native code still running (a DuckDB query on its worker threads) can hold up the C runtime's exit, so a
-        // watchdog ends the process without the remaining handlers if that takes longer than ExitHandlersGrace.
+        // A second signal promises an exit, so a watchdog ends the process without the remaining handlers if they
+        // take longer than ExitHandlersGrace.
         var exiting = new Thread(() => Environment.Exit(code)) { IsBackground = true, Name = "mxcp exit" };
         exiting.Start();
         if (!exiting.Join(ExitHandlersGrace) && !OperatingSystem.IsWindows())
