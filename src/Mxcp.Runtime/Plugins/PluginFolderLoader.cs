@@ -69,7 +69,7 @@ internal static class PluginFolderLoader
         catch (Exception e) when (e is InvalidOperationException or IOException or BadImageFormatException)
         {
             throw new PluginLoadException(name, folder,
-                $"cannot read the dependency manifest {Path.ChangeExtension(file, ".deps.json")}: {e.Message}; publish the plugin into this folder again", e);
+                $"cannot read the dependency manifest {Path.ChangeExtension(file, ".deps.json")}: {Detail(e)}; publish the plugin into this folder again", e);
         }
 
         Assembly assembly;
@@ -79,7 +79,7 @@ internal static class PluginFolderLoader
         }
         catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException)
         {
-            throw new PluginLoadException(name, folder, $"cannot load {file}: {e.Message}; publish the plugin into this folder again", e);
+            throw new PluginLoadException(name, folder, $"cannot load {file}: {Detail(e)}; publish the plugin into this folder again", e);
         }
 
         var pluginTypes = ExportedTypes(assembly, name, folder, file)
@@ -101,7 +101,7 @@ internal static class PluginFolderLoader
             catch (Exception e) when (e is MissingMethodException or TargetInvocationException or MemberAccessException)
             {
                 throw new PluginLoadException(name, folder,
-                    $"cannot create {type.FullName} from {file}: {(e.InnerException ?? e).Message}; a plugin class needs a public parameterless constructor that does not throw", e);
+                    $"cannot create {type.FullName} from {file}: {Detail(e.InnerException ?? e)}; a plugin class needs a public parameterless constructor that does not throw", e);
             }
         }
 
@@ -139,11 +139,11 @@ internal static class PluginFolderLoader
         catch (BadImageFormatException e)
         {
             throw new PluginLoadException(name, folder,
-                $"{file} is not a valid .NET assembly (corrupt or truncated?): {e.Message}; publish the plugin into this folder again", e);
+                $"{file} is not a valid .NET assembly (corrupt or truncated?): {Detail(e)}; publish the plugin into this folder again", e);
         }
         catch (IOException e)
         {
-            throw new PluginLoadException(name, folder, $"cannot read {file}: {e.Message}", e);
+            throw new PluginLoadException(name, folder, $"cannot read {file}: {Detail(e)}", e);
         }
 
         if (referenced is null)
@@ -170,6 +170,10 @@ internal static class PluginFolderLoader
 
     private static string Display(Version version) => version.ToString(3);
 
+    /// <summary>An exception's message as part of a one-line sentence (lines joined, without its closing period).</summary>
+    private static string Detail(Exception e) =>
+        string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+
     private static Type[] ExportedTypes(Assembly assembly, string name, string folder, string file)
     {
         try
@@ -179,7 +183,7 @@ internal static class PluginFolderLoader
         catch (Exception e) when (e is ReflectionTypeLoadException or FileNotFoundException or FileLoadException)
         {
             var failures = e is ReflectionTypeLoadException rtl ? rtl.LoaderExceptions.OfType<Exception>().ToArray() : [e];
-            var detail = string.Join("; ", failures.Select(x => x.Message).Distinct());
+            var detail = string.Join("; ", failures.Select(Detail).Distinct());
             throw new PluginLoadException(name, folder,
                 $"cannot load the types of {file}, a dependency is missing or does not load: {detail}; publish the plugin with its dependencies into this folder again", e);
         }

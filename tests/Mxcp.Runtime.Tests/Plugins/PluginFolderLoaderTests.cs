@@ -304,6 +304,7 @@ public sealed class PluginFolderLoaderTests : IDisposable
 
         Assert.StartsWith($"Plugin 'Manifest' ({folder}): cannot read the dependency manifest Mxcp.TestPlugins.Manifest.deps.json: ", e.Message);
         Assert.EndsWith("; publish the plugin into this folder again", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
