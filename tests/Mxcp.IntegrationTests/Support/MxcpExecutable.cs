@@ -20,8 +20,7 @@ internal static class MxcpExecutable
         }
 
         var output = System.IO.Path.Combine(Repository.Root, "artifacts", "test-publish", "mxcp");
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(output)!);
-        using var lockFile = AcquireLock(output + ".lock");
+        using var lockFile = AcquireReleaseBuildLock();
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Repository.Root,
@@ -51,8 +50,14 @@ internal static class MxcpExecutable
         return File.Exists(exe) ? exe : throw new InvalidOperationException($"dotnet publish did not produce {exe}");
     }
 
-    private static FileStream AcquireLock(string path)
+    /// <summary>
+    /// Held while a test builds the repository in Release (this publish, the packages), so that two builds never write
+    /// the same obj/ and bin/ folders at once.
+    /// </summary>
+    public static FileStream AcquireReleaseBuildLock()
     {
+        var path = System.IO.Path.Combine(Repository.Root, "artifacts", "test-publish", "mxcp.lock");
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var deadline = DateTime.UtcNow.AddMinutes(10);
         while (true)
         {
