@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
@@ -211,24 +210,10 @@ public sealed class PackageTests(PackedPackagesFixture packed) : IClassFixture<P
     /// <summary><c>dotnet tool install --tool-path</c> from the packed folder, with a private NuGet cache.</summary>
     private string InstallTool(PackedPackage package, string root)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
-        foreach (var arg in (string[])["tool", "install", package.Id, "--version", package.Version, "--tool-path", Path.Combine(root, "tools"), "--add-source", packed.Folder])
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["NUGET_PACKAGES"] = Path.Combine(root, "nuget");
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet tool install did not finish");
-        }
-
-        Assert.True(process.ExitCode == 0, $"dotnet tool install failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+        var result = DotnetCli.Run(Path.GetTempPath(), TimeSpan.FromMinutes(5),
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(root, "nuget") },
+            "tool", "install", package.Id, "--version", package.Version, "--tool-path", Path.Combine(root, "tools"), "--add-source", packed.Folder);
+        Assert.True(result.ExitCode == 0, $"dotnet tool install failed: {result}");
         var exe = Path.Combine(root, "tools", OperatingSystem.IsWindows() ? "mxcp.exe" : "mxcp");
         Assert.True(File.Exists(exe), exe);
         return exe;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
 using Mxcp.IntegrationTests.Support;
@@ -58,30 +57,11 @@ public sealed class PackedPackagesFixture : IDisposable
     {
         using (MxcpExecutable.AcquireReleaseBuildLock())
         {
-            var psi = new ProcessStartInfo("dotnet")
+            var result = DotnetCli.Run(Repository.Root, TimeSpan.FromMinutes(15), null,
+                "pack", "-c", "Release", "-o", Folder, "--nologo", "-v", "quiet", "--disable-build-servers");
+            if (result.ExitCode != 0)
             {
-                WorkingDirectory = Repository.Root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var arg in (string[])["pack", "-c", "Release", "-o", Folder, "--nologo", "-v", "quiet", "--disable-build-servers"])
-            {
-                psi.ArgumentList.Add(arg);
-            }
-
-            psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-            using var process = Process.Start(psi)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(15)))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new InvalidOperationException("dotnet pack timed out");
-            }
-
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"dotnet pack failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+                throw new InvalidOperationException($"dotnet pack failed: {result}");
             }
         }
 

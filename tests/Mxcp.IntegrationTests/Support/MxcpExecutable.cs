@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mxcp.IntegrationTests.Support;
 
 /// <summary>
@@ -21,29 +19,11 @@ internal static class MxcpExecutable
 
         var output = System.IO.Path.Combine(Repository.Root, "artifacts", "test-publish", "mxcp");
         using var lockFile = AcquireReleaseBuildLock();
-        var psi = new ProcessStartInfo("dotnet")
+        var result = DotnetCli.Run(Repository.Root, TimeSpan.FromMinutes(10), null,
+            "publish", "src/Mxcp.Cli/Mxcp.Cli.csproj", "-c", "Release", "-o", output, "--nologo", "-v", "quiet", "--disable-build-servers");
+        if (result.ExitCode != 0)
         {
-            WorkingDirectory = Repository.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in (string[])["publish", "src/Mxcp.Cli/Mxcp.Cli.csproj", "-c", "Release", "-o", output, "--nologo", "-v", "quiet", "--disable-build-servers"])
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("dotnet publish of mxcp timed out");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet publish of mxcp failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+            throw new InvalidOperationException($"dotnet publish of mxcp failed: {result}");
         }
 
         var exe = System.IO.Path.Combine(output, OperatingSystem.IsWindows() ? "mxcp.exe" : "mxcp");
