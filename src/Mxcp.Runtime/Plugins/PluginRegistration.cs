@@ -33,5 +33,5 @@ internal static class PluginRegistration
     }
 }
 
-/// <summary>A plugin known to the host, for diagnostics (<c>mxcp --version</c>, the admin API).</summary>
+/// <summary>A plugin known to the host: its name, assembly version and file, registered as a singleton for diagnostics.</summary>
 internal sealed record RegisteredPlugin(string Name, string Version, string Location);

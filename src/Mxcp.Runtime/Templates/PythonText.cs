@@ -86,7 +86,7 @@ internal static class PythonText
         }
     }
 
-    /// <summary>How deep <see cref="AppendRepr"/> follows nested containers, about where Python raises RecursionError.</summary>
+    /// <summary>How deep <see cref="AppendRepr(StringBuilder, object?, int)"/> follows nested containers, about where Python raises RecursionError.</summary>
     public const int MaxDepth = 500;
 
     public static void AppendRepr(StringBuilder sb, object? value) => AppendRepr(sb, value, 0);

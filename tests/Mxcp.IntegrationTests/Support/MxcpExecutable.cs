@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mxcp.IntegrationTests.Support;
 
 /// <summary>
@@ -20,39 +18,26 @@ internal static class MxcpExecutable
         }
 
         var output = System.IO.Path.Combine(Repository.Root, "artifacts", "test-publish", "mxcp");
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(output)!);
-        using var lockFile = AcquireLock(output + ".lock");
-        var psi = new ProcessStartInfo("dotnet")
+        using var lockFile = AcquireReleaseBuildLock();
+        var result = DotnetCli.Run(Repository.Root, TimeSpan.FromMinutes(10), null,
+            "publish", "src/Mxcp.Cli/Mxcp.Cli.csproj", "-c", "Release", "-o", output, "--nologo", "-v", "quiet", "--disable-build-servers");
+        if (result.ExitCode != 0)
         {
-            WorkingDirectory = Repository.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in (string[])["publish", "src/Mxcp.Cli/Mxcp.Cli.csproj", "-c", "Release", "-o", output, "--nologo", "-v", "quiet", "--disable-build-servers"])
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("dotnet publish of mxcp timed out");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet publish of mxcp failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+            throw new InvalidOperationException($"dotnet publish of mxcp failed: {result}");
         }
 
         var exe = System.IO.Path.Combine(output, OperatingSystem.IsWindows() ? "mxcp.exe" : "mxcp");
         return File.Exists(exe) ? exe : throw new InvalidOperationException($"dotnet publish did not produce {exe}");
     }
 
-    private static FileStream AcquireLock(string path)
+    /// <summary>
+    /// Held while a test builds the repository in Release (this publish, the packages), so that two builds never write
+    /// the same obj/ and bin/ folders at once.
+    /// </summary>
+    public static FileStream AcquireReleaseBuildLock()
     {
+        var path = System.IO.Path.Combine(Repository.Root, "artifacts", "test-publish", "mxcp.lock");
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var deadline = DateTime.UtcNow.AddMinutes(10);
         while (true)
         {

@@ -73,9 +73,12 @@ internal sealed class TestProject : IDisposable
         }
     }
 
-    public CliResult RunIn(string workingDirectory, params string[] args)
+    public CliResult RunIn(string workingDirectory, params string[] args) => RunExecutable(MxcpExecutable.Path, workingDirectory, args);
+
+    /// <summary>Runs another mxcp executable (an installed tool, for example) in this project.</summary>
+    public CliResult RunExecutable(string executable, string workingDirectory, params string[] args)
     {
-        var psi = new ProcessStartInfo(MxcpExecutable.Path)
+        var psi = new ProcessStartInfo(executable)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
