@@ -2,9 +2,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Mxcp.AspNetCore;
-using Mxcp.Plugins.DuckDb;
-using Mxcp.Runtime;
 
 var builder = WebApplication.CreateBuilder(args);
 

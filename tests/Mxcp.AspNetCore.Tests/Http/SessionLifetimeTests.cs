@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Mxcp.AspNetCore.Http;
 using Mxcp.AspNetCore.Tests.Support;
 using Mxcp.Runtime.Reload;
 
@@ -16,14 +15,14 @@ public sealed class SessionLifetimeTests
     {
         await using var server = await McpTestServer.StartAsync();
         await using var client = await server.ConnectAsync("2025-11-25");
-        var registry = HttpSessionRegistry.For(server.Services);
+        var registry = server.Sessions;
         var session = Assert.Single(registry.Sessions);
         Assert.Equal(client.SessionId, session.Id);
         Assert.Equal("tests", session.ClientInfo?.Name);
         Assert.Equal("2025-11-25", session.ProtocolVersion);
         Assert.Equal("streamable-http", session.Transport);
 
-        Assert.True(await registry.TerminateAsync(session.Id));
+        Assert.True(await registry.TerminateAsync(session.Id, Ct));
         Assert.Empty(registry.Sessions);
         await Assert.ThrowsAnyAsync<Exception>(() => client.ListToolsAsync(cancellationToken: Ct).AsTask());
     }
@@ -38,7 +37,7 @@ public sealed class SessionLifetimeTests
             o.TimeProvider = clock;
         });
         await using var client = await server.ConnectAsync("2025-11-25", headers: null);
-        var registry = HttpSessionRegistry.For(server.Services);
+        var registry = server.Sessions;
         Assert.Single(registry.Sessions);
 
         // The client's GET stream keeps the session active; once it is idle for longer than the timeout it goes.
@@ -92,6 +91,11 @@ public sealed class SessionLifetimeTests
         private DateTimeOffset _now = start;
 
         public override DateTimeOffset GetUtcNow() => _now;
+
+        // The SDK measures idle time with timestamps.
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _now.UtcTicks;
 
         public void Advance(TimeSpan by)
         {

@@ -11,8 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Client;
 using Mxcp.Abstractions;
-using Mxcp.Plugins.DuckDb;
-using Mxcp.Runtime;
+using Mxcp.Runtime.Mcp.Sessions;
 
 namespace Mxcp.AspNetCore.Tests.Support;
 
@@ -40,6 +39,9 @@ internal sealed class McpTestServer : IAsyncDisposable
     public GateLanguage Gate { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>The live MCP sessions of every transport.</summary>
+    public McpSessionRegistry Sessions => _app.Services.GetRequiredService<McpSessionRegistry>();
 
     public static Task<McpTestServer> StartAsync(Action<MxcpHttpOptions>? http = null, bool requireAuth = false, Action<string>? writeProject = null)
     {
@@ -97,6 +99,11 @@ internal sealed class McpTestServer : IAsyncDisposable
             o.Environment = name => name == "HOME" ? root : null;
         }).AddDuckDb();
         builder.Services.AddSingleton<IEndpointExecutorProvider>(gate);
+        if (http is not null)
+        {
+            builder.Services.Configure(http);
+        }
+
         if (requireAuth)
         {
             builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, TestAuthHandler>("Test", null);
@@ -110,7 +117,7 @@ internal sealed class McpTestServer : IAsyncDisposable
             app.UseAuthorization();
         }
 
-        var endpoint = app.MapMxcp("/mcp", http);
+        var endpoint = app.MapMxcp("/mcp");
         if (requireAuth)
         {
             endpoint.RequireAuthorization();

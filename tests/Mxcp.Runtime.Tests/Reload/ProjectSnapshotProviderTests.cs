@@ -19,7 +19,7 @@ public sealed class ProjectSnapshotProviderTests
         var services = new ServiceCollection();
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddMxcp(o =>
+        services.AddMxcpCore(o =>
         {
             o.ProjectPath = project.Root;
             o.Environment = name => name == "HOME" ? project.Root : null;
@@ -66,7 +66,7 @@ public sealed class ProjectSnapshotProviderTests
         Assert.True(sql.Created[0].Disposed);
         Assert.Equal(2, sql.Created.Count);
         Assert.Equal("version-2", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
-        Assert.Equal("success", provider.LastReloadStatus);
+        Assert.Equal(ReloadStatus.Success, provider.LastReloadStatus);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class ProjectSnapshotProviderTests
         project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: after}\n");
         sql.FailNextCreate = "the database file is locked";
         Assert.False(await provider.ReloadAsync(Ct));
-        Assert.Equal("error", provider.LastReloadStatus);
+        Assert.Equal(ReloadStatus.Error, provider.LastReloadStatus);
         Assert.Equal("Cannot start the 'sql' executor: the database file is locked; the previous project was restored", provider.LastReloadError);
         Assert.Equal("before", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
     }
@@ -97,7 +97,7 @@ public sealed class ProjectSnapshotProviderTests
 
         project.Write("mxcp-site.yml", "mxcp: 1\nproject: demo\nprofle: dev\n");
         Assert.False(await provider.ReloadAsync(Ct));
-        Assert.Equal("error", provider.LastReloadStatus);
+        Assert.Equal(ReloadStatus.Error, provider.LastReloadStatus);
         Assert.Equal("mxcp-site.yml:3:1: unknown key 'profle' (did you mean 'profile'?)", provider.LastReloadError);
         Assert.Equal("good", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
     }
@@ -148,7 +148,7 @@ public sealed class ProjectSnapshotProviderTests
         await provider.LoadAsync(Ct);
 
         Assert.False(await provider.ReloadAsync("bad payload", _ => throw new IOException("disk full"), Ct));
-        Assert.Equal("error", provider.LastReloadStatus);
+        Assert.Equal(ReloadStatus.Error, provider.LastReloadStatus);
         Assert.Equal("reload payload failed: disk full", provider.LastReloadError);
         Assert.Equal("x", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
     }
