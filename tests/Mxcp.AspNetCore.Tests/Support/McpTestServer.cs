@@ -43,7 +43,12 @@ internal sealed class McpTestServer : IAsyncDisposable
     /// <summary>The live MCP sessions of every transport.</summary>
     public McpSessionRegistry Sessions => _app.Services.GetRequiredService<McpSessionRegistry>();
 
-    public static Task<McpTestServer> StartAsync(Action<MxcpHttpOptions>? http = null, bool requireAuth = false, Action<string>? writeProject = null)
+    /// <param name="http">Sets the HTTP options.</param>
+    /// <param name="requireAuth">Puts /mcp behind the test authentication.</param>
+    /// <param name="writeProject">Adds files to the project before it loads.</param>
+    /// <param name="services">Registers more services after <c>AddMxcp()</c> (a host's own MCP primitives, ...).</param>
+    public static Task<McpTestServer> StartAsync(
+        Action<MxcpHttpOptions>? http = null, bool requireAuth = false, Action<string>? writeProject = null, Action<IServiceCollection>? services = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "mxcp-http-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -104,6 +109,7 @@ internal sealed class McpTestServer : IAsyncDisposable
             builder.Services.Configure(http);
         }
 
+        services?.Invoke(builder.Services);
         if (requireAuth)
         {
             builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, TestAuthHandler>("Test", null);
@@ -130,7 +136,17 @@ internal sealed class McpTestServer : IAsyncDisposable
 
     private static async Task<McpTestServer> StartAsync(WebApplication app, string root, GateLanguage gate)
     {
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+            throw;
+        }
+
         return new McpTestServer(app, root, gate);
     }
 

@@ -66,9 +66,15 @@ public sealed class HttpServeTests(SalesSampleFixture sample) : IClassFixture<Sa
     {
         await using var server = await ServeProcess.StartAsync(sample.Project);
         using var http = new HttpClient();
-        var request = new HttpRequestMessage(HttpMethod.Post, server.Endpoint) { Content = new StringContent("{}") };
+        var request = new HttpRequestMessage(HttpMethod.Post, server.Endpoint) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
         request.Headers.Host = "evil.example.com";
         using var response = await http.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+
+        // A browser's simple request (text/plain, no preflight) never reaches the MCP handler either.
+        var simple = new HttpRequestMessage(HttpMethod.Post, server.Endpoint) { Content = new StringContent("{}") };
+        simple.Headers.Host = "evil.example.com";
+        using var refused = await http.SendAsync(simple, Ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
     }
 }
