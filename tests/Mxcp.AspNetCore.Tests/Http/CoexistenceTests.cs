@@ -53,6 +53,7 @@ public sealed class CoexistenceTests
             Interlocked.Increment(ref promptChanges);
             return ValueTask.CompletedTask;
         });
+        await server.WaitForNotificationStreamAsync(client);
         var hostBefore = (await client.ListToolsAsync(cancellationToken: Ct)).Where(t => t.Name.StartsWith("host_", StringComparison.Ordinal)).Select(t => t.Description).ToList();
 
         // Add a tool, change one, remove one.

@@ -30,6 +30,7 @@ public sealed class ReloadNotificationTests
             Interlocked.Increment(ref promptNotifications);
             return ValueTask.CompletedTask;
         });
+        await server.WaitForNotificationStreamAsync(client);
         Assert.DoesNotContain(await client.ListToolsAsync(cancellationToken: Ct), t => t.Name == "added");
 
         McpTestServer.Write(server.Root, "tools/added.yml", "tool:\n  name: added\n  description: New\n  return: {type: integer}\n  source: {code: select 41 + 1 as n}\n");

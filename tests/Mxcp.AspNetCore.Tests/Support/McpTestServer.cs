@@ -163,6 +163,25 @@ internal sealed class McpTestServer : IAsyncDisposable
             new McpClientOptions { ProtocolVersion = protocolVersion, ClientInfo = new() { Name = "tests", Version = "1.0" } },
             cancellationToken: TestContext.Current.CancellationToken);
 
+    /// <summary>
+    /// Waits until the client's session has its GET stream open (the session is active with no request running):
+    /// notifications such as list_changed travel on it and are dropped before it opens.
+    /// </summary>
+    public async Task WaitForNotificationStreamAsync(McpClient client)
+    {
+        for (var i = 0; i < 400; i++)
+        {
+            if (client.SessionId is { } id && Sessions.TryGet(id, out var session) && session.IsActive)
+            {
+                return;
+            }
+
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException("The client did not open its GET stream");
+    }
+
     public async ValueTask DisposeAsync()
     {
         Gate.Open();
