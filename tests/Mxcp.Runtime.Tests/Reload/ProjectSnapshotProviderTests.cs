@@ -70,6 +70,59 @@ public sealed class ProjectSnapshotProviderTests
     }
 
     [Fact]
+    public async Task ReloadAsync_ListenersFromTheServices_HearEveryStepAndAFailingOneBreaksNothing()
+    {
+        using var project = new TempProject();
+        project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: version-1}\n");
+        var logs = new RecordingLoggerFactory();
+        var recording = new RecordingListener();
+        var services = new ServiceCollection();
+        services.AddSingleton<ILoggerFactory>(logs);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddMxcpCore(o =>
+        {
+            o.ProjectPath = project.Root;
+            o.Environment = name => name == "HOME" ? project.Root : null;
+        });
+        services.AddSingleton<IEndpointExecutorProvider>(new FakeSqlProvider());
+        services.AddSingleton<IProjectSnapshotListener>(new ThrowingListener());
+        services.AddSingleton<IProjectSnapshotListener>(recording);
+        await using var provider = services.BuildServiceProvider();
+        var snapshots = provider.GetRequiredService<ProjectSnapshotProvider>();
+
+        await snapshots.LoadAsync(Ct);
+        project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: version-2}\n");
+        Assert.True(await snapshots.ReloadAsync(Ct));
+        project.Write("tools/t.yml", "tool:\n  name: t\n  sorce: {code: broken}\n");
+        Assert.False(await snapshots.ReloadAsync(Ct));
+
+        Assert.Equal(["changed", "starting reload", "changed", "completed Success", "starting reload", "completed Error"], recording.Heard);
+        Assert.Equal(ReloadStatus.Error, snapshots.LastReloadStatus);
+        Assert.Equal("version-2", (await CallAsync(provider, snapshots, "t"))![0]!["source"]!.GetValue<string>());
+        Assert.Contains(logs.Messages, m => m.Level == LogLevel.Error && m.Message == "A reload listener (ThrowingListener) failed; the reload goes on");
+    }
+
+    private sealed class RecordingListener : IProjectSnapshotListener
+    {
+        public List<string> Heard { get; } = [];
+
+        public void OnReloadStarting(string description) => Heard.Add("starting " + description);
+
+        public void OnSnapshotChanged(Mxcp.Runtime.Endpoints.ProjectSnapshot snapshot) => Heard.Add("changed");
+
+        public void OnReloadCompleted(ReloadStatus status, string? error) => Heard.Add("completed " + status);
+    }
+
+    private sealed class ThrowingListener : IProjectSnapshotListener
+    {
+        public void OnReloadStarting(string description) => throw new InvalidOperationException("listener bug");
+
+        public void OnSnapshotChanged(Mxcp.Runtime.Endpoints.ProjectSnapshot snapshot) => throw new InvalidOperationException("listener bug");
+
+        public void OnReloadCompleted(ReloadStatus status, string? error) => throw new InvalidOperationException("listener bug");
+    }
+
+    [Fact]
     public async Task ReloadAsync_NewExecutorsFail_RestoresThePreviousProject()
     {
         using var project = new TempProject();
