@@ -47,6 +47,19 @@ public sealed class HttpErrorTableTests
     }
 
     [Fact]
+    public async Task Post_NotJsonContentType_Is415BeforeAnyOtherCheck()
+    {
+        // The SDK's endpoint accepts application/json only; routing refuses other bodies before filters and handlers.
+        await using var server = await McpTestServer.StartAsync();
+        using var http = new HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, server.McpUri) { Content = new StringContent(Initialize, Encoding.UTF8, "text/plain") };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        request.Headers.Host = "evil.example.com";
+        using var response = await http.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Post_NotJsonRpc_Is400InvalidRequest()
     {
         await using var server = await McpTestServer.StartAsync();

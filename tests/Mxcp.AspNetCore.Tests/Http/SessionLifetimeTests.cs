@@ -28,6 +28,27 @@ public sealed class SessionLifetimeTests
     }
 
     [Fact]
+    public async Task Registry_LegacySseSession_IsListedAndTerminateEndsIt()
+    {
+        await using var server = await McpTestServer.StartAsync(o => o.EnableLegacySse = true);
+        await using var client = await server.ConnectAsync("2024-11-05", ModelContextProtocol.Client.HttpTransportMode.Sse, path: "/mcp/sse");
+        await client.ListToolsAsync(cancellationToken: Ct);
+        var session = Assert.Single(server.Sessions.Sessions);
+        Assert.Equal("sse", session.Transport);
+        Assert.True(session.IsActive, "an SSE session is active while its stream is open");
+        Assert.Equal("tests", session.ClientInfo?.Name);
+
+        Assert.True(await server.Sessions.TerminateAsync(session.Id, Ct));
+        for (var i = 0; i < 100 && server.Sessions.Count > 0; i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Empty(server.Sessions.Sessions);
+        await Assert.ThrowsAnyAsync<Exception>(() => client.ListToolsAsync(cancellationToken: Ct).AsTask());
+    }
+
+    [Fact]
     public async Task IdleSessions_ArePrunedAfterTheIdleTimeout()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
