@@ -49,6 +49,31 @@ public sealed class SessionLifetimeTests
     }
 
     [Fact]
+    public async Task IdleSessions_OverTheLimit_TheOldestIsClosed()
+    {
+        await using var server = await McpTestServer.StartAsync(o => o.MaxIdleSessionCount = 2);
+        using var http = new HttpClient();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, server.McpUri)
+            {
+                Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+            using var response = await http.SendAsync(request, Ct);
+            ids.Add(response.Headers.GetValues("Mcp-Session-Id").Single());
+        }
+
+        Assert.Equal(ids[1..], server.Sessions.Sessions.Select(s => s.Id));
+        var stale = new HttpRequestMessage(HttpMethod.Post, server.McpUri) { Content = new StringContent("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}""", System.Text.Encoding.UTF8, "application/json") };
+        stale.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        stale.Headers.Add("Mcp-Session-Id", ids[0]);
+        using var refused = await http.SendAsync(stale, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task IdleSessions_ArePrunedAfterTheIdleTimeout()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
