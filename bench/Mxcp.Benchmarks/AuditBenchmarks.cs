@@ -66,7 +66,7 @@ public class AuditBenchmarks
         var services = new ServiceCollection();
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddMxcp(o =>
+        services.AddMxcpCore(o =>
         {
             o.ProjectPath = root;
             o.Environment = name => name == "HOME" ? root : null;

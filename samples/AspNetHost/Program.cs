@@ -1,16 +1,18 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Mxcp.AspNetCore;
-using Mxcp.Plugins.DuckDb;
-using Mxcp.Runtime;
+using ModelContextProtocol.Server;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // The app's own authentication: an API key per user (a stand-in for whatever the app already uses).
 builder.Services.AddAuthentication("ApiKey").AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>("ApiKey", null);
 builder.Services.AddAuthorization();
+
+// The app's own MCP tools, served next to the project's.
+builder.Services.AddMcpServer().WithTools<HostTools>();
 
 // Mxcp: the MXCP project, with DuckDB registered directly (no plugin folder needed in an app).
 builder.Services.AddMxcp(o => o.ProjectPath = builder.Configuration["Mxcp:ProjectPath"] ?? Path.Combine(builder.Environment.ContentRootPath, "..", "sales"))
@@ -29,6 +31,14 @@ app.MapMxcp("/mcp").RequireAuthorization();
 app.MapMxcpHealth();
 
 app.Run();
+
+/// <summary>An MCP tool of the app itself: it answers on the same /mcp endpoint as the project's tools.</summary>
+[McpServerToolType]
+internal sealed class HostTools
+{
+    [McpServerTool(Name = "whoami"), Description("The name the app signed the caller in with")]
+    public static string WhoAmI(ClaimsPrincipal user) => user.Identity?.Name ?? "anonymous";
+}
 
 /// <summary>Accepts "Authorization: Bearer &lt;name&gt;-key" and signs the caller in as &lt;name&gt;.</summary>
 internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)

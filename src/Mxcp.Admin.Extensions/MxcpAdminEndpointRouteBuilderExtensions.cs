@@ -2,17 +2,16 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mxcp.Admin;
 using Mxcp.Admin.Docs;
 using Mxcp.Admin.Routes;
-using Mxcp.Runtime.Reload;
 
-namespace Mxcp.Admin;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Mounts the admin API on an ASP.NET Core app.</summary>
 public static partial class MxcpAdminEndpointRouteBuilderExtensions
@@ -25,22 +24,32 @@ public static partial class MxcpAdminEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The app.</param>
     /// <param name="prefix">The route prefix; <c>/admin</c> by default.</param>
-    /// <param name="configure">Sets the token and other options.</param>
+    /// <param name="configure">Sets the token and other options of this mount, on top of those of <c>AddAdmin()</c>.</param>
     /// <returns>A builder for conventions on every admin route.</returns>
-    /// <exception cref="InvalidOperationException"><c>AddMxcp()</c> was not called, or the token refers to an unset environment variable.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddMxcp(...).AddAdmin()</c> was not called.</exception>
+    /// <exception cref="OptionsValidationException">The options are invalid (for example the token refers to an unset environment variable).</exception>
     public static IEndpointConventionBuilder MapMxcpAdmin(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/admin", Action<MxcpAdminOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (endpoints.ServiceProvider.GetService<ProjectSnapshotProvider>() is null)
+        var services = endpoints.ServiceProvider;
+        var api = services.GetService<AdminApi>() ?? throw new InvalidOperationException(
+            "MapMxcpAdmin() needs the admin services: call builder.Services.AddMxcp(...).AddAdmin() (or .AddAdminSocket()) before building the app.");
+
+        // This mount's options: everything configured for the admin API, then this call's own settings, checked now.
+        var options = services.GetRequiredService<IOptionsFactory<MxcpAdminOptions>>().Create(Options.DefaultName);
+        configure?.Invoke(options);
+        var failures = services.GetServices<IValidateOptions<MxcpAdminOptions>>()
+            .Select(v => v.Validate(Options.DefaultName, options))
+            .Where(r => r.Failed)
+            .SelectMany(r => r.Failures ?? [])
+            .ToList();
+        if (failures.Count > 0)
         {
-            throw new InvalidOperationException("MapMxcpAdmin() needs the Mxcp services: call builder.Services.AddMxcp(...) before building the app.");
+            throw new OptionsValidationException(Options.DefaultName, typeof(MxcpAdminOptions), failures);
         }
 
-        var options = new MxcpAdminOptions();
-        configure?.Invoke(options);
         var token = ResolveReference(options.Token);
-        var api = AdminApi.For(endpoints.ServiceProvider);
-        var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Mxcp.Admin");
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Mxcp.Admin");
 
         Func<HttpContext, Task<bool>>? guard = null;
         if (token is not null)
@@ -143,9 +152,6 @@ public static partial class MxcpAdminEndpointRouteBuilderExtensions
         return false;
     }
 
-    [GeneratedRegex(@"^\$\{([A-Za-z0-9_]+)\}$")]
-    private static partial Regex EnvironmentReference();
-
     private static string? ResolveReference(string? value)
     {
         if (string.IsNullOrEmpty(value))
@@ -153,7 +159,7 @@ public static partial class MxcpAdminEndpointRouteBuilderExtensions
             return null;
         }
 
-        if (EnvironmentReference().Match(value) is { Success: true } m)
+        if (MxcpAdminOptionsValidator.EnvironmentReference().Match(value) is { Success: true } m)
         {
             var name = m.Groups[1].Value;
             return Environment.GetEnvironmentVariable(name) is { Length: > 0 } resolved

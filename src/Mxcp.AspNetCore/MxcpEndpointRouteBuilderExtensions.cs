@@ -1,71 +1,53 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mxcp.AspNetCore;
 using Mxcp.AspNetCore.Http;
 using Mxcp.Runtime.Reload;
 
-namespace Mxcp.AspNetCore;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps Mxcp's MCP endpoint and health probes into an ASP.NET Core app.</summary>
 public static class MxcpEndpointRouteBuilderExtensions
 {
+    private const string ServicesMissing = "call builder.Services.AddMxcp(...) (package Mxcp.AspNetCore) before building the app.";
+
     /// <summary>
-    /// Serves the project registered with <c>AddMxcp()</c> over MCP Streamable HTTP at <paramref name="pattern"/>
-    /// (POST; GET and DELETE when sessions are enabled), and over legacy SSE when enabled. The returned builder accepts
-    /// the usual conventions (<c>.RequireAuthorization()</c>, <c>.RequireCors()</c>, ...); the authenticated user of each
-    /// request flows into the endpoint's call context and policies.
+    /// Serves the project registered with <c>AddMxcp()</c> over MCP Streamable HTTP at <paramref name="pattern"/> with
+    /// the MCP SDK's handler (<c>MapMcp</c>: POST; GET and DELETE when sessions are enabled), and over legacy SSE at
+    /// <c>{pattern}/sse</c> and <c>{pattern}/messages/</c> when enabled, as <see cref="MxcpHttpOptions"/> say. Every
+    /// request is checked first for Host and Origin (DNS rebinding), the body size and the concurrency limit. The
+    /// returned builder accepts the usual conventions (<c>.RequireAuthorization()</c>, <c>.RequireCors()</c>, ...); the
+    /// authenticated user of each request flows into the endpoint's call context and policies.
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The route of the MCP endpoint; <c>/mcp</c> by default.</param>
-    /// <param name="configure">Adjusts the endpoint's options (on top of any <c>services.Configure&lt;MxcpHttpOptions&gt;</c>).</param>
     /// <returns>A builder for endpoint conventions.</returns>
     /// <exception cref="InvalidOperationException"><c>AddMxcp()</c> was not called.</exception>
-    public static IEndpointConventionBuilder MapMxcp(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern = "/mcp", Action<MxcpHttpOptions>? configure = null)
+    /// <exception cref="OptionsValidationException"><see cref="MxcpHttpOptions"/> are invalid.</exception>
+    public static IEndpointConventionBuilder MapMxcp(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern = "/mcp")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var services = endpoints.ServiceProvider;
-        if (services.GetService<ProjectSnapshotProvider>() is null)
-        {
-            throw new InvalidOperationException("MapMxcp() needs the Mxcp services: call builder.Services.AddMxcp(...) before building the app.");
-        }
-
-        var options = Copy(services.GetService<IOptions<MxcpHttpOptions>>()?.Value ?? new MxcpHttpOptions());
-        configure?.Invoke(options);
-        if (options.SessionMode == MxcpSessionMode.Stateless && (options.EnableLegacySse || options.LegacySseOnly))
-        {
-            throw new InvalidOperationException("The legacy SSE transport needs sessions; it cannot be combined with MxcpSessionMode.Stateless.");
-        }
-
-        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Mxcp.AspNetCore");
-        var sessions = new HttpSessionManager(options, logger);
-        var guards = new RequestGuards(options, lifetime, logger);
-        HttpSessionRegistry.For(services).Add(new MappedEndpoint(pattern, options, sessions, guards));
-        lifetime.ApplicationStarted.Register(sessions.StartPruning);
-        lifetime.ApplicationStopped.Register(() => sessions.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)));
+        var guard = services.GetService<McpRequestGuard>() ?? throw new InvalidOperationException("MapMxcp() needs the Mxcp services: " + ServicesMissing);
+        var options = services.GetRequiredService<IOptions<MxcpHttpOptions>>().Value;
 
         var root = pattern is "" or "/";
         var group = endpoints.MapGroup(root ? "" : pattern);
+        group.AddEndpointFilter(guard);
+        group.WithMetadata(MxcpMcpEndpointMetadata.Instance);
         if (!options.LegacySseOnly)
         {
-            var handler = new StreamableHttpHandler(options, services, sessions, guards);
-            group.MapPost("", handler.HandlePostAsync).WithDisplayName($"MCP Streamable HTTP POST {pattern}");
-            if (options.SessionMode != MxcpSessionMode.Stateless)
-            {
-                group.MapGet("", handler.HandleGetAsync).WithDisplayName($"MCP Streamable HTTP GET {pattern}");
-                group.MapDelete("", handler.HandleDeleteAsync).WithDisplayName($"MCP Streamable HTTP DELETE {pattern}");
-            }
+            group.MapMcp("");
         }
 
         if (options.EnableLegacySse || options.LegacySseOnly)
         {
-            var sse = new LegacySseHandler(options, services, sessions, guards);
+            var sse = services.GetRequiredService<LegacySseHandler>();
             var messages = (root ? "" : pattern.TrimEnd('/')) + "/messages/";
             group.MapGet("/sse", context => sse.HandleSseAsync(context, messages)).WithDisplayName($"MCP SSE stream {pattern}");
             group.MapPost("/messages", sse.HandleMessageAsync).WithDisplayName($"MCP SSE messages {pattern}");
@@ -82,17 +64,19 @@ public static class MxcpEndpointRouteBuilderExtensions
     /// <param name="healthPattern">The liveness route.</param>
     /// <param name="readyPattern">The readiness route.</param>
     /// <returns>A builder for conventions on both routes.</returns>
+    /// <exception cref="InvalidOperationException"><c>AddMxcp()</c> was not called.</exception>
     public static IEndpointConventionBuilder MapMxcpHealth(this IEndpointRouteBuilder endpoints, string healthPattern = "/health", string readyPattern = "/ready")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var snapshots = endpoints.ServiceProvider.GetService<ProjectSnapshotProvider>()
-            ?? throw new InvalidOperationException("MapMxcpHealth() needs the Mxcp services: call builder.Services.AddMxcp(...) before building the app.");
+            ?? throw new InvalidOperationException("MapMxcpHealth() needs the Mxcp services: " + ServicesMissing);
         var lifetime = endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>();
+        var guard = endpoints.ServiceProvider.GetService<McpRequestGuard>();
         var group = endpoints.MapGroup("");
         group.MapGet(healthPattern, () => Results.Json(new JsonObject { ["status"] = "ok", ["timestamp"] = DateTimeOffset.UtcNow.ToString("O") }));
         group.MapGet(readyPattern, () =>
         {
-            var reason = lifetime.ApplicationStopping.IsCancellationRequested ? "shutting down"
+            var reason = lifetime.ApplicationStopping.IsCancellationRequested || guard?.IsStopping == true ? "shutting down"
                 : snapshots.Current is null ? "project not loaded"
                 : snapshots.IsDraining ? "reloading"
                 : null;
@@ -112,17 +96,4 @@ public static class MxcpEndpointRouteBuilderExtensions
         });
         return group;
     }
-
-    private static MxcpHttpOptions Copy(MxcpHttpOptions o) => new()
-    {
-        SessionMode = o.SessionMode,
-        EnableLegacySse = o.EnableLegacySse,
-        LegacySseOnly = o.LegacySseOnly,
-        IdleTimeout = o.IdleTimeout,
-        MaxIdleSessionCount = o.MaxIdleSessionCount,
-        MaxRequestBodySize = o.MaxRequestBodySize,
-        MaxConcurrentRequests = o.MaxConcurrentRequests,
-        AllowedHosts = o.AllowedHosts is null ? null : [.. o.AllowedHosts],
-        TimeProvider = o.TimeProvider,
-    };
 }

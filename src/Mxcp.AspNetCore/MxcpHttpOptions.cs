@@ -1,6 +1,10 @@
 namespace Mxcp.AspNetCore;
 
-/// <summary>Options of an MCP endpoint mapped with <c>MapMxcp</c>.</summary>
+/// <summary>
+/// Options of the MCP endpoints that <c>MapMxcp</c> maps, configured with
+/// <c>services.Configure&lt;MxcpHttpOptions&gt;(...)</c> and checked when the host starts. One set per application:
+/// every <c>MapMxcp</c> call serves the same server and sessions.
+/// </summary>
 public sealed class MxcpHttpOptions
 {
     /// <summary>Session handling; <see cref="MxcpSessionMode.Hybrid"/> by default.</summary>
@@ -11,6 +15,15 @@ public sealed class MxcpHttpOptions
 
     /// <summary>Map only the legacy HTTP+SSE transport (what <c>mxcp serve --transport sse</c> does).</summary>
     public bool LegacySseOnly { get; set; }
+
+    /// <summary>
+    /// Let clients resume an interrupted Streamable HTTP response or GET stream with <c>Last-Event-ID</c> (sessions
+    /// only). The MCP SDK's event store keeps the events: an <c>ISseEventStreamStore</c> registered by the host (for
+    /// example <c>AddMcpServer().WithDistributedCacheEventStreamStore()</c> over a cache that several instances share),
+    /// otherwise one in this process's memory (at most 64 MiB of events, each kept 30 minutes after its last read).
+    /// Off by default.
+    /// </summary>
+    public bool EnableResumability { get; set; }
 
     /// <summary>Sessions without activity for this long are closed. Default 2 hours.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(2);
@@ -27,7 +40,9 @@ public sealed class MxcpHttpOptions
     /// <summary>
     /// Host names accepted in the <c>Host</c> and <c>Origin</c> headers, against DNS rebinding. When <see langword="null"/>
     /// (the default), requests that arrive on a loopback address must name a loopback host (<c>localhost</c>,
-    /// <c>127.0.0.1</c>, <c>[::1]</c>); other requests are not restricted. A list restricts every request; <c>*</c> allows any.
+    /// <c>127.0.0.1</c>, <c>[::1]</c>); other requests are not restricted. A list restricts every request to the names
+    /// in it (a server behind a reverse proxy on the same machine lists the public name the proxy passes on, and
+    /// <c>localhost</c> if local clients call it directly); <c>*</c> allows any.
     /// </summary>
     public IList<string>? AllowedHosts { get; set; }
 

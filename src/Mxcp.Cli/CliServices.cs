@@ -24,7 +24,7 @@ internal sealed class CliServices : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => ConfigureLogging(logging, options.Debug == true));
-        services.AddMxcp(o => Copy(options, o)).AddPluginsFromFolder();
+        services.AddMxcpCore(o => Copy(options, o)).AddPluginsFromFolder();
         return new CliServices(services.BuildServiceProvider(), options);
     }
 

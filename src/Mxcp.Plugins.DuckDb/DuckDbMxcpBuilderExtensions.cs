@@ -1,6 +1,7 @@
 using Mxcp.Abstractions;
+using Mxcp.Plugins.DuckDb;
 
-namespace Mxcp.Plugins.DuckDb;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the DuckDB plugin on an Mxcp builder.</summary>
 public static class DuckDbMxcpBuilderExtensions

@@ -1,6 +1,7 @@
 using Mxcp.Abstractions;
+using Mxcp.Plugins.Python;
 
-namespace Mxcp.Plugins.Python;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Python plugin on an Mxcp builder.</summary>
 public static class PythonMxcpBuilderExtensions

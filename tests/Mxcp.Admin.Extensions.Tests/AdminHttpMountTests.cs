@@ -184,6 +184,13 @@ public sealed partial class AdminHttpMountTests
             return ValueTask.CompletedTask;
         });
 
+        // Notifications travel on the session's GET stream, which the client opens after initializing; the session is
+        // active (admin API) while it is open.
+        for (var i = 0; i < 200 && !JsonDocument.Parse(await http.GetStringAsync($"/admin/sessions/{client.SessionId}", Ct)).RootElement.GetProperty("active").GetBoolean(); i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+
         using var disabled = await http.PostAsync("/admin/endpoints/tool/echo/disable", null, Ct);
         Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
         await changed.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);

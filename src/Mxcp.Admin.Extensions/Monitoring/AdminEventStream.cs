@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Mxcp.AspNetCore.Http;
 using Mxcp.Runtime.Endpoints;
 using Mxcp.Runtime.Execution;
+using Mxcp.Runtime.Mcp.Sessions;
 using Mxcp.Runtime.Reload;
 
 namespace Mxcp.Admin.Monitoring;
@@ -10,25 +10,20 @@ namespace Mxcp.Admin.Monitoring;
 /// <summary>
 /// The server's events for <c>GET /events</c>: reloads, endpoint changes, calls and policy decisions, sessions. Each
 /// subscriber has a bounded queue; a subscriber that cannot keep up loses its oldest events rather than slowing calls.
+/// It hears calls, reloads and sessions as a call observer, a snapshot listener and a session listener of the services.
 /// </summary>
-internal sealed class AdminEventStream : IEndpointCallObserver, IDisposable
+internal sealed class AdminEventStream : IEndpointCallObserver, IProjectSnapshotListener, IMcpSessionListener, IDisposable
 {
     private readonly List<Channel<ServerEvent>> _subscribers = [];
     private readonly Lock _gate = new();
     private readonly ProjectSnapshotProvider _snapshots;
     private readonly EndpointAvailability _availability;
-    private readonly HttpSessionRegistry _sessions;
 
-    public AdminEventStream(ProjectSnapshotProvider snapshots, EndpointAvailability availability, HttpSessionRegistry sessions)
+    public AdminEventStream(ProjectSnapshotProvider snapshots, EndpointAvailability availability)
     {
         _snapshots = snapshots;
         _availability = availability;
-        _sessions = sessions;
-        snapshots.ReloadStarted += OnReloadStarted;
-        snapshots.ReloadCompleted += OnReloadCompleted;
-        snapshots.SnapshotChanged += OnSnapshotChanged;
         availability.Changed += OnAvailabilityChanged;
-        sessions.SessionChanged += OnSessionChanged;
     }
 
     public ChannelReader<ServerEvent> Subscribe(CancellationToken cancellationToken)
@@ -97,11 +92,12 @@ internal sealed class AdminEventStream : IEndpointCallObserver, IDisposable
         ["transport"] = call.Context.Transport,
     };
 
-    private void OnReloadStarted(string description) => Publish("reload.started", new JsonObject { ["description"] = description });
+    public void OnReloadStarting(string description) => Publish("reload.started", new JsonObject { ["description"] = description });
 
-    private void OnReloadCompleted(string status, string? error) => Publish("reload.completed", new JsonObject { ["status"] = status, ["error"] = error });
+    public void OnReloadCompleted(ReloadStatus status, string? error) =>
+        Publish("reload.completed", new JsonObject { ["status"] = AdminJson.Status(status), ["error"] = error });
 
-    private void OnSnapshotChanged(ProjectSnapshot snapshot) => Publish("endpoints.changed", Counts(snapshot));
+    public void OnSnapshotChanged(ProjectSnapshot snapshot) => Publish("endpoints.changed", Counts(snapshot));
 
     private void OnAvailabilityChanged()
     {
@@ -121,17 +117,13 @@ internal sealed class AdminEventStream : IEndpointCallObserver, IDisposable
         ["skipped"] = snapshot.Problems.Count,
     };
 
-    private void OnSessionChanged(HttpMcpSession session, bool opened) =>
-        Publish(opened ? "session.opened" : "session.closed", new JsonObject { ["session_id"] = session.Id, ["transport"] = session.Transport });
+    public void OnSessionOpened(RegisteredSession session) => Publish("session.opened", SessionData(session));
 
-    public void Dispose()
-    {
-        _snapshots.ReloadStarted -= OnReloadStarted;
-        _snapshots.ReloadCompleted -= OnReloadCompleted;
-        _snapshots.SnapshotChanged -= OnSnapshotChanged;
-        _availability.Changed -= OnAvailabilityChanged;
-        _sessions.SessionChanged -= OnSessionChanged;
-    }
+    public void OnSessionClosed(RegisteredSession session) => Publish("session.closed", SessionData(session));
+
+    private static JsonObject SessionData(RegisteredSession session) => new() { ["session_id"] = session.Id, ["transport"] = session.Transport };
+
+    public void Dispose() => _availability.Changed -= OnAvailabilityChanged;
 }
 
 /// <summary>One Server-Sent Event: its name and its JSON data.</summary>

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Mxcp.Abstractions;
 using Mxcp.Admin.Monitoring;
-using Mxcp.Runtime;
 using Mxcp.Runtime.Endpoints;
+using Mxcp.Runtime.Hosting;
 
 namespace Mxcp.Admin.Routes;
 
@@ -43,13 +43,11 @@ internal static class AdminRoutes
         group.MapGet("/system/network", () => Results.Json(SystemMetrics.Network()));
         group.MapGet("/system/process", async (CancellationToken ct) => Results.Json(await SystemMetrics.ProcessAsync(ct).ConfigureAwait(false)));
 
-        group.MapGet("/sessions", () => Results.Json(new JsonObject { ["sessions"] = new JsonArray(api.Sessions.Sessions.OrderBy(s => s.CreatedAt).Select(s => (JsonNode)SessionJson(s)).ToArray()) }));
-        group.MapGet("/sessions/{id}", (string id) => api.Sessions.Sessions.FirstOrDefault(s => s.Id == id) is { } session
-            ? Results.Json(SessionJson(session))
+        group.MapGet("/sessions", () => Results.Json(new JsonObject { ["sessions"] = new JsonArray(api.Sessions.Sessions.Select(s => (JsonNode)AdminJson.Session(s)).ToArray()) }));
+        group.MapGet("/sessions/{id}", (string id) => api.Sessions.TryGet(id, out var session)
+            ? Results.Json(AdminJson.Session(session))
             : AdminErrors.NotFound($"Session '{id}' not found"));
-        group.MapDelete("/sessions/{id}", async (string id) => await api.Sessions.TerminateAsync(id).ConfigureAwait(false)
-            ? Results.Json(new JsonObject { ["status"] = "terminated", ["session_id"] = id })
-            : AdminErrors.NotFound($"Session '{id}' not found"));
+        group.MapDelete("/sessions/{id}", (string id, CancellationToken ct) => TerminateAsync(api, id, ct));
 
         group.MapGet("/stats", () => Results.Json(api.Statistics.ToJson()));
         group.MapGet("/metrics", () => Results.Text(api.Prometheus.Render(), "text/plain; version=0.0.4; charset=utf-8", Encoding.UTF8));
@@ -88,7 +86,7 @@ internal static class AdminRoutes
                 ["draining"] = snapshots.IsDraining,
                 ["active_requests"] = snapshot?.ActiveCalls ?? 0,
                 ["last_reload"] = snapshots.LastReload?.ToString("O"),
-                ["last_reload_status"] = snapshots.LastReloadStatus,
+                ["last_reload_status"] = snapshots.LastReloadStatus is { } reloadStatus ? AdminJson.Status(reloadStatus) : null,
                 ["last_reload_error"] = snapshots.LastReloadError,
             },
             ["admin_socket"] = new JsonObject { ["path"] = api.SocketPath },
@@ -221,17 +219,17 @@ internal static class AdminRoutes
         return Results.Json(new JsonObject { ["status"] = "ok", ["endpoint"] = key, ["enabled"] = !disable, ["changed"] = changed });
     }
 
-    private static JsonObject SessionJson(Mxcp.AspNetCore.Http.HttpMcpSession session) => new()
+    private static async Task<IResult> TerminateAsync(AdminApi api, string id, CancellationToken cancellationToken)
     {
-        ["session_id"] = session.Id,
-        ["transport"] = session.Transport,
-        ["created_at"] = session.CreatedAt.ToString("O"),
-        ["last_activity"] = session.LastActivity.ToString("O"),
-        ["active"] = session.IsActive,
-        ["user_id"] = session.User?.Value,
-        ["client"] = session.ClientInfo is { } client ? new JsonObject { ["name"] = client.Name, ["version"] = client.Version } : null,
-        ["protocol_version"] = session.ProtocolVersion,
-    };
+        if (!api.Sessions.TryGet(id, out _))
+        {
+            return AdminErrors.NotFound($"Session '{id}' not found");
+        }
+
+        return await api.Sessions.TerminateAsync(id, cancellationToken).ConfigureAwait(false)
+            ? Results.Json(new JsonObject { ["status"] = "terminated", ["session_id"] = id })
+            : AdminErrors.Result(StatusCodes.Status409Conflict, "not_terminated", $"Session '{id}' could not be ended; see the server log");
+    }
 
     private static async Task StreamEventsAsync(HttpContext context, AdminApi api)
     {
@@ -273,10 +271,4 @@ internal static class AdminRoutes
         await body.WriteAsync(bytes, ct).ConfigureAwait(false);
         await body.FlushAsync(ct).ConfigureAwait(false);
     }
-}
-
-/// <summary>The package version shown by the admin API.</summary>
-internal static class MxcpVersion
-{
-    public static string Value { get; } = MxcpServiceCollectionExtensions.Version;
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mxcp.Admin.UnixSocket;
 
@@ -12,13 +13,14 @@ namespace Mxcp.Admin.UnixSocket;
 /// replaced, a live one refused, mode 0600 (file permissions are the guard; no token), removed on exit. Its own small
 /// Kestrel server, so that it never shares request limits or the drain gate with MCP traffic.
 /// </summary>
-internal sealed partial class AdminSocketHostedService(IServiceProvider services, MxcpAdminOptions options, ILogger<AdminSocketHostedService> logger) : IHostedService, IAsyncDisposable
+internal sealed partial class AdminSocketHostedService(AdminApi api, IOptions<MxcpAdminOptions> adminOptions, ILogger<AdminSocketHostedService> logger) : IHostedService, IAsyncDisposable
 {
+    private readonly MxcpAdminOptions _options = adminOptions.Value;
     private WebApplication? _app;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var path = Path.GetFullPath(options.SocketPath);
+        var path = Path.GetFullPath(_options.SocketPath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (File.Exists(path))
         {
@@ -39,8 +41,7 @@ internal sealed partial class AdminSocketHostedService(IServiceProvider services
         });
         builder.Services.AddRoutingCore();
         var app = builder.Build();
-        var api = AdminApi.For(services);
-        MxcpAdminEndpointRouteBuilderExtensions.MapInto(app, api, options, "", guard: null);
+        MxcpAdminEndpointRouteBuilderExtensions.MapInto(app, api, _options, "", guard: null);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -68,7 +69,7 @@ internal sealed partial class AdminSocketHostedService(IServiceProvider services
             await app.StopAsync(cancellationToken).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             _app = null;
-            TryDelete(Path.GetFullPath(options.SocketPath));
+            TryDelete(Path.GetFullPath(_options.SocketPath));
         }
     }
 

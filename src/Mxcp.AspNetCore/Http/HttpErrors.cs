@@ -5,20 +5,23 @@ using ModelContextProtocol.Protocol;
 
 namespace Mxcp.AspNetCore.Http;
 
-/// <summary>Writes HTTP-level failures as JSON-RPC error bodies with the matching status (mcp-sdk-notes §1.9).</summary>
+/// <summary>Writes HTTP-level failures as JSON-RPC error bodies with the matching status, as the SDK's handler does.</summary>
 internal static class HttpErrors
 {
+    /// <summary>The JSON-RPC code of HTTP-level failures (Host, limits, shutting down).</summary>
     public const int GenericCode = -32000;
+
+    /// <summary>The JSON-RPC code of an unknown session id.</summary>
     public const int SessionNotFoundCode = -32001;
 
-    public static Task WriteAsync(HttpContext context, int status, int code, string message, RequestId requestId = default, JsonElement? data = null)
+    public static Task WriteAsync(HttpContext context, int status, int code, string message)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         var error = new JsonRpcError
         {
-            Id = requestId,
-            Error = new JsonRpcErrorDetail { Code = code, Message = message, Data = data },
+            Id = default,
+            Error = new JsonRpcErrorDetail { Code = code, Message = message },
         };
         return JsonSerializer.SerializeAsync(
             context.Response.Body,
@@ -26,12 +29,4 @@ internal static class HttpErrors
             McpJsonUtilities.DefaultOptions.GetTypeInfo<JsonRpcError>(),
             context.RequestAborted);
     }
-
-    public static Task UnsupportedVersionAsync(HttpContext context, string requested, IEnumerable<string> supported, RequestId requestId = default) =>
-        WriteAsync(context, StatusCodes.Status400BadRequest, (int)McpErrorCode.UnsupportedProtocolVersion,
-            $"Unsupported protocol version '{requested}'",
-            requestId,
-            JsonSerializer.SerializeToElement(
-                new UnsupportedProtocolVersionErrorData { Supported = [.. supported], Requested = requested },
-                McpJsonUtilities.DefaultOptions.GetTypeInfo<UnsupportedProtocolVersionErrorData>()));
 }

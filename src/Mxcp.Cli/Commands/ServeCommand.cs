@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mxcp.Abstractions;
-using Mxcp.Admin;
 using Mxcp.AspNetCore;
 using Mxcp.Cli.Output;
 using Mxcp.Runtime;
@@ -28,6 +27,12 @@ internal static partial class ServeCommand
         var host = new Option<string?>("--host") { Description = "Address to bind (default: transport.http.host, then localhost)" };
         var port = new Option<int?>("--port") { Description = "Port to listen on; 0 picks a free one (default: transport.http.port, then 8000)" };
         var stateless = new Option<bool>("--stateless") { Description = "Stateless Streamable HTTP: no sessions (also transport.http.stateless)" };
+        var allowedHosts = new Option<string[]>("--allowed-hosts")
+        {
+            Description = "Host names accepted in the Host and Origin headers, comma-separated, e.g. mcp.example.com,localhost behind a reverse proxy; * for any (also transport.http.allowed_hosts; default: loopback names when bound to loopback)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var resumable = new Option<bool>("--resumable") { Description = "Let Streamable HTTP clients resume interrupted streams with Last-Event-ID (events kept in memory)" };
         var sqlTools = new Option<string?>("--sql-tools") { Description = "Serve the built-in SQL tools: true or false (default: sql_tools.enabled)" };
         sqlTools.AcceptOnlyFromAmong("true", "false");
         var ignoreErrors = new Option<bool>("--ignore-errors") { Description = "Serve the valid endpoints even if some endpoint files have errors" };
@@ -39,7 +44,7 @@ internal static partial class ServeCommand
         var readOnly = CommonOptions.ReadOnly();
         var command = new Command("serve", "Serve the project over MCP")
         {
-            transport, host, port, stateless, sqlTools, ignoreErrors, watch, shutdownTimeout, profile, json, debug, readOnly,
+            transport, host, port, stateless, allowedHosts, resumable, sqlTools, ignoreErrors, watch, shutdownTimeout, profile, json, debug, readOnly,
         };
 
         command.SetAction((parse, ct) => CliErrors.RunAsync(parse.GetValue(json), parse.GetValue(debug), async () =>
@@ -60,6 +65,8 @@ internal static partial class ServeCommand
                 parse.GetValue(host) ?? config.User.Transport.Http.Host,
                 parse.GetValue(port) ?? config.User.Transport.Http.Port,
                 parse.GetValue(stateless) || config.User.Transport.Http.Stateless,
+                AllowedHosts(parse.GetValue(allowedHosts)) ?? config.User.Transport.Http.AllowedHosts,
+                parse.GetValue(resumable),
                 TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout) ?? 30),
                 options.Debug ?? config.Debug);
             return settings.Transport == "stdio"
@@ -75,7 +82,7 @@ internal static partial class ServeCommand
         CliServices.ConfigureLogging(builder.Logging, settings.Debug);
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
-        builder.Services.AddMxcp(o => CliServices.Copy(options, o)).AddPluginsFromFolder().AddStdioServer().AddAdminSocketWhenEnabled(settings);
+        builder.Services.AddMxcpCore(o => CliServices.Copy(options, o)).AddPluginsFromFolder().AddStdioServer().AddAdminSocketWhenEnabled(settings);
         using var host = builder.Build();
         if (!await StartAsync(host, json, ct).ConfigureAwait(false))
         {
@@ -112,14 +119,17 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
         builder.Services.AddMxcp(o => CliServices.Copy(options, o)).AddPluginsFromFolder().AddAdminSocketWhenEnabled(settings);
-
-        await using var app = builder.Build();
         var sse = settings.Transport == "sse";
-        app.MapMxcp(sse ? "/" : "/mcp", o =>
+        builder.Services.Configure<MxcpHttpOptions>(o =>
         {
             o.SessionMode = settings.Stateless && !sse ? MxcpSessionMode.Stateless : MxcpSessionMode.Hybrid;
             o.LegacySseOnly = sse;
+            o.AllowedHosts = settings.AllowedHosts is { } hosts ? [.. hosts] : null;
+            o.EnableResumability = settings.Resumable;
         });
+
+        await using var app = builder.Build();
+        app.MapMxcp(sse ? "/" : "/mcp");
         app.MapMxcpHealth();
 
         try
@@ -228,6 +238,11 @@ internal static partial class ServeCommand
         });
     }
 
-    private sealed record ServeSettings(string Transport, string Host, int Port, bool Stateless, TimeSpan ShutdownTimeout, bool Debug);
+    /// <summary>The <c>--allowed-hosts</c> values, split at commas; <see langword="null"/> when the flag is absent.</summary>
+    private static IReadOnlyList<string>? AllowedHosts(string[]? values) =>
+        values is { Length: > 0 } ? [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))] : null;
+
+    private sealed record ServeSettings(
+        string Transport, string Host, int Port, bool Stateless, IReadOnlyList<string>? AllowedHosts, bool Resumable, TimeSpan ShutdownTimeout, bool Debug);
 }
 

@@ -18,7 +18,7 @@ internal sealed partial class AuditHostedService(
     AuditBackendFactory factory,
     AuditWriter writer,
     AuditLog log,
-    ILogger<AuditHostedService> logger) : IHostedLifecycleService
+    ILogger<AuditHostedService> logger) : IHostedLifecycleService, IProjectSnapshotListener
 {
     private AuditProfileConfig? _started;
 
@@ -33,7 +33,6 @@ internal sealed partial class AuditHostedService(
 
         var config = snapshot.Config;
         _started = config.SiteProfile.Audit;
-        snapshots.SnapshotChanged += OnSnapshotChanged;
         if (!_started.Enabled)
         {
             return;
@@ -53,7 +52,6 @@ internal sealed partial class AuditHostedService(
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        snapshots.SnapshotChanged -= OnSnapshotChanged;
         await writer.StopAsync(cancellationToken).ConfigureAwait(false);
         if (log.Detach() is { } backend)
         {
@@ -62,7 +60,7 @@ internal sealed partial class AuditHostedService(
         }
     }
 
-    private void OnSnapshotChanged(ProjectSnapshot snapshot)
+    public void OnSnapshotChanged(ProjectSnapshot snapshot)
     {
         var now = snapshot.Config.SiteProfile.Audit;
         if (_started is { } started

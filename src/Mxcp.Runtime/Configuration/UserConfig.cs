@@ -109,6 +109,12 @@ internal sealed record HttpTransportConfig
     public bool TrustProxy { get; init; }
 
     public bool Stateless { get; init; }
+
+    /// <summary>
+    /// Host names the HTTP server accepts in <c>Host</c> and <c>Origin</c> (against DNS rebinding); <see langword="null"/>:
+    /// loopback names on a loopback address, any elsewhere. An Mxcp extension of <c>transport.http</c>.
+    /// </summary>
+    public IReadOnlyList<string>? AllowedHosts { get; init; }
 }
 
 internal sealed record ModelsConfig(string? Default, IReadOnlyDictionary<string, ModelConfig> Models);

@@ -375,6 +375,7 @@ internal static class UserConfigReader
             BaseUrl = http.String("base_url"),
             TrustProxy = http.Bool("trust_proxy") ?? false,
             Stateless = http.Bool("stateless") ?? false,
+            AllowedHosts = http.StringList("allowed_hosts", scalarAsList: true),
         };
         if (httpConfig.Port > 65535)
         {

@@ -17,16 +17,7 @@ namespace Mxcp.Runtime.Execution;
 internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver> observers, ILogger<EndpointPipeline> logger)
 {
     private static readonly IReadOnlyDictionary<string, JsonElement> NoArguments = new Dictionary<string, JsonElement>();
-    private IEndpointCallObserver[] _observers = observers.ToArray();
-
-    /// <summary>Adds an observer after start-up (the admin API's statistics and event stream attach this way).</summary>
-    public void AddObserver(IEndpointCallObserver observer)
-    {
-        lock (this)
-        {
-            _observers = [.. _observers, observer];
-        }
-    }
+    private readonly IEndpointCallObserver[] _observers = observers.ToArray();
 
     public async Task<EndpointCallResult> InvokeAsync(EndpointCall call, CancellationToken cancellationToken)
     {

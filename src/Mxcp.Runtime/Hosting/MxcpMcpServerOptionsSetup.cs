@@ -5,19 +5,44 @@ using Mxcp.Runtime.Mcp;
 
 namespace Mxcp.Runtime.Hosting;
 
-/// <summary>Points the SDK's server options at the shared primitive collections, so every session sees the same, live endpoints.</summary>
+/// <summary>
+/// Adds the project to the SDK's server options after the host's own configuration: the shared primitive collections
+/// (the host's primitives plus the project's endpoints, see <see cref="McpPrimitiveSynchronizer"/>), completions and
+/// resource subscriptions for the project's endpoints (a host's own handlers still answer for everything else), and
+/// the server's name when the host did not set one. Runs whenever the SDK builds server options, which in stateless
+/// mode is once per request, so it only assigns and chains.
+/// </summary>
 internal sealed class MxcpMcpServerOptionsSetup(McpPrimitiveSynchronizer primitives, EndpointCompletions completions, ResourceSubscriptions subscriptions)
-    : IConfigureOptions<McpServerOptions>
+    : IPostConfigureOptions<McpServerOptions>
 {
-    public void Configure(McpServerOptions options)
+    public void PostConfigure(string? name, McpServerOptions options)
     {
-        options.ServerInfo ??= new Implementation { Name = "mxcp", Title = "Mxcp for .NET", Version = MxcpServiceCollectionExtensions.Version };
-        options.ToolCollection = primitives.Tools;
-        options.ResourceCollection = primitives.Resources;
-        options.PromptCollection = primitives.Prompts;
-        options.Handlers.CompleteHandler ??= completions.CompleteAsync;
-        options.Handlers.SubscribeToResourcesHandler ??= subscriptions.SubscribeAsync;
-        options.Handlers.UnsubscribeFromResourcesHandler ??= subscriptions.UnsubscribeAsync;
+        if (name != Options.DefaultName)
+        {
+            return;
+        }
+
+        options.ServerInfo ??= new Implementation { Name = "mxcp", Title = "Mxcp for .NET", Version = MxcpVersion.Value };
+        primitives.Attach(options);
+
+        var handlers = options.Handlers;
+        handlers.CompleteHandler = handlers.CompleteHandler is { } hostComplete
+            ? (request, ct) => completions.Handles(request.Params) ? completions.CompleteAsync(request, ct) : hostComplete(request, ct)
+            : completions.CompleteAsync;
+        handlers.SubscribeToResourcesHandler = handlers.SubscribeToResourcesHandler is { } hostSubscribe
+            ? async (request, ct) =>
+            {
+                await subscriptions.SubscribeAsync(request, ct).ConfigureAwait(false);
+                return await hostSubscribe(request, ct).ConfigureAwait(false);
+            }
+            : subscriptions.SubscribeAsync;
+        handlers.UnsubscribeFromResourcesHandler = handlers.UnsubscribeFromResourcesHandler is { } hostUnsubscribe
+            ? async (request, ct) =>
+            {
+                await subscriptions.UnsubscribeAsync(request, ct).ConfigureAwait(false);
+                return await hostUnsubscribe(request, ct).ConfigureAwait(false);
+            }
+            : subscriptions.UnsubscribeAsync;
         options.Capabilities ??= new ServerCapabilities();
         options.Capabilities.Resources ??= new ResourcesCapability();
         options.Capabilities.Resources.Subscribe = true;

@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Security.Cryptography;
 using ModelContextProtocol.Server;
+using Mxcp.Runtime.Mcp.Sessions;
 
 namespace Mxcp.Runtime.Hosting;
 
@@ -12,10 +14,12 @@ namespace Mxcp.Runtime.Hosting;
 /// <c>ping</c> are answered at once even when loading takes long; other requests wait until the host has started
 /// (<see cref="StdioSessionTransport"/>): the first snapshot is loaded and every other service (the audit writer among
 /// them) runs, so no call is served before its audit record can be written. When the client closes stdin the host stops (once it has started).
+/// The session is listed by the admin API (transport <c>stdio</c>); ending it there ends it as closing stdin does.
 /// </summary>
 internal sealed partial class StdioServerHostedService(
     IOptions<McpServerOptions> options,
     IServiceProvider services,
+    McpSessionRegistry sessions,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedLifecycleService, IDisposable
 {
@@ -63,7 +67,38 @@ internal sealed partial class StdioServerHostedService(
             var server = McpServer.Create(transport, options.Value, loggerFactory, services);
             await using (server.ConfigureAwait(false))
             {
-                await server.RunAsync(stoppingToken).ConfigureAwait(false);
+                using var ended = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var session = new RegisteredSession(
+                    "stdio-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+                    "stdio",
+                    server,
+                    userId: null,
+                    async _ =>
+                    {
+                        try
+                        {
+                            await ended.CancelAsync().ConfigureAwait(false);
+                            return true;
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                            return false; // it has just ended by itself
+                        }
+                    },
+                    TimeProvider.System);
+                sessions.Add(session);
+                try
+                {
+                    await server.RunAsync(ended.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ended.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+                {
+                    // Ended through the admin API: as if the client had closed stdin.
+                }
+                finally
+                {
+                    sessions.Remove(session);
+                }
             }
 
             LogSessionEnded(_logger);

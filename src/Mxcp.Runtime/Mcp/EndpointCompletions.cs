@@ -14,16 +14,13 @@ internal sealed class EndpointCompletions(ProjectSnapshotProvider snapshots)
 {
     private const int MaxValues = 100;
 
+    /// <summary>Whether the reference names one of the project's prompts or resources (a host may complete the others).</summary>
+    public bool Handles(CompleteRequestParams? parameters) => Find(parameters) is not null;
+
     public ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
     {
         var parameters = request.Params;
-        var snapshot = snapshots.Current;
-        var endpoint = (parameters?.Ref, snapshot) switch
-        {
-            (PromptReference prompt, not null) => snapshot.FindPrompt(prompt.Name)?.Definition,
-            (ResourceTemplateReference resource, not null) => snapshot.Endpoints.FirstOrDefault(e => e.Definition.Uri == resource.Uri)?.Definition,
-            _ => null,
-        };
+        var endpoint = Find(parameters);
         var parameter = endpoint?.Parameters.FirstOrDefault(p => p.Name == parameters!.Argument.Name);
         var typed = parameters?.Argument.Value ?? "";
         var values = parameter is null ? [] : Candidates(parameter.Schema)
@@ -39,6 +36,17 @@ internal sealed class EndpointCompletions(ProjectSnapshotProvider snapshots)
                 HasMore = values.Count > MaxValues,
             },
         });
+    }
+
+    private EndpointDefinition? Find(CompleteRequestParams? parameters)
+    {
+        var snapshot = snapshots.Current;
+        return (parameters?.Ref, snapshot) switch
+        {
+            (PromptReference prompt, not null) => snapshot.FindPrompt(prompt.Name)?.Definition,
+            (ResourceTemplateReference resource, not null) => snapshot.Endpoints.FirstOrDefault(e => e.Definition.Uri == resource.Uri)?.Definition,
+            _ => null,
+        };
     }
 
     private static IEnumerable<string> Candidates(TypeSchema schema)

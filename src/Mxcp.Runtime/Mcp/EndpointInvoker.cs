@@ -11,7 +11,7 @@ using Mxcp.Runtime.Reload;
 namespace Mxcp.Runtime.Mcp;
 
 /// <summary>What the MCP primitives share: lease the current snapshot, find the endpoint in it, run the pipeline.</summary>
-internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, EndpointPipeline pipeline, EndpointAvailability availability)
+internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, EndpointPipeline pipeline, EndpointAvailability availability, ITransportRequestAccessor transportRequest)
 {
     public async ValueTask<TResult> InvokeAsync<TParams, TResult>(
         RequestContext<TParams> request,
@@ -35,7 +35,7 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
         var found = find(lease.Snapshot) is { } match && !availability.IsDisabled(match.Endpoint.Key)
             ? match
             : throw new McpProtocolException(notFound, McpErrorCode.InvalidParams);
-        var context = McpCallContextFactory.Create(request, request.Params?.ProgressToken);
+        var context = McpCallContextFactory.Create(request, request.Params?.ProgressToken, transportRequest);
         if (context.User is { Capabilities.Count: 0 } user && lease.Snapshot.Config.ClaimMappings is { } mappings)
         {
             context = McpCallContextFactory.WithUser(context, McpCallContextFactory.WithCapabilities(user, CapabilityMapper.Derive(user.RawProfile, mappings)));

@@ -9,7 +9,8 @@ namespace Mxcp.Runtime.Mcp;
 
 /// <summary>
 /// Builds the <see cref="CallContext"/> of an MCP request. Transports put what only they know (request headers, the
-/// transport name, a resolved user) into the JSON-RPC message context's items under the keys below.
+/// transport name, a resolved user) into the JSON-RPC message context's items under the keys below, or expose the
+/// request being served through an <see cref="ITransportRequestAccessor"/>.
 /// </summary>
 internal static class McpCallContextFactory
 {
@@ -22,17 +23,17 @@ internal static class McpCallContextFactory
     /// <summary>A <see cref="UserContext"/> resolved by the host's authentication.</summary>
     public const string UserKey = "mxcp.user";
 
-    public static CallContext Create<TParams>(RequestContext<TParams> request, ProgressToken? progressToken)
+    public static CallContext Create<TParams>(RequestContext<TParams> request, ProgressToken? progressToken, ITransportRequestAccessor transportRequest)
     {
         var items = request.JsonRpcRequest.Context?.Items;
+        var fromItems = items?.TryGetValue(RequestHeadersKey, out var h) == true && h is IReadOnlyDictionary<string, string> headers ? headers : null;
+        var current = fromItems is null ? transportRequest.Current : null;
         return new CallContext
         {
             User = items?.TryGetValue(UserKey, out var u) == true && u is UserContext user ? user : FromPrincipal(request.User),
             SessionId = request.Server.SessionId,
-            RequestHeaders = items?.TryGetValue(RequestHeadersKey, out var h) == true && h is IReadOnlyDictionary<string, string> headers
-                ? headers
-                : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
-            Transport = items?.TryGetValue(TransportKey, out var t) == true && t is string transport ? transport : "stdio",
+            RequestHeaders = fromItems ?? current?.Headers ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
+            Transport = items?.TryGetValue(TransportKey, out var t) == true && t is string transport ? transport : current?.Transport ?? "stdio",
             TraceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
             Notifier = new McpClientNotifier(request.Server, progressToken),
         };

@@ -11,7 +11,7 @@ namespace Mxcp.Runtime.Mcp;
 /// <c>notifications/resources/updated</c> for each subscribed URI whose resource changed (its file, its source or its
 /// advertised metadata), and for every subscribed URI after a reload that replaced the data (a payload reload).
 /// </summary>
-internal sealed partial class ResourceSubscriptions : IDisposable
+internal sealed partial class ResourceSubscriptions : IProjectSnapshotListener
 {
     private readonly Dictionary<McpServer, HashSet<string>> _subscriptions = [];
     private readonly Lock _gate = new();
@@ -23,7 +23,6 @@ internal sealed partial class ResourceSubscriptions : IDisposable
     {
         _snapshots = snapshots;
         _logger = logger;
-        _snapshots.SnapshotChanged += OnSnapshotChanged;
     }
 
     public ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
@@ -60,7 +59,7 @@ internal sealed partial class ResourceSubscriptions : IDisposable
         return ValueTask.FromResult(new EmptyResult());
     }
 
-    private void OnSnapshotChanged(ProjectSnapshot snapshot)
+    public void OnSnapshotChanged(ProjectSnapshot snapshot)
     {
         var signatures = snapshot.Endpoints
             .Where(e => e.UriMatcher is not null)
@@ -113,8 +112,6 @@ internal sealed partial class ResourceSubscriptions : IDisposable
     private static string Signature(PreparedEndpoint endpoint) =>
         string.Join('\u001f', endpoint.Definition.FilePath, endpoint.SourceText, endpoint.Definition.Description, endpoint.Definition.MimeType,
             endpoint.Definition.FilePath.Length > 0 && File.Exists(endpoint.Definition.FilePath) ? File.GetLastWriteTimeUtc(endpoint.Definition.FilePath).Ticks : 0);
-
-    public void Dispose() => _snapshots.SnapshotChanged -= OnSnapshotChanged;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped the subscriptions of a closed session (while notifying {Uri})")]
     private static partial void LogDroppedSubscriber(ILogger logger, string uri);

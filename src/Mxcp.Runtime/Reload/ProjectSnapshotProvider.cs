@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mxcp.Abstractions;
@@ -7,12 +8,15 @@ namespace Mxcp.Runtime.Reload;
 
 /// <summary>
 /// Hands out the current <see cref="ProjectSnapshot"/> and swaps it atomically on reload (the YARP config-provider
-/// pattern): a call holds the snapshot it started with; a failed reload keeps the last good snapshot.
+/// pattern): a call holds the snapshot it started with; a failed reload keeps the last good snapshot. What happens is
+/// told to every <see cref="IProjectSnapshotListener"/> in the service collection, and every
+/// <see cref="IProjectSnapshotValidator"/> checks a candidate before it is served.
 /// </summary>
 internal sealed partial class ProjectSnapshotProvider(
     ProjectSnapshotBuilder builder,
     IOptions<MxcpOptions> options,
     Execution.MxcpMeter meter,
+    IServiceProvider services,
     ILogger<ProjectSnapshotProvider> logger) : IProjectReloader, IAsyncDisposable
 {
     /// <summary>How long a new call waits for a draining reload before it is refused (the reference's 30 s).</summary>
@@ -26,21 +30,16 @@ internal sealed partial class ProjectSnapshotProvider(
     private volatile ProjectSnapshot? _current;
     private volatile TaskCompletionSource? _drainGate;
 
-    /// <summary>Raised after a new snapshot became current (initial load and successful reloads).</summary>
-    public event Action<ProjectSnapshot>? SnapshotChanged;
-
-    /// <summary>Raised when a reload starts, with its description.</summary>
-    public event Action<string>? ReloadStarted;
-
-    /// <summary>Raised when a reload ended: its status (<c>success</c> or <c>error</c>) and error.</summary>
-    public event Action<string, string?>? ReloadCompleted;
+    // Resolved at the first notification, not in the constructor: listeners depend on this provider.
+    private IProjectSnapshotListener[]? _listeners;
+    private IProjectSnapshotValidator[]? _validators;
 
     public ProjectSnapshot? Current => _current;
 
     public DateTimeOffset? LastReload { get; private set; }
 
-    /// <summary><c>success</c> or <c>error</c> after a reload; <see langword="null"/> before the first.</summary>
-    public string? LastReloadStatus { get; private set; }
+    /// <summary>How the last reload ended; <see langword="null"/> before the first.</summary>
+    public ReloadStatus? LastReloadStatus { get; private set; }
 
     public string? LastReloadError { get; private set; }
 
@@ -103,8 +102,14 @@ internal sealed partial class ProjectSnapshotProvider(
                 }
             }
 
+            if (Validate(snapshot) is { } refused)
+            {
+                await snapshot.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidOperationException(refused);
+            }
+
             _current = snapshot;
-            SnapshotChanged?.Invoke(snapshot);
+            NotifySnapshotChanged(snapshot);
             return snapshot;
         }
         finally
@@ -184,14 +189,14 @@ internal sealed partial class ProjectSnapshotProvider(
                 }
             }
 
-            ReloadStarted?.Invoke(description);
             LogReloadStarted(logger, description);
+            Notify(static (l, d) => l.OnReloadStarting(d), description);
 
             // 1. A broken edit never disturbs the running project. (A payload may repair or replace files, so its reload
             //    is checked only afterwards.)
             if (payload is null && await PrecheckAsync(cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                RecordReload("error", refused);
+                RecordReload(ReloadStatus.Error, refused);
                 LogReloadFailed(logger, refused);
                 return false;
             }
@@ -211,7 +216,7 @@ internal sealed partial class ProjectSnapshotProvider(
         {
             var check = await builder.BuildAsync(options.Value, SnapshotBuildMode.DiscoveryOnly, cancellationToken).ConfigureAwait(false);
             await check.DisposeAsync().ConfigureAwait(false);
-            return check.Problems.Count > 0 && !options.Value.IgnoreErrors ? new EndpointErrorsException(check.Problems).Message : null;
+            return check.Problems.Count > 0 && !options.Value.IgnoreErrors ? new EndpointErrorsException(check.Problems).Message : Validate(check);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -284,11 +289,11 @@ internal sealed partial class ProjectSnapshotProvider(
             if (snapshot is not null)
             {
                 LastReloadDrained = payload is not null;
-                SnapshotChanged?.Invoke(snapshot);
+                NotifySnapshotChanged(snapshot);
                 LastReloadDrained = false;
             }
 
-            RecordReload(error is null ? "success" : "error", error);
+            RecordReload(error is null ? ReloadStatus.Success : ReloadStatus.Error, error);
             return error is null;
         }
         finally
@@ -316,6 +321,12 @@ internal sealed partial class ProjectSnapshotProvider(
             return (null, new EndpointErrorsException(snapshot.Problems).Message);
         }
 
+        if (Validate(snapshot) is { } refused)
+        {
+            await snapshot.DisposeAsync().ConfigureAwait(false);
+            return (null, refused);
+        }
+
         foreach (var problem in snapshot.Problems)
         {
             LogSkippedEndpoint(logger, problem.Message);
@@ -324,19 +335,52 @@ internal sealed partial class ProjectSnapshotProvider(
         return (snapshot, null);
     }
 
+    /// <summary>The first validator's objection to <paramref name="candidate"/>, if any.</summary>
+    private string? Validate(ProjectSnapshot candidate)
+    {
+        _validators ??= [.. services.GetServices<IProjectSnapshotValidator>()];
+        foreach (var validator in _validators)
+        {
+            if (validator.Validate(candidate) is { } error)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
+    private void NotifySnapshotChanged(ProjectSnapshot snapshot) => Notify(static (l, s) => l.OnSnapshotChanged(s), snapshot);
+
+    private void Notify<TArg>(Action<IProjectSnapshotListener, TArg> notify, TArg argument)
+    {
+        _listeners ??= [.. services.GetServices<IProjectSnapshotListener>()];
+        foreach (var listener in _listeners)
+        {
+            try
+            {
+                notify(listener, argument);
+            }
+            catch (Exception e)
+            {
+                LogListenerFailed(logger, listener.GetType().Name, e);
+            }
+        }
+    }
+
     private readonly System.Diagnostics.Metrics.Counter<long> _reloads =
         meter.Meter.CreateCounter<long>("mxcp.reloads_total", description: "Project reloads");
 
     /// <summary>Whether a load or reload is running now.</summary>
     public bool IsReloading => _reloadLock.CurrentCount == 0;
 
-    private void RecordReload(string status, string? error)
+    private void RecordReload(ReloadStatus status, string? error)
     {
-        _reloads.Add(1, new KeyValuePair<string, object?>("status", status));
+        _reloads.Add(1, new KeyValuePair<string, object?>("status", status == ReloadStatus.Success ? "success" : "error"));
         LastReload = DateTimeOffset.UtcNow;
         LastReloadStatus = status;
         LastReloadError = error;
-        ReloadCompleted?.Invoke(status, error);
+        Notify(static (l, r) => l.OnReloadCompleted(r.status, r.error), (status, error));
     }
 
     private async Task RetireAsync(ProjectSnapshot snapshot)
@@ -367,6 +411,9 @@ internal sealed partial class ProjectSnapshotProvider(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reloading the project ({Description})")]
     private static partial void LogReloadStarted(ILogger logger, string description);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A reload listener ({Listener}) failed; the reload goes on")]
+    private static partial void LogListenerFailed(ILogger logger, string listener, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Calls} call(s) still running after {Seconds} s of draining; reloading anyway")]
     private static partial void LogDrainTimedOut(ILogger logger, int calls, double seconds);

@@ -8,9 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using Mxcp.Abstractions;
-using Mxcp.AspNetCore;
-using Mxcp.Plugins.DuckDb;
-using Mxcp.Runtime;
 
 namespace Mxcp.Admin.Extensions.Tests.Support;
 

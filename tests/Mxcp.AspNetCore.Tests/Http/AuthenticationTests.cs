@@ -14,7 +14,7 @@ public sealed class AuthenticationTests
     {
         await using var server = await McpTestServer.StartAsync(requireAuth: true);
         using var http = new HttpClient();
-        using var response = await http.PostAsync(server.McpUri, new StringContent("{}"), Ct);
+        using var response = await http.PostAsync(server.McpUri, new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("hello", await http.GetStringAsync(new Uri(server.BaseUri, "/api/hello"), Ct));
     }

@@ -47,6 +47,19 @@ public sealed class HttpErrorTableTests
     }
 
     [Fact]
+    public async Task Post_NotJsonContentType_Is415BeforeAnyOtherCheck()
+    {
+        // The SDK's endpoint accepts application/json only; routing refuses other bodies before filters and handlers.
+        await using var server = await McpTestServer.StartAsync();
+        using var http = new HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, server.McpUri) { Content = new StringContent(Initialize, Encoding.UTF8, "text/plain") };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        request.Headers.Host = "evil.example.com";
+        using var response = await http.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Post_NotJsonRpc_Is400InvalidRequest()
     {
         await using var server = await McpTestServer.StartAsync();
@@ -113,7 +126,7 @@ public sealed class HttpErrorTableTests
         await using var server = await McpTestServer.StartAsync();
         using var http = new HttpClient();
         var session = await InitializeSessionAsync(http, server);
-        Assert.Single(AspNetCore.Http.HttpSessionRegistry.For(server.Services).Sessions);
+        Assert.Single(server.Sessions.Sessions);
 
         var delete = new HttpRequestMessage(HttpMethod.Delete, server.McpUri);
         delete.Headers.Add("Mcp-Session-Id", session);
@@ -122,7 +135,7 @@ public sealed class HttpErrorTableTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Empty(AspNetCore.Http.HttpSessionRegistry.For(server.Services).Sessions);
+        Assert.Empty(server.Sessions.Sessions);
         var request = Post(server, """{"jsonrpc":"2.0","id":3,"method":"tools/list"}""");
         request.Headers.Add("Mcp-Session-Id", session);
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(http, request)).Status);
@@ -191,7 +204,7 @@ public sealed class HttpErrorTableTests
         var (status, body) = await SendAsync(http, request);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(-32020, body.GetProperty("error").GetProperty("code").GetInt32());
-        Assert.Equal("The Mcp-Method header is required", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal("Missing required Mcp-Method header.", body.GetProperty("error").GetProperty("message").GetString());
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public sealed class ReloadNotificationTests
             Interlocked.Increment(ref promptNotifications);
             return ValueTask.CompletedTask;
         });
+        await server.WaitForNotificationStreamAsync(client);
         Assert.DoesNotContain(await client.ListToolsAsync(cancellationToken: Ct), t => t.Name == "added");
 
         McpTestServer.Write(server.Root, "tools/added.yml", "tool:\n  name: added\n  description: New\n  return: {type: integer}\n  source: {code: select 41 + 1 as n}\n");
@@ -57,7 +58,7 @@ public sealed class ReloadNotificationTests
         McpTestServer.Write(server.Root, "tools/echo.yml", "tool:\n  name: echo\n  sorce: {code: select 1}\n");
         var provider = server.Services.GetRequiredService<ProjectSnapshotProvider>();
         Assert.False(await provider.ReloadAsync(Ct));
-        Assert.Equal("error", provider.LastReloadStatus);
+        Assert.Equal(ReloadStatus.Error, provider.LastReloadStatus);
         Assert.Contains("tools/echo.yml:3:3: tool: unknown key 'sorce' (did you mean 'source'?)", provider.LastReloadError);
 
         var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" }, cancellationToken: Ct);

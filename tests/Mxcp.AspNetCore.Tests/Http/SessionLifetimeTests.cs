@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Mxcp.AspNetCore.Http;
 using Mxcp.AspNetCore.Tests.Support;
 using Mxcp.Runtime.Reload;
 
@@ -16,16 +15,62 @@ public sealed class SessionLifetimeTests
     {
         await using var server = await McpTestServer.StartAsync();
         await using var client = await server.ConnectAsync("2025-11-25");
-        var registry = HttpSessionRegistry.For(server.Services);
+        var registry = server.Sessions;
         var session = Assert.Single(registry.Sessions);
         Assert.Equal(client.SessionId, session.Id);
         Assert.Equal("tests", session.ClientInfo?.Name);
         Assert.Equal("2025-11-25", session.ProtocolVersion);
         Assert.Equal("streamable-http", session.Transport);
 
-        Assert.True(await registry.TerminateAsync(session.Id));
+        Assert.True(await registry.TerminateAsync(session.Id, Ct));
         Assert.Empty(registry.Sessions);
         await Assert.ThrowsAnyAsync<Exception>(() => client.ListToolsAsync(cancellationToken: Ct).AsTask());
+    }
+
+    [Fact]
+    public async Task Registry_LegacySseSession_IsListedAndTerminateEndsIt()
+    {
+        await using var server = await McpTestServer.StartAsync(o => o.EnableLegacySse = true);
+        await using var client = await server.ConnectAsync("2024-11-05", ModelContextProtocol.Client.HttpTransportMode.Sse, path: "/mcp/sse");
+        await client.ListToolsAsync(cancellationToken: Ct);
+        var session = Assert.Single(server.Sessions.Sessions);
+        Assert.Equal("sse", session.Transport);
+        Assert.True(session.IsActive, "an SSE session is active while its stream is open");
+        Assert.Equal("tests", session.ClientInfo?.Name);
+
+        Assert.True(await server.Sessions.TerminateAsync(session.Id, Ct));
+        for (var i = 0; i < 100 && server.Sessions.Count > 0; i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Empty(server.Sessions.Sessions);
+        await Assert.ThrowsAnyAsync<Exception>(() => client.ListToolsAsync(cancellationToken: Ct).AsTask());
+    }
+
+    [Fact]
+    public async Task IdleSessions_OverTheLimit_TheOldestIsClosed()
+    {
+        await using var server = await McpTestServer.StartAsync(o => o.MaxIdleSessionCount = 2);
+        using var http = new HttpClient();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, server.McpUri)
+            {
+                Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+            using var response = await http.SendAsync(request, Ct);
+            ids.Add(response.Headers.GetValues("Mcp-Session-Id").Single());
+        }
+
+        Assert.Equal(ids[1..], server.Sessions.Sessions.Select(s => s.Id));
+        var stale = new HttpRequestMessage(HttpMethod.Post, server.McpUri) { Content = new StringContent("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}""", System.Text.Encoding.UTF8, "application/json") };
+        stale.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        stale.Headers.Add("Mcp-Session-Id", ids[0]);
+        using var refused = await http.SendAsync(stale, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
     }
 
     [Fact]
@@ -38,7 +83,7 @@ public sealed class SessionLifetimeTests
             o.TimeProvider = clock;
         });
         await using var client = await server.ConnectAsync("2025-11-25", headers: null);
-        var registry = HttpSessionRegistry.For(server.Services);
+        var registry = server.Sessions;
         Assert.Single(registry.Sessions);
 
         // The client's GET stream keeps the session active; once it is idle for longer than the timeout it goes.
@@ -92,6 +137,11 @@ public sealed class SessionLifetimeTests
         private DateTimeOffset _now = start;
 
         public override DateTimeOffset GetUtcNow() => _now;
+
+        // The SDK measures idle time with timestamps.
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _now.UtcTicks;
 
         public void Advance(TimeSpan by)
         {

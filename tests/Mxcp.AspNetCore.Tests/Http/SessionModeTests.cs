@@ -41,7 +41,7 @@ public sealed class SessionModeTests
         await using var client = await server.ConnectAsync("2024-11-05", HttpTransportMode.Sse, path: "/mcp/sse");
         var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "over sse" }, cancellationToken: Ct);
         Assert.Equal("over sse", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
-        Assert.Contains(AspNetCore.Http.HttpSessionRegistry.For(server.Services).Sessions, s => s.Transport == "sse");
+        Assert.Contains(server.Sessions.Sessions, s => s.Transport == "sse");
     }
 
     [Fact]

@@ -11,8 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Client;
 using Mxcp.Abstractions;
-using Mxcp.Plugins.DuckDb;
-using Mxcp.Runtime;
+using Mxcp.Runtime.Mcp.Sessions;
 
 namespace Mxcp.AspNetCore.Tests.Support;
 
@@ -41,7 +40,15 @@ internal sealed class McpTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static Task<McpTestServer> StartAsync(Action<MxcpHttpOptions>? http = null, bool requireAuth = false, Action<string>? writeProject = null)
+    /// <summary>The live MCP sessions of every transport.</summary>
+    public McpSessionRegistry Sessions => _app.Services.GetRequiredService<McpSessionRegistry>();
+
+    /// <param name="http">Sets the HTTP options.</param>
+    /// <param name="requireAuth">Puts /mcp behind the test authentication.</param>
+    /// <param name="writeProject">Adds files to the project before it loads.</param>
+    /// <param name="services">Registers more services after <c>AddMxcp()</c> (a host's own MCP primitives, ...).</param>
+    public static Task<McpTestServer> StartAsync(
+        Action<MxcpHttpOptions>? http = null, bool requireAuth = false, Action<string>? writeProject = null, Action<IServiceCollection>? services = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "mxcp-http-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -97,6 +104,12 @@ internal sealed class McpTestServer : IAsyncDisposable
             o.Environment = name => name == "HOME" ? root : null;
         }).AddDuckDb();
         builder.Services.AddSingleton<IEndpointExecutorProvider>(gate);
+        if (http is not null)
+        {
+            builder.Services.Configure(http);
+        }
+
+        services?.Invoke(builder.Services);
         if (requireAuth)
         {
             builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, TestAuthHandler>("Test", null);
@@ -110,7 +123,7 @@ internal sealed class McpTestServer : IAsyncDisposable
             app.UseAuthorization();
         }
 
-        var endpoint = app.MapMxcp("/mcp", http);
+        var endpoint = app.MapMxcp("/mcp");
         if (requireAuth)
         {
             endpoint.RequireAuthorization();
@@ -123,7 +136,17 @@ internal sealed class McpTestServer : IAsyncDisposable
 
     private static async Task<McpTestServer> StartAsync(WebApplication app, string root, GateLanguage gate)
     {
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+            throw;
+        }
+
         return new McpTestServer(app, root, gate);
     }
 
@@ -139,6 +162,25 @@ internal sealed class McpTestServer : IAsyncDisposable
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(BaseUri, path), TransportMode = mode, AdditionalHeaders = headers }),
             new McpClientOptions { ProtocolVersion = protocolVersion, ClientInfo = new() { Name = "tests", Version = "1.0" } },
             cancellationToken: TestContext.Current.CancellationToken);
+
+    /// <summary>
+    /// Waits until the client's session has its GET stream open (the session is active with no request running):
+    /// notifications such as list_changed travel on it and are dropped before it opens.
+    /// </summary>
+    public async Task WaitForNotificationStreamAsync(McpClient client)
+    {
+        for (var i = 0; i < 400; i++)
+        {
+            if (client.SessionId is { } id && Sessions.TryGet(id, out var session) && session.IsActive)
+            {
+                return;
+            }
+
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException("The client did not open its GET stream");
+    }
 
     public async ValueTask DisposeAsync()
     {

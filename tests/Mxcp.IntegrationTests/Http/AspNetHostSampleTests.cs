@@ -47,7 +47,7 @@ public sealed partial class AspNetHostSampleTests(SalesSampleFixture sample) : I
 
             using var http = new HttpClient { BaseAddress = baseUri };
             Assert.Contains("Hello from the host app", await http.GetStringAsync("/api/hello", ct));
-            using (var anonymous = await http.PostAsync("/mcp", new StringContent("{}"), ct))
+            using (var anonymous = await http.PostAsync("/mcp", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), ct))
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
             }
@@ -75,6 +75,19 @@ public sealed partial class AspNetHostSampleTests(SalesSampleFixture sample) : I
             // The app's user is the policy's user: only the admin sees e-mail addresses.
             Assert.Equal("****", await EmailSeenBy("ann"));
             Assert.Equal("customer42@example.com", await EmailSeenBy("admin"));
+
+            // The app's own MCP tool is served next to the project's, on the same endpoint.
+            await using var ann = await McpClient.CreateAsync(
+                new HttpClientTransport(new HttpClientTransportOptions
+                {
+                    Endpoint = new Uri(baseUri, "/mcp"),
+                    AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer ann-key" },
+                }),
+                cancellationToken: ct);
+            var tools = (await ann.ListToolsAsync(cancellationToken: ct)).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(["get_customer", "monthly_revenue", "order_details", "search_customers", "top_products", "whoami"], tools);
+            var whoami = await ann.CallToolAsync("whoami", cancellationToken: ct);
+            Assert.Equal("ann", Assert.IsType<ModelContextProtocol.Protocol.TextContentBlock>(Assert.Single(whoami.Content)).Text);
         }
         finally
         {

@@ -66,9 +66,49 @@ public sealed class HttpServeTests(SalesSampleFixture sample) : IClassFixture<Sa
     {
         await using var server = await ServeProcess.StartAsync(sample.Project);
         using var http = new HttpClient();
-        var request = new HttpRequestMessage(HttpMethod.Post, server.Endpoint) { Content = new StringContent("{}") };
+        var request = new HttpRequestMessage(HttpMethod.Post, server.Endpoint) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
         request.Headers.Host = "evil.example.com";
         using var response = await http.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+
+        // A browser's simple request (text/plain, no preflight) never reaches the MCP handler either.
+        var simple = new HttpRequestMessage(HttpMethod.Post, server.Endpoint) { Content = new StringContent("{}") };
+        simple.Headers.Host = "evil.example.com";
+        using var refused = await http.SendAsync(simple, Ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
+    }
+
+    private static async Task<HttpStatusCode> InitializeWithHostAsync(Uri endpoint, string host)
+    {
+        using var http = new HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        request.Headers.Host = host;
+        using var response = await http.SendAsync(request, Ct);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Serve_AllowedHostsFlag_AcceptsTheHostAReverseProxyPassesOn()
+    {
+        await using var server = await ServeProcess.StartAsync(sample.Project, "--allowed-hosts", "mcp.example.com,localhost");
+        Assert.Equal(HttpStatusCode.OK, await InitializeWithHostAsync(server.Endpoint, "mcp.example.com"));
+        Assert.Equal(HttpStatusCode.OK, await InitializeWithHostAsync(server.Endpoint, $"localhost:{server.Endpoint.Port}"));
+        Assert.Equal(HttpStatusCode.Forbidden, await InitializeWithHostAsync(server.Endpoint, "evil.example.com"));
+    }
+
+    [Fact]
+    public async Task Serve_AllowedHostsInTheUserConfig_AcceptsThoseHosts()
+    {
+        using var project = TestProject.Empty();
+        project.Write("mxcp-site.yml", "mxcp: 1\nproject: proxied\nprofile: dev\n");
+        project.Write("tools/one.yml", "tool:\n  name: one\n  description: One\n  return: {type: integer}\n  source: {code: select 1 as n}\n");
+        project.Write(".home/.mxcp/config.yml", "mxcp: 1\ntransport:\n  http:\n    allowed_hosts: [mcp.internal.example]\n");
+        await using var server = await ServeProcess.StartAsync(project);
+        Assert.Equal(HttpStatusCode.OK, await InitializeWithHostAsync(server.Endpoint, "mcp.internal.example"));
+        Assert.Equal(HttpStatusCode.Forbidden, await InitializeWithHostAsync(server.Endpoint, $"localhost:{server.Endpoint.Port}"));
     }
 }

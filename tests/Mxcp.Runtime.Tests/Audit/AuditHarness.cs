@@ -46,7 +46,7 @@ internal sealed class AuditHarness : IAsyncDisposable
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
-        builder.Services.AddMxcp(o =>
+        builder.Services.AddMxcpCore(o =>
         {
             o.ProjectPath = project.Root;
             o.Environment = name => name == "HOME" ? project.Root : null;

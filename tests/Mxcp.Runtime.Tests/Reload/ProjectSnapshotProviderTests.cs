@@ -19,7 +19,7 @@ public sealed class ProjectSnapshotProviderTests
         var services = new ServiceCollection();
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddMxcp(o =>
+        services.AddMxcpCore(o =>
         {
             o.ProjectPath = project.Root;
             o.Environment = name => name == "HOME" ? project.Root : null;
@@ -66,7 +66,60 @@ public sealed class ProjectSnapshotProviderTests
         Assert.True(sql.Created[0].Disposed);
         Assert.Equal(2, sql.Created.Count);
         Assert.Equal("version-2", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
-        Assert.Equal("success", provider.LastReloadStatus);
+        Assert.Equal(ReloadStatus.Success, provider.LastReloadStatus);
+    }
+
+    [Fact]
+    public async Task ReloadAsync_ListenersFromTheServices_HearEveryStepAndAFailingOneBreaksNothing()
+    {
+        using var project = new TempProject();
+        project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: version-1}\n");
+        var logs = new RecordingLoggerFactory();
+        var recording = new RecordingListener();
+        var services = new ServiceCollection();
+        services.AddSingleton<ILoggerFactory>(logs);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddMxcpCore(o =>
+        {
+            o.ProjectPath = project.Root;
+            o.Environment = name => name == "HOME" ? project.Root : null;
+        });
+        services.AddSingleton<IEndpointExecutorProvider>(new FakeSqlProvider());
+        services.AddSingleton<IProjectSnapshotListener>(new ThrowingListener());
+        services.AddSingleton<IProjectSnapshotListener>(recording);
+        await using var provider = services.BuildServiceProvider();
+        var snapshots = provider.GetRequiredService<ProjectSnapshotProvider>();
+
+        await snapshots.LoadAsync(Ct);
+        project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: version-2}\n");
+        Assert.True(await snapshots.ReloadAsync(Ct));
+        project.Write("tools/t.yml", "tool:\n  name: t\n  sorce: {code: broken}\n");
+        Assert.False(await snapshots.ReloadAsync(Ct));
+
+        Assert.Equal(["changed", "starting reload", "changed", "completed Success", "starting reload", "completed Error"], recording.Heard);
+        Assert.Equal(ReloadStatus.Error, snapshots.LastReloadStatus);
+        Assert.Equal("version-2", (await CallAsync(provider, snapshots, "t"))![0]!["source"]!.GetValue<string>());
+        Assert.Contains(logs.Messages, m => m.Level == LogLevel.Error && m.Message == "A reload listener (ThrowingListener) failed; the reload goes on");
+    }
+
+    private sealed class RecordingListener : IProjectSnapshotListener
+    {
+        public List<string> Heard { get; } = [];
+
+        public void OnReloadStarting(string description) => Heard.Add("starting " + description);
+
+        public void OnSnapshotChanged(Mxcp.Runtime.Endpoints.ProjectSnapshot snapshot) => Heard.Add("changed");
+
+        public void OnReloadCompleted(ReloadStatus status, string? error) => Heard.Add("completed " + status);
+    }
+
+    private sealed class ThrowingListener : IProjectSnapshotListener
+    {
+        public void OnReloadStarting(string description) => throw new InvalidOperationException("listener bug");
+
+        public void OnSnapshotChanged(Mxcp.Runtime.Endpoints.ProjectSnapshot snapshot) => throw new InvalidOperationException("listener bug");
+
+        public void OnReloadCompleted(ReloadStatus status, string? error) => throw new InvalidOperationException("listener bug");
     }
 
     [Fact]
@@ -81,7 +134,7 @@ public sealed class ProjectSnapshotProviderTests
         project.Write("tools/t.yml", "tool:\n  name: t\n  source: {code: after}\n");
         sql.FailNextCreate = "the database file is locked";
         Assert.False(await provider.ReloadAsync(Ct));
-        Assert.Equal("error", provider.LastReloadStatus);
+        Assert.Equal(ReloadStatus.Error, provider.LastReloadStatus);
         Assert.Equal("Cannot start the 'sql' executor: the database file is locked; the previous project was restored", provider.LastReloadError);
         Assert.Equal("before", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
     }
@@ -97,7 +150,7 @@ public sealed class ProjectSnapshotProviderTests
 
         project.Write("mxcp-site.yml", "mxcp: 1\nproject: demo\nprofle: dev\n");
         Assert.False(await provider.ReloadAsync(Ct));
-        Assert.Equal("error", provider.LastReloadStatus);
+        Assert.Equal(ReloadStatus.Error, provider.LastReloadStatus);
         Assert.Equal("mxcp-site.yml:3:1: unknown key 'profle' (did you mean 'profile'?)", provider.LastReloadError);
         Assert.Equal("good", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
     }
@@ -148,7 +201,7 @@ public sealed class ProjectSnapshotProviderTests
         await provider.LoadAsync(Ct);
 
         Assert.False(await provider.ReloadAsync("bad payload", _ => throw new IOException("disk full"), Ct));
-        Assert.Equal("error", provider.LastReloadStatus);
+        Assert.Equal(ReloadStatus.Error, provider.LastReloadStatus);
         Assert.Equal("reload payload failed: disk full", provider.LastReloadError);
         Assert.Equal("x", (await CallAsync(services, provider, "t"))![0]!["source"]!.GetValue<string>());
     }

@@ -1,42 +1,48 @@
-using System.Reflection;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Mxcp.Abstractions;
+using Mxcp.Runtime;
 using Mxcp.Runtime.Audit;
 using Mxcp.Runtime.Configuration;
 using Mxcp.Runtime.Endpoints;
 using Mxcp.Runtime.Execution;
 using Mxcp.Runtime.Hosting;
 using Mxcp.Runtime.Mcp;
+using Mxcp.Runtime.Mcp.Sessions;
 using Mxcp.Runtime.Plugins;
 using Mxcp.Runtime.Reload;
 
-namespace Mxcp.Runtime;
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Mxcp in any host's service collection.</summary>
-public static class MxcpServiceCollectionExtensions
+/// <summary>
+/// Registers Mxcp in any host's service collection. ASP.NET Core apps call <c>AddMxcp()</c> of the Mxcp.AspNetCore
+/// package, which adds these services and the HTTP transport; hosts without ASP.NET Core (stdio, tools, tests) call
+/// <see cref="AddMxcpCore"/>.
+/// </summary>
+public static class MxcpCoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the Mxcp runtime: project loading, the endpoint pipeline and the MCP primitives of the project. The project is
-    /// loaded when the host starts; start-up fails with a clear message when the project or an endpoint file is invalid
-    /// (unless <see cref="MxcpOptions.IgnoreErrors"/>). Add plugins with the returned builder.
+    /// Adds the Mxcp runtime without any transport: project loading, the endpoint pipeline, and the project's tools,
+    /// resources and prompts in the host's MCP server (next to the host's own, see <c>AddMcpServer()</c>). The project
+    /// is loaded when the host starts; start-up fails with a clear message when an option, the project or an endpoint
+    /// file is invalid (unless <see cref="MxcpOptions.IgnoreErrors"/>). Add plugins and transports with the returned
+    /// builder (<see cref="AddStdioServer"/>).
     /// </summary>
     /// <param name="services">The host's services.</param>
     /// <param name="configure">Sets <see cref="MxcpOptions"/>.</param>
     /// <returns>A builder for plugins and transports.</returns>
-    public static IMxcpBuilder AddMxcp(this IServiceCollection services, Action<MxcpOptions>? configure = null)
+    public static IMxcpBuilder AddMxcpCore(this IServiceCollection services, Action<MxcpOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<MxcpOptions>();
+        var options = services.AddOptions<MxcpOptions>().ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MxcpOptions>, MxcpOptionsValidator>());
         services.TryAddSingleton<ProjectConfigurationLoader>();
         services.TryAddSingleton<ProjectSnapshotBuilder>();
         services.TryAddSingleton<ProjectSnapshotProvider>();
@@ -46,9 +52,19 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointCallObserver, EndpointMetrics>());
         services.TryAddSingleton<EndpointInvoker>();
         services.TryAddSingleton<EndpointAvailability>();
+        services.TryAddSingleton<ITransportRequestAccessor, NoTransportRequest>();
+        services.TryAddSingleton<McpSessionRegistry>();
+
+        // The MCP server: the SDK's own registrations (the host's tools, resources and prompts), then the project's.
+        services.AddMcpServer();
         services.TryAddSingleton<McpPrimitiveSynchronizer>();
         services.TryAddSingleton<EndpointCompletions>();
         services.TryAddSingleton<ResourceSubscriptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<McpServerOptions>, MxcpMcpServerOptionsSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProjectSnapshotValidator, McpPrimitiveSynchronizer>(sp => sp.GetRequiredService<McpPrimitiveSynchronizer>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProjectSnapshotListener, McpPrimitiveSynchronizer>(sp => sp.GetRequiredService<McpPrimitiveSynchronizer>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProjectSnapshotListener, ResourceSubscriptions>(sp => sp.GetRequiredService<ResourceSubscriptions>()));
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProjectLoaderHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReloadTriggersHostedService>());
 
@@ -59,8 +75,9 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<AuditLog>());
         services.TryAddSingleton<AuditBackendFactory>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointCallObserver, AuditCallObserver>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditHostedService>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, MxcpMcpServerOptionsSetup>());
+        services.TryAddSingleton<AuditHostedService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditHostedService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProjectSnapshotListener, AuditHostedService>(sp => sp.GetRequiredService<AuditHostedService>()));
         return new MxcpBuilder(services);
     }
 
@@ -105,17 +122,16 @@ public static class MxcpServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Serves the project over MCP stdio (stdout carries only protocol; logs go to stderr).</summary>
+    /// <summary>
+    /// Serves the project over MCP stdio (stdout carries only protocol; logs go to stderr). The session is listed by
+    /// the admin API; the host stops when the client closes stdin.
+    /// </summary>
     /// <param name="builder">The Mxcp builder.</param>
     /// <returns>The builder.</returns>
     public static IMxcpBuilder AddStdioServer(this IMxcpBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<McpServerOptions>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StdioServerHostedService>());
         return builder;
     }
-
-    internal static string Version { get; } =
-        typeof(MxcpServiceCollectionExtensions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 }

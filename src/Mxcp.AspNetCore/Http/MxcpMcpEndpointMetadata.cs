@@ -1,0 +1,16 @@
+namespace Mxcp.AspNetCore.Http;
+
+/// <summary>Marks the endpoints that <c>MapMxcp</c> maps (the admin API finds the Streamable HTTP DELETE through it).</summary>
+internal sealed class MxcpMcpEndpointMetadata
+{
+    public static readonly MxcpMcpEndpointMetadata Instance = new();
+}
+
+/// <summary>
+/// Marks a request that Mxcp makes to its own endpoint in process (the admin API ending a session with the protocol's
+/// DELETE): it has no client, so the client-facing guards do not apply.
+/// </summary>
+internal sealed class InProcessRequestFeature
+{
+    public static readonly InProcessRequestFeature Instance = new();
+}
