@@ -72,19 +72,7 @@ public class DuckDbCallPathBenchmarks
         var provider = _services.GetServices<IEndpointExecutorProvider>().Single(p => p.Language == "sql");
         _executor = (DuckDbExecutor)provider.CreateAsync(context, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         _dataSource = _services.GetRequiredService<DuckDbDataSource>();
-        _executor.QueryAsync("""
-            CREATE TABLE orders (order_id BIGINT PRIMARY KEY, customer_id INTEGER, ordered_at TIMESTAMP, status VARCHAR,
-                                 amount DECIMAL(10, 2), score DOUBLE, paid BOOLEAN);
-            INSERT INTO orders
-            SELECT i AS order_id,
-                   (1 + hash(i * 41) % 100000)::INTEGER AS customer_id,
-                   TIMESTAMP '2024-01-01' + INTERVAL (hash(i * 43) % 525600) MINUTE AS ordered_at,
-                   ['delivered', 'shipped', 'cancelled'][1 + (hash(i * 47) % 3)::INT] AS status,
-                   (1 + hash(i * 53) % 50000 / 100.0)::DECIMAL(10, 2) AS amount,
-                   (hash(i) % 1000) / 7.0 AS score,
-                   i % 2 = 0 AS paid
-            FROM range(1, 100001) t(i)
-            """).AsTask().GetAwaiter().GetResult();
+        _executor.QueryAsync(OrdersTable.CreateSql(100_000)).AsTask().GetAwaiter().GetResult();
         _sql = Query == "lookup" ? LookupSql : RowsSql;
 
         // Both paths must answer the same rows.

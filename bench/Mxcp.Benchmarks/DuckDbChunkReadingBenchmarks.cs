@@ -32,17 +32,7 @@ public class DuckDbChunkReadingBenchmarks
         _root = Directory.CreateTempSubdirectory("mxcp-bench-duckdb").FullName;
         _database = DuckDbDatabase.Acquire(Path.Combine(_root, "bench.duckdb"), readOnly: false);
         _connection = _database.Connect();
-        _connection.Execute("""
-            CREATE TABLE orders AS
-            SELECT i AS order_id,
-                   (1 + hash(i * 41) % 100000)::INTEGER AS customer_id,
-                   TIMESTAMP '2024-01-01' + INTERVAL (hash(i * 43) % 525600) MINUTE AS ordered_at,
-                   ['delivered', 'shipped', 'cancelled'][1 + (hash(i * 47) % 3)::INT] AS status,
-                   (1 + hash(i * 53) % 50000 / 100.0)::DECIMAL(10, 2) AS amount,
-                   (hash(i) % 1000) / 7.0 AS score,
-                   i % 2 = 0 AS paid
-            FROM range(1, 50001) t(i)
-            """, null, CancellationToken.None);
+        _connection.Execute(OrdersTable.CreateSql(50_000), null, CancellationToken.None);
 
         _sql = $"SELECT * FROM orders ORDER BY order_id LIMIT {Rows}";
         NativeMethods.ExtractStatements.DuckDBExtractStatements(_connection.Native, _sql, out _statements);

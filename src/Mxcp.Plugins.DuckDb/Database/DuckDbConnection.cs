@@ -10,9 +10,10 @@ namespace Mxcp.Plugins.DuckDb.Database;
 /// <summary>
 /// A DuckDB connection: runs SQL texts (one or several statements) with <c>$name</c> parameters and reads the last
 /// statement's rows, calling the C API through DuckDB.NET's declarations on the native connection of a DuckDB.NET
-/// <see cref="DuckDBConnection"/> (which keeps the shared database instance open). Not thread-safe: one call at a time, which the pool guarantees; only <see cref="QueryInterrupter"/>
-/// touches it from another thread. A pooled connection runs its calls on its own thread (<see cref="RunAsync{T}"/>), so
-/// that blocking DuckDB calls never hold thread-pool threads and no thread is created per call.
+/// <see cref="DuckDBConnection"/> (which keeps the shared database instance open). Not thread-safe: one call at a
+/// time, which the pool guarantees; only <see cref="QueryInterrupter"/> touches it from another thread. A pooled
+/// connection runs its calls on its own thread (<see cref="RunAsync{T}"/>), so that blocking DuckDB calls never hold
+/// thread-pool threads and no thread is created per call.
 /// </summary>
 internal sealed class DuckDbConnection : IDisposable
 {
