@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
+using Mxcp.Plugins.DuckDb; // DuckDbDataSource, for the app's own ADO.NET code; the MCP wiring needs no Mxcp namespace
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -25,6 +26,15 @@ app.UseAuthorization();
 // The app's own endpoints, unrelated to MCP.
 app.MapGet("/api/hello", () => Results.Json(new { message = "Hello from the host app" }));
 app.MapGet("/api/me", (ClaimsPrincipal user) => Results.Json(new { name = user.Identity?.Name })).RequireAuthorization();
+
+// The app's own code reads the project's database with ADO.NET (DuckDB.NET), on the DuckDB instance the tools use.
+app.MapGet("/api/orders/count", async (DuckDbDataSource database, CancellationToken cancellationToken) =>
+{
+    await using var connection = await database.OpenConnectionAsync(cancellationToken);
+    await using var command = connection.CreateCommand();
+    command.CommandText = "SELECT count(*) FROM orders";
+    return Results.Json(new { orders = (long)(await command.ExecuteScalarAsync(cancellationToken))! });
+}).RequireAuthorization();
 
 // MCP next to them, behind the same authorization; the caller becomes the `user` of policies and SQL functions.
 app.MapMxcp("/mcp").RequireAuthorization();

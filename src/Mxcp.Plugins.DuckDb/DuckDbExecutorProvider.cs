@@ -13,7 +13,7 @@ namespace Mxcp.Plugins.DuckDb;
 /// extensions, creates the secrets and opens the connection pool. The executor is also the snapshot's
 /// <see cref="ISqlDatabase"/>; it is created first (order 0) so that other executors can use it.
 /// </summary>
-internal sealed class DuckDbExecutorProvider : IEndpointExecutorProvider
+internal sealed class DuckDbExecutorProvider(DuckDbDataSource dataSource) : IEndpointExecutorProvider
 {
     public string Language => "sql";
 
@@ -32,9 +32,8 @@ internal sealed class DuckDbExecutorProvider : IEndpointExecutorProvider
             TaskScheduler.Default).ConfigureAwait(false);
     }
 
-    private static DuckDbExecutor Create(ProjectRuntimeContext context, DuckDbSettings settings, ILogger logger)
+    private DuckDbExecutor Create(ProjectRuntimeContext context, DuckDbSettings settings, ILogger logger)
     {
-        DuckDbNativeLibrary.EnsureLoaded();
         var database = DuckDbDatabase.Acquire(settings.DatabasePath, settings.ReadOnly);
         DuckDbConnectionPool? pool = null;
         try
@@ -48,7 +47,7 @@ internal sealed class DuckDbExecutorProvider : IEndpointExecutorProvider
             pool = new DuckDbConnectionPool(database, settings.PoolSize, logger);
             Log.DatabaseOpened(logger, DuckDbNativeLibrary.LoadedVersion ?? "?", database.Path,
                 settings.ReadOnly ? "read-only" : "read-write", settings.PoolSize);
-            return new DuckDbExecutor(database, pool, settings, logger);
+            return new DuckDbExecutor(database, pool, settings, dataSource, logger);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mxcp.Abstractions;
@@ -6,7 +7,8 @@ namespace Mxcp.Plugins.DuckDb;
 
 /// <summary>
 /// The DuckDB plugin: provides the <c>sql</c> language (SQL endpoints, the built-in SQL tools and the project's
-/// <see cref="ISqlDatabase"/>) on top of DuckDB 1.5.
+/// <see cref="ISqlDatabase"/>) on top of DuckDB 1.5, and <see cref="DuckDbDataSource"/> for ADO.NET access to the
+/// project's database.
 /// </summary>
 public sealed class DuckDbPlugin : IMxcpPlugin
 {
@@ -19,6 +21,8 @@ public sealed class DuckDbPlugin : IMxcpPlugin
     internal static void AddServices(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<DuckDbDataSource>();
+        services.TryAddKeyedSingleton<DbDataSource>(DuckDbDataSource.ServiceKey, static (provider, _) => provider.GetRequiredService<DuckDbDataSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointExecutorProvider, DuckDbExecutorProvider>());
     }
 }

@@ -19,9 +19,23 @@ public sealed class PluginRegistrationTests
         new DuckDbPlugin().ConfigureServices(builder.Services);
         var registration = Assert.Single(builder.Services, d => d.ServiceType == typeof(IEndpointExecutorProvider));
         Assert.Equal(ServiceLifetime.Singleton, registration.Lifetime);
-        var provider = (IEndpointExecutorProvider)Activator.CreateInstance(registration.ImplementationType!)!;
+        Assert.Single(builder.Services, d => d.ServiceType == typeof(DuckDbDataSource));
+        using var services = builder.Services.BuildServiceProvider();
+        var provider = Assert.Single(services.GetServices<IEndpointExecutorProvider>());
         Assert.Equal("sql", provider.Language);
         Assert.Equal(0, provider.Order);
+    }
+
+    [Fact]
+    public void AddDuckDb_DataSource_OneInstanceAlsoKeyedAsDbDataSource()
+    {
+        var builder = new Builder();
+        builder.AddDuckDb();
+        using var services = builder.Services.BuildServiceProvider();
+        var dataSource = services.GetRequiredService<DuckDbDataSource>();
+        Assert.Same(dataSource, services.GetRequiredKeyedService<System.Data.Common.DbDataSource>(DuckDbDataSource.ServiceKey));
+        var error = Assert.Throws<InvalidOperationException>(() => dataSource.OpenConnection());
+        Assert.StartsWith("No project with a DuckDB database is loaded", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using DuckDB.NET.Data;
+using DuckDB.NET.Native;
 using Mxcp.Plugins.DuckDb.Native;
 using Mxcp.Plugins.DuckDb.Parameters;
 using Mxcp.Plugins.DuckDb.Results;
@@ -7,11 +9,13 @@ namespace Mxcp.Plugins.DuckDb.Database;
 
 /// <summary>
 /// A DuckDB connection: runs SQL texts (one or several statements) with <c>$name</c> parameters and reads the last
-/// statement's rows. Not thread-safe: one call at a time, which the pool guarantees; only <see cref="QueryInterrupter"/>
-/// touches it from another thread. A pooled connection runs its calls on its own thread (<see cref="RunAsync{T}"/>), so
-/// that blocking DuckDB calls never hold thread-pool threads and no thread is created per call.
+/// statement's rows, calling the C API through DuckDB.NET's declarations on the native connection of a DuckDB.NET
+/// <see cref="DuckDBConnection"/> (which keeps the shared database instance open). Not thread-safe: one call at a
+/// time, which the pool guarantees; only <see cref="QueryInterrupter"/> touches it from another thread. A pooled
+/// connection runs its calls on its own thread (<see cref="RunAsync{T}"/>), so that blocking DuckDB calls never hold
+/// thread-pool threads and no thread is created per call.
 /// </summary>
-internal sealed unsafe class DuckDbConnection : IDisposable
+internal sealed class DuckDbConnection : IDisposable
 {
     private readonly SemaphoreSlim _workReady = new(0);
     private readonly Lock _workGate = new();
@@ -20,31 +24,34 @@ internal sealed unsafe class DuckDbConnection : IDisposable
     private bool _stopping;
 
     /// <summary>Statement types after which later statements of the same text cannot be checked without running them.</summary>
-    private static readonly HashSet<DuckDbStatementType> ChangesCatalog =
+    private static readonly HashSet<StatementKind> ChangesCatalog =
     [
-        DuckDbStatementType.Create, DuckDbStatementType.CreateFunc, DuckDbStatementType.Alter, DuckDbStatementType.Drop,
-        DuckDbStatementType.Attach, DuckDbStatementType.Detach, DuckDbStatementType.Load, DuckDbStatementType.Set,
-        DuckDbStatementType.VariableSet, DuckDbStatementType.Pragma, DuckDbStatementType.Execute, DuckDbStatementType.Copy,
+        StatementKind.Create, StatementKind.CreateFunc, StatementKind.Alter, StatementKind.Drop,
+        StatementKind.Attach, StatementKind.Detach, StatementKind.Load, StatementKind.Set,
+        StatementKind.VariableSet, StatementKind.Pragma, StatementKind.Execute, StatementKind.Copy,
     ];
 
-    internal DuckDbConnection(DuckDbDatabase database, ConnectionHandle handle)
+    /// <param name="database">The database the connection belongs to.</param>
+    /// <param name="connection">An open DuckDB.NET connection to it; owned (closed) by this connection.</param>
+    internal DuckDbConnection(DuckDbDatabase database, DuckDBConnection connection)
     {
         Database = database;
-        Handle = handle;
-        NativeMethods.duckdb_connection_get_client_context(handle, out var context);
-        try
+        Connection = connection;
+        Native = connection.NativeConnection;
+        NativeMethods.Startup.DuckDBConnectionGetClientContext(Native, out var context);
+        using (context)
         {
-            Id = NativeMethods.duckdb_client_context_get_connection_id(context);
-        }
-        finally
-        {
-            NativeMethods.duckdb_destroy_client_context(ref context);
+            Id = context.ConnectionId;
         }
     }
 
     public DuckDbDatabase Database { get; }
 
-    public ConnectionHandle Handle { get; }
+    /// <summary>The DuckDB.NET connection this one runs on.</summary>
+    public DuckDBConnection Connection { get; }
+
+    /// <summary>Its native connection, the handle every C API call here takes.</summary>
+    public DuckDBNativeConnection Native { get; }
 
     /// <summary>DuckDB's id of this connection (what the user-context functions see).</summary>
     public ulong Id { get; }
@@ -57,7 +64,7 @@ internal sealed unsafe class DuckDbConnection : IDisposable
     public JsonArray Execute(string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var interrupter = new QueryInterrupter(Handle);
+        using var interrupter = new QueryInterrupter(Native);
         using var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.Register(static state => ((QueryInterrupter)state!).Request(), interrupter)
             : default;
@@ -83,10 +90,10 @@ internal sealed unsafe class DuckDbConnection : IDisposable
             var (statements, count) = Extract(sql);
             using (statements)
             {
-                for (var i = 0UL; i < count; i++)
+                for (var i = 0; i < count; i++)
                 {
                     using var prepared = Prepare(statements, i);
-                    if (ChangesCatalog.Contains(NativeMethods.duckdb_prepared_statement_type(prepared)))
+                    if (ChangesCatalog.Contains(UndeclaredNativeMethods.PreparedStatementType(prepared)))
                     {
                         return null;
                     }
@@ -140,7 +147,7 @@ internal sealed unsafe class DuckDbConnection : IDisposable
         return completion.Task;
     }
 
-    public void Interrupt() => NativeMethods.duckdb_interrupt(Handle);
+    public void Interrupt() => Native.Interrupt();
 
     public void Dispose()
     {
@@ -150,7 +157,7 @@ internal sealed unsafe class DuckDbConnection : IDisposable
         }
 
         _workReady.Release();
-        Handle.Dispose();
+        Connection.Dispose();
     }
 
     private void RunWorker()
@@ -179,24 +186,30 @@ internal sealed unsafe class DuckDbConnection : IDisposable
         using (statements)
         {
             var rows = new JsonArray();
-            for (var i = 0UL; i < count; i++)
+            for (var i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var prepared = Prepare(statements, i);
                 Bind(prepared, parameters);
-                using var result = new ResultHandle();
                 var last = i == count - 1;
                 var state = last
-                    ? NativeMethods.duckdb_execute_prepared_streaming(prepared, result.Pointer)
-                    : NativeMethods.duckdb_execute_prepared(prepared, result.Pointer);
-                if (state != DuckDbState.Success)
+                    ? NativeMethods.PreparedStatements.DuckDBExecutePreparedStreaming(prepared, out var result)
+                    : NativeMethods.PreparedStatements.DuckDBExecutePrepared(prepared, out result);
+                try
                 {
-                    throw new DuckDbException(NativeText.Borrowed(NativeMethods.duckdb_result_error(result.Pointer)) ?? "The SQL statement failed");
-                }
+                    if (state != DuckDBState.Success)
+                    {
+                        throw new DuckDbException(NativeMethods.Query.DuckDBResultError(ref result) ?? "The SQL statement failed");
+                    }
 
-                if (last)
+                    if (last)
+                    {
+                        rows = ResultReader.ReadAll(ref result, cancellationToken);
+                    }
+                }
+                finally
                 {
-                    rows = ResultReader.ReadAll(result, cancellationToken);
+                    NativeMethods.Query.DuckDBDestroyResult(ref result);
                 }
             }
 
@@ -204,30 +217,24 @@ internal sealed unsafe class DuckDbConnection : IDisposable
         }
     }
 
-    private (ExtractedStatementsHandle Statements, ulong Count) Extract(string sql)
+    private (DuckDBExtractedStatements Statements, int Count) Extract(string sql)
     {
-        var count = NativeMethods.duckdb_extract_statements(Handle, sql, out var raw);
-        var statements = new ExtractedStatementsHandle(raw);
-        if (count == 0)
+        var count = NativeMethods.ExtractStatements.DuckDBExtractStatements(Native, sql, out var statements);
+        if (count == 0 && NativeMethods.ExtractStatements.DuckDBExtractStatementsError(statements) is { } error)
         {
-            var error = NativeText.Borrowed(NativeMethods.duckdb_extract_statements_error(statements));
-            if (error is not null)
-            {
-                statements.Dispose();
-                throw new DuckDbException(error);
-            }
+            statements.Dispose();
+            throw new DuckDbException(error);
         }
 
         return (statements, count);
     }
 
-    private PreparedStatementHandle Prepare(ExtractedStatementsHandle statements, ulong index)
+    private DuckDBPreparedStatement Prepare(DuckDBExtractedStatements statements, int index)
     {
-        var state = NativeMethods.duckdb_prepare_extracted_statement(Handle, statements, index, out var raw);
-        var prepared = new PreparedStatementHandle(raw);
-        if (state != DuckDbState.Success)
+        var state = NativeMethods.ExtractStatements.DuckDBPrepareExtractedStatement(Native, statements, index, out var prepared);
+        if (state != DuckDBState.Success)
         {
-            var error = NativeText.Borrowed(NativeMethods.duckdb_prepare_error(prepared));
+            var error = NativeMethods.PreparedStatements.DuckDBPrepareError(prepared);
             prepared.Dispose();
             throw new DuckDbException(error ?? "The SQL statement could not be prepared");
         }
@@ -235,36 +242,32 @@ internal sealed unsafe class DuckDbConnection : IDisposable
         return prepared;
     }
 
-    private static void Bind(PreparedStatementHandle prepared, IReadOnlyDictionary<string, object?>? parameters)
+    /// <summary>Binds each parameter of the statement, by the name DuckDB gives it (<c>$name</c>, or the number of <c>$1</c>).</summary>
+    private static void Bind(DuckDBPreparedStatement prepared, IReadOnlyDictionary<string, object?>? parameters)
     {
-        var count = NativeMethods.duckdb_nparams(prepared);
-        for (var position = 1UL; position <= count; position++)
+        var count = NativeMethods.PreparedStatements.DuckDBParams(prepared);
+        for (var index = 1L; index <= count; index++)
         {
-            var name = NativeText.Owned(NativeMethods.duckdb_parameter_name(prepared, position)) ?? position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var name = UndeclaredNativeMethods.ParameterName(prepared, (ulong)index) ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!TryFindValue(parameters, name, out var value))
             {
                 throw new DuckDbException($"The SQL uses the parameter ${name}, but no value was given for it");
             }
 
-            if (NativeMethods.duckdb_bind_parameter_index(prepared, out var index, name) != DuckDbState.Success)
-            {
-                index = position;
-            }
-
-            DuckDbState state;
+            DuckDBState state;
             if (value is null)
             {
-                state = NativeMethods.duckdb_bind_null(prepared, index);
+                state = NativeMethods.PreparedStatements.DuckDBBindNull(prepared, index);
             }
             else
             {
                 using var bound = ParameterValues.Create(name, value);
-                state = NativeMethods.duckdb_bind_value(prepared, index, bound);
+                state = NativeMethods.PreparedStatements.DuckDBBindValue(prepared, index, bound);
             }
 
-            if (state != DuckDbState.Success)
+            if (state != DuckDBState.Success)
             {
-                var error = NativeText.Borrowed(NativeMethods.duckdb_prepare_error(prepared));
+                var error = NativeMethods.PreparedStatements.DuckDBPrepareError(prepared);
                 throw new DuckDbException($"Parameter '{name}' could not be bound{(error is null ? "" : ": " + error)}");
             }
         }

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using Mxcp.Plugins.DuckDb.Functions;
 using Mxcp.Plugins.DuckDb.Native;
 
@@ -5,22 +6,41 @@ namespace Mxcp.Plugins.DuckDb.Database;
 
 /// <summary>
 /// One open DuckDB database file. A file is opened once per process and shared (reference-counted) by every executor
-/// that uses it, so that a reload, which builds the new executor before the old one retires, reuses the handle
+/// that uses it, so that a reload, which builds the new executor before the old one retires, reuses the instance
 /// instead of opening the file a second time.
 /// </summary>
+/// <remarks>
+/// The native instance is opened through DuckDB.NET's connection manager, which keeps one instance per data source
+/// text for as long as any <see cref="DuckDBConnection"/> on it is open. Every connection here (the pool's, and the
+/// ADO.NET connections of <see cref="DuckDbDataSource"/>) opens <see cref="ConnectionString"/>, so they all share one
+/// instance: one file lock, one buffer cache, one catalog (the user-context functions and temporary secrets included).
+/// Two instances of one file in a process would share neither. The instance closes when the last such connection
+/// closes, which may be an ADO.NET connection a host still holds after the executors are gone.
+/// </remarks>
 internal sealed class DuckDbDatabase
 {
+    private const string ProbeFunction = "get_username";
+
     private static readonly Lock OpenGate = new();
     private static readonly Dictionary<string, DuckDbDatabase> Open = new(StringComparer.Ordinal);
 
-    private readonly DatabaseHandle _handle;
+    /// <summary>
+    /// Per file for the life of the process, because the native instance may outlive this object (an ADO.NET
+    /// connection keeps it open) and the functions registered in it keep the registry they were given.
+    /// </summary>
+    private static readonly Dictionary<string, FileState> States = new(StringComparer.Ordinal);
+
+    private readonly DuckDBConnection _anchor;
+    private readonly FileState _state;
     private int _references;
 
-    private DuckDbDatabase(string path, bool readOnly, DatabaseHandle handle)
+    private DuckDbDatabase(string path, bool readOnly, string connectionString, DuckDBConnection anchor, FileState state)
     {
         Path = path;
         ReadOnly = readOnly;
-        _handle = handle;
+        ConnectionString = connectionString;
+        _anchor = anchor;
+        _state = state;
     }
 
     /// <summary>The absolute path of the database file.</summary>
@@ -29,14 +49,17 @@ internal sealed class DuckDbDatabase
     /// <summary>Whether the file is open read-only.</summary>
     public bool ReadOnly { get; }
 
+    /// <summary>The DuckDB.NET connection string every connection to this database opens (see the remarks).</summary>
+    public string ConnectionString { get; }
+
     /// <summary>The call each connection serves, read by the user-context SQL functions.</summary>
-    public ConnectionCallRegistry Calls { get; } = new();
+    public ConnectionCallRegistry Calls => _state.Calls;
 
     /// <summary>The temporary secrets the plugin created in this database, by name.</summary>
-    public HashSet<string> CreatedSecrets { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> CreatedSecrets => _state.CreatedSecrets;
 
     /// <summary>
-    /// Opens <paramref name="path"/> (or joins the process's open handle of it). The parent folder is created; in
+    /// Opens <paramref name="path"/> (or joins the process's open instance of it). The parent folder is created; in
     /// read-only mode a missing file is first created by a short read-write open.
     /// </summary>
     public static DuckDbDatabase Acquire(string path, bool readOnly)
@@ -46,6 +69,7 @@ internal sealed class DuckDbDatabase
             throw new DuckDbException("In-memory databases (:memory:) are not supported");
         }
 
+        DuckDbNativeLibrary.EnsureLoaded();
         var fullPath = System.IO.Path.GetFullPath(path);
         lock (OpenGate)
         {
@@ -53,9 +77,7 @@ internal sealed class DuckDbDatabase
             {
                 if (existing.ReadOnly != readOnly)
                 {
-                    throw new DuckDbException(
-                        $"DuckDB database '{fullPath}' is already open {(existing.ReadOnly ? "read-only" : "read-write")} in this process; " +
-                        $"it cannot also be opened {(readOnly ? "read-only" : "read-write")}");
+                    throw ModeConflict(fullPath, existing.ReadOnly, readOnly);
                 }
 
                 existing._references++;
@@ -70,18 +92,40 @@ internal sealed class DuckDbDatabase
 
             if (readOnly && !File.Exists(fullPath))
             {
-                OpenHandle(fullPath, readOnly: false).Dispose();
+                OpenConnection(BuildConnectionString(fullPath, readOnly: false), fullPath).Dispose();
             }
 
-            var database = new DuckDbDatabase(fullPath, readOnly, OpenHandle(fullPath, readOnly)) { _references = 1 };
+            var connectionString = BuildConnectionString(fullPath, readOnly);
+            var anchor = OpenConnection(connectionString, fullPath);
+            if (!States.TryGetValue(fullPath, out var state))
+            {
+                state = new FileState();
+                States[fullPath] = state;
+            }
+
+            var database = new DuckDbDatabase(fullPath, readOnly, connectionString, anchor, state) { _references = 1 };
             try
             {
                 using var connection = database.Connect();
-                UserContextFunctions.Register(connection.Handle, database.Calls);
+                var mode = connection.Execute("SELECT current_setting('access_mode') AS mode", null, CancellationToken.None)[0]!["mode"]!.GetValue<string>();
+                if (string.Equals(mode, "read_only", StringComparison.OrdinalIgnoreCase) != readOnly)
+                {
+                    // DuckDB.NET joins an instance a host opened earlier, whatever access_mode the connection string asks for.
+                    throw ModeConflict(fullPath, !readOnly, readOnly);
+                }
+
+                var registered = connection.Execute(
+                    "SELECT count(*) AS n FROM duckdb_functions() WHERE function_name = $name",
+                    new Dictionary<string, object?> { ["name"] = ProbeFunction },
+                    CancellationToken.None)[0]!["n"]!.GetValue<long>() > 0;
+                if (!registered)
+                {
+                    UserContextFunctions.Register(connection.Native, state.Calls);
+                }
             }
             catch
             {
-                database._handle.Dispose();
+                anchor.Dispose();
                 throw;
             }
 
@@ -90,7 +134,7 @@ internal sealed class DuckDbDatabase
         }
     }
 
-    /// <summary>Gives back a reference from <see cref="Acquire"/>; the last one closes the file.</summary>
+    /// <summary>Gives back a reference from <see cref="Acquire"/>; the last one closes the plugin's connections.</summary>
     public void Release()
     {
         lock (OpenGate)
@@ -101,41 +145,55 @@ internal sealed class DuckDbDatabase
             }
 
             Open.Remove(Path);
-            _handle.Dispose();
+            _anchor.Dispose();
         }
     }
 
-    /// <summary>Opens a new connection.</summary>
-    public DuckDbConnection Connect()
+    /// <summary>Opens a new connection for the pool (or for setting the database up).</summary>
+    public DuckDbConnection Connect() => new(this, OpenConnection(ConnectionString, Path));
+
+    /// <summary>Opens a new ADO.NET connection on the shared instance; the caller owns it.</summary>
+    public DuckDBConnection OpenAdoConnection() => OpenConnection(ConnectionString, Path);
+
+    private static string BuildConnectionString(string fullPath, bool readOnly)
     {
-        if (NativeMethods.duckdb_connect(_handle, out var raw) != DuckDbState.Success)
+        var builder = new DuckDBConnectionStringBuilder { DataSource = fullPath };
+        if (readOnly)
         {
-            new ConnectionHandle(raw).Dispose();
-            throw new DuckDbException($"Could not connect to DuckDB database '{Path}'");
+            builder["access_mode"] = "READ_ONLY";
         }
 
-        return new DuckDbConnection(this, new ConnectionHandle(raw));
+        return builder.ConnectionString;
     }
 
-    private static unsafe DatabaseHandle OpenHandle(string path, bool readOnly)
+    private static DuckDBConnection OpenConnection(string connectionString, string path)
     {
-        DuckDbNativeLibrary.EnsureLoaded();
-        NativeMethods.duckdb_create_config(out var rawConfig);
-        using var config = new ConfigHandle(rawConfig);
-        if (readOnly && NativeMethods.duckdb_set_config(config, "access_mode", "READ_ONLY") != DuckDbState.Success)
+        var connection = new DuckDBConnection(connectionString);
+        try
         {
-            throw new DuckDbException("Could not set DuckDB option access_mode=READ_ONLY");
+            connection.Open();
+            return connection;
         }
-
-        var state = NativeMethods.duckdb_open_ext(path, out var raw, config, out var error);
-        var message = NativeText.Owned(error);
-        var handle = new DatabaseHandle(raw);
-        if (state != DuckDbState.Success)
+        catch (DuckDBException e)
         {
-            handle.Dispose();
-            throw new DuckDbException($"Could not open DuckDB database '{path}': {message ?? "unknown error"}");
+            connection.Dispose();
+            throw new DuckDbException($"Could not open DuckDB database '{path}': {Reason(e.Message)}", e);
         }
+    }
 
-        return handle;
+    /// <summary>DuckDB's own words, without the name of the DuckDB.NET call that reported them.</summary>
+    private static string Reason(string message) =>
+        message.StartsWith("DuckDBOpen failed: ", StringComparison.Ordinal) ? message["DuckDBOpen failed: ".Length..] : message;
+
+    private static DuckDbException ModeConflict(string path, bool openReadOnly, bool wantedReadOnly) => new(
+        $"DuckDB database '{path}' is already open {(openReadOnly ? "read-only" : "read-write")} in this process; " +
+        $"it cannot also be opened {(wantedReadOnly ? "read-only" : "read-write")}");
+
+    /// <summary>What the plugin keeps about a database file across the instances and objects that open it.</summary>
+    private sealed class FileState
+    {
+        public ConnectionCallRegistry Calls { get; } = new();
+
+        public HashSet<string> CreatedSecrets { get; } = new(StringComparer.Ordinal);
     }
 }

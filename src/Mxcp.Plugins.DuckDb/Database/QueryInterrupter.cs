@@ -1,4 +1,4 @@
-using Mxcp.Plugins.DuckDb.Native;
+using DuckDB.NET.Native;
 
 namespace Mxcp.Plugins.DuckDb.Database;
 
@@ -7,7 +7,7 @@ namespace Mxcp.Plugins.DuckDb.Database;
 /// between two statements, so once requested it repeats every 20 ms until the call ends; it stops (under a lock)
 /// before the connection can go back to the pool, so a later call on that connection is never hit.
 /// </summary>
-internal sealed class QueryInterrupter(ConnectionHandle connection) : IDisposable
+internal sealed class QueryInterrupter(DuckDBNativeConnection connection) : IDisposable
 {
     private readonly Lock _gate = new();
     private bool _finished;
@@ -22,7 +22,7 @@ internal sealed class QueryInterrupter(ConnectionHandle connection) : IDisposabl
                 return;
             }
 
-            NativeMethods.duckdb_interrupt(connection);
+            connection.Interrupt();
             _timer ??= new Timer(static state => ((QueryInterrupter)state!).Repeat(), this, 20, 20);
         }
     }
@@ -42,7 +42,7 @@ internal sealed class QueryInterrupter(ConnectionHandle connection) : IDisposabl
         {
             if (!_finished)
             {
-                NativeMethods.duckdb_interrupt(connection);
+                connection.Interrupt();
             }
         }
     }

@@ -15,16 +15,19 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
 {
     private readonly DuckDbDatabase _database;
     private readonly DuckDbConnectionPool _pool;
+    private readonly DuckDbDataSource _dataSource;
     private readonly ILogger _logger;
     private int _disposed;
 
-    public DuckDbExecutor(DuckDbDatabase database, DuckDbConnectionPool pool, DuckDbSettings settings, ILogger logger)
+    public DuckDbExecutor(DuckDbDatabase database, DuckDbConnectionPool pool, DuckDbSettings settings, DuckDbDataSource dataSource, ILogger logger)
     {
         _database = database;
         _pool = pool;
+        _dataSource = dataSource;
         _logger = logger;
         Settings = settings;
         BuiltInEndpoints = BuiltInSqlTools.Create(settings.SqlTools);
+        dataSource.Attach(database);
     }
 
     public string Language => "sql";
@@ -77,6 +80,7 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
             return;
         }
 
+        _dataSource.Detach(_database);
         await _pool.DisposeAsync().ConfigureAwait(false);
         _database.Release();
         Log.DatabaseClosed(_logger, _database.Path);

@@ -1,10 +1,13 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using DuckDB.NET.Native;
 using Mxcp.Abstractions;
 using Mxcp.Plugins.DuckDb.Database;
 using Mxcp.Plugins.DuckDb.Native;
+using Mxcp.Plugins.DuckDb.Results;
 
 namespace Mxcp.Plugins.DuckDb.Functions;
 
@@ -20,6 +23,8 @@ namespace Mxcp.Plugins.DuckDb.Functions;
 /// and stores it as the function's bind data, which the execute callback reads on whichever thread DuckDB runs it.
 /// The functions are volatile, so DuckDB never folds their value into a plan. No exception crosses into native code:
 /// failures are reported with <c>duckdb_scalar_function_bind_set_error</c> / <c>duckdb_scalar_function_set_error</c>.
+/// The functions are registered through the C API rather than DuckDB.NET's <c>RegisterScalarFunction</c>, which has no
+/// bind step and so cannot tell which connection (and call) a query runs on.
 /// </remarks>
 internal static unsafe class UserContextFunctions
 {
@@ -47,92 +52,79 @@ internal static unsafe class UserContextFunctions
     public static IEnumerable<string> Names => All.Select(f => f.Name);
 
     /// <summary>Registers the functions in the database's catalog (once per database; DuckDB shares it between connections).</summary>
-    public static void Register(ConnectionHandle connection, ConnectionCallRegistry registry)
+    public static void Register(DuckDBNativeConnection connection, ConnectionCallRegistry registry)
     {
-        var varchar = NativeMethods.duckdb_create_logical_type(DuckDbType.Varchar);
-        try
+        using var varchar = NativeMethods.LogicalType.DuckDBCreateLogicalType(DuckDBType.Varchar);
+        foreach (var (name, function, takesName) in All)
         {
-            foreach (var (name, function, takesName) in All)
+            var scalar = NativeMethods.ScalarFunction.DuckDBCreateScalarFunction();
+            try
             {
-                var scalar = NativeMethods.duckdb_create_scalar_function();
-                try
+                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetName(scalar, name);
+                if (takesName)
                 {
-                    NativeMethods.duckdb_scalar_function_set_name(scalar, name);
-                    if (takesName)
-                    {
-                        NativeMethods.duckdb_scalar_function_add_parameter(scalar, varchar);
-                    }
-
-                    NativeMethods.duckdb_scalar_function_set_return_type(scalar, varchar);
-                    NativeMethods.duckdb_scalar_function_set_volatile(scalar);
-                    var info = GCHandle.Alloc(new FunctionInfo(registry, function));
-                    NativeMethods.duckdb_scalar_function_set_extra_info(scalar, GCHandle.ToIntPtr(info), &FreeHandle);
-                    NativeMethods.duckdb_scalar_function_set_bind(scalar, &Bind);
-                    NativeMethods.duckdb_scalar_function_set_function(scalar, &Execute);
-                    if (NativeMethods.duckdb_register_scalar_function(connection, scalar) != DuckDbState.Success)
-                    {
-                        throw new DuckDbException($"Could not register the SQL function {name}()");
-                    }
+                    NativeMethods.ScalarFunction.DuckDBScalarFunctionAddParameter(scalar, varchar);
                 }
-                finally
+
+                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetReturnType(scalar, varchar);
+                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetVolatile(scalar);
+                var info = GCHandle.Alloc(new FunctionInfo(registry, function));
+                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetExtraInfo(scalar, GCHandle.ToIntPtr(info), &FreeHandle);
+                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetBind(scalar, &Bind);
+                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetFunction(scalar, &Execute);
+                if (NativeMethods.ScalarFunction.DuckDBRegisterScalarFunction(connection, scalar) != DuckDBState.Success)
                 {
-                    NativeMethods.duckdb_destroy_scalar_function(ref scalar);
+                    throw new DuckDbException($"Could not register the SQL function {name}()");
                 }
             }
-        }
-        finally
-        {
-            NativeMethods.duckdb_destroy_logical_type(ref varchar);
+            finally
+            {
+                NativeMethods.ScalarFunction.DuckDBDestroyScalarFunction(ref scalar);
+            }
         }
     }
 
-    [UnmanagedCallersOnly]
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void Bind(nint bindInfo)
     {
         try
         {
-            var info = (FunctionInfo)GCHandle.FromIntPtr(NativeMethods.duckdb_scalar_function_bind_get_extra_info(bindInfo)).Target!;
-            NativeMethods.duckdb_scalar_function_get_client_context(bindInfo, out var clientContext);
+            var info = (FunctionInfo)GCHandle.FromIntPtr(NativeMethods.ScalarFunction.DuckDBScalarFunctionBindGetExtraInfo(bindInfo)).Target!;
+            NativeMethods.ScalarFunction.DuckDBScalarFunctionGetClientContext(bindInfo, out var clientContext);
             ulong connectionId;
-            try
+            using (clientContext)
             {
-                connectionId = NativeMethods.duckdb_client_context_get_connection_id(clientContext);
-            }
-            finally
-            {
-                NativeMethods.duckdb_destroy_client_context(ref clientContext);
+                connectionId = clientContext.ConnectionId;
             }
 
             var call = info.Registry.Find(connectionId);
             if (call is not null)
             {
                 var data = GCHandle.Alloc(call);
-                NativeMethods.duckdb_scalar_function_set_bind_data(bindInfo, GCHandle.ToIntPtr(data), &FreeHandle);
-                NativeMethods.duckdb_scalar_function_set_bind_data_copy(bindInfo, &CopyHandle);
+                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetBindData(bindInfo, GCHandle.ToIntPtr(data), &FreeHandle);
+                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetBindDataCopy(bindInfo, &CopyHandle);
             }
         }
         catch (Exception e)
         {
-            fixed (byte* text = Utf8(e.Message))
-            {
-                NativeMethods.duckdb_scalar_function_bind_set_error(bindInfo, text);
-            }
+            UndeclaredNativeMethods.ScalarFunctionBindSetError(bindInfo, e.Message);
         }
     }
 
-    [UnmanagedCallersOnly]
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void Execute(nint functionInfo, nint input, nint output)
     {
         try
         {
-            var info = (FunctionInfo)GCHandle.FromIntPtr(NativeMethods.duckdb_scalar_function_get_extra_info(functionInfo)).Target!;
-            var bindData = NativeMethods.duckdb_scalar_function_get_bind_data(functionInfo);
+            var info = (FunctionInfo)GCHandle.FromIntPtr(NativeMethods.ScalarFunction.DuckDBScalarFunctionGetExtraInfo(functionInfo)).Target!;
+            var bindData = NativeMethods.ScalarFunction.DuckDBScalarFunctionGetBindData(functionInfo);
             var call = bindData == 0 ? null : (CallContext?)GCHandle.FromIntPtr(bindData).Target;
-            var rows = NativeMethods.duckdb_data_chunk_get_size(input);
+            using var chunk = new DuckDBDataChunk(input);
+            var rows = NativeMethods.DataChunks.DuckDBDataChunkGetSize(chunk);
 
-            nint nameVector = info.Function == Function.RequestHeader ? NativeMethods.duckdb_data_chunk_get_vector(input, 0) : 0;
-            var names = nameVector == 0 ? null : (DuckDbStringT*)NativeMethods.duckdb_vector_get_data(nameVector);
-            var nameValidity = nameVector == 0 ? null : NativeMethods.duckdb_vector_get_validity(nameVector);
+            nint nameVector = info.Function == Function.RequestHeader ? NativeMethods.DataChunks.DuckDBDataChunkGetVector(chunk, 0) : 0;
+            var names = nameVector == 0 ? null : (DuckDBString*)NativeMethods.Vectors.DuckDBVectorGetData(nameVector);
+            var nameValidity = nameVector == 0 ? null : NativeMethods.Vectors.DuckDBVectorGetValidity(nameVector);
 
             var constant = info.Function == Function.RequestHeader ? null : Value(info.Function, call, null);
             for (var row = 0UL; row < rows; row++)
@@ -141,7 +133,7 @@ internal static unsafe class UserContextFunctions
                 if (info.Function == Function.RequestHeader)
                 {
                     var valid = nameValidity == null || (nameValidity[row >> 6] & (1UL << (int)(row & 63))) != 0;
-                    value = valid ? Value(Function.RequestHeader, call, Encoding.UTF8.GetString(DuckDbStringT.Bytes(names + row))) : null;
+                    value = valid ? Value(Function.RequestHeader, call, Encoding.UTF8.GetString(VectorText.Bytes(names + row))) : null;
                 }
                 else
                 {
@@ -153,10 +145,7 @@ internal static unsafe class UserContextFunctions
         }
         catch (Exception e)
         {
-            fixed (byte* text = Utf8(e.Message))
-            {
-                NativeMethods.duckdb_scalar_function_set_error(functionInfo, text);
-            }
+            NativeMethods.ScalarFunction.DuckDBScalarFunctionSetError(functionInfo, e.Message);
         }
     }
 
@@ -209,8 +198,8 @@ internal static unsafe class UserContextFunctions
     {
         if (value is null)
         {
-            NativeMethods.duckdb_vector_ensure_validity_writable(output);
-            NativeMethods.duckdb_validity_set_row_invalid(NativeMethods.duckdb_vector_get_validity(output), row);
+            NativeMethods.Vectors.DuckDBVectorEnsureValidityWritable(output);
+            NativeMethods.ValidityMask.DuckDBValiditySetRowValidity(NativeMethods.Vectors.DuckDBVectorGetValidity(output), row, false);
             return;
         }
 
@@ -221,7 +210,7 @@ internal static unsafe class UserContextFunctions
             Encoding.UTF8.GetBytes(value, buffer);
             fixed (byte* bytes = buffer)
             {
-                NativeMethods.duckdb_vector_assign_string_element_len(output, row, bytes, (ulong)length);
+                NativeMethods.Vectors.DuckDBVectorAssignStringElementLength(output, row, bytes, length);
             }
         }
         finally
@@ -230,9 +219,7 @@ internal static unsafe class UserContextFunctions
         }
     }
 
-    private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text + "\0");
-
-    [UnmanagedCallersOnly]
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void FreeHandle(nint handle)
     {
         if (handle != 0)
@@ -241,7 +228,7 @@ internal static unsafe class UserContextFunctions
         }
     }
 
-    [UnmanagedCallersOnly]
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static nint CopyHandle(nint handle) =>
         handle == 0 ? 0 : GCHandle.ToIntPtr(GCHandle.Alloc(GCHandle.FromIntPtr(handle).Target));
 

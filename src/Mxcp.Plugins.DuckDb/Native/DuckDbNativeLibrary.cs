@@ -3,75 +3,84 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Mxcp.Plugins.DuckDb.Database;
+using DuckDbBindings = DuckDB.NET.Native.NativeMethods;
 
 namespace Mxcp.Plugins.DuckDb.Native;
 
 /// <summary>
-/// Finds and loads libduckdb for the plugin's P/Invoke calls: <c>MXCP_DUCKDB_LIBRARY</c> (a file path) wins, else the
-/// library next to the plugin assembly. A missing library, one that does not load, or one that is not DuckDB 1.5.x
-/// gives one clear <see cref="DuckDbException"/> rather than a DllNotFoundException or EntryPointNotFoundException.
+/// Which libduckdb the plugin and DuckDB.NET call. By default the one DuckDB.NET.Bindings.Full ships for the platform
+/// (<c>runtimes/&lt;rid&gt;/native/</c>), found through the deps.json of the application or of the plugin folder.
+/// <c>MXCP_DUCKDB_LIBRARY</c> (a file path) overrides it: a DllImport resolver on DuckDB.NET.Bindings and on this
+/// assembly hands out that library, in whichever load context the plugin runs. A missing library, one that does not
+/// load, or one that is not DuckDB 1.5.x gives one clear <see cref="DuckDbException"/>.
 /// </summary>
 internal static unsafe class DuckDbNativeLibrary
 {
     /// <summary>The environment variable that points at the library to use.</summary>
     public const string OverrideVariable = "MXCP_DUCKDB_LIBRARY";
 
-    /// <summary>The DuckDB version line the binding is written for.</summary>
+    /// <summary>The DuckDB version line the plugin is written for.</summary>
     public const string RequiredVersionPrefix = "1.5.";
 
+    /// <summary>The library name DuckDB.NET and <see cref="UndeclaredNativeMethods"/> import.</summary>
+    public const string LibraryName = "duckdb";
+
+    private const string Hint = "set " + OverrideVariable + " to the path of libduckdb " + RequiredVersionPrefix + "x";
+
     private static readonly Lock Gate = new();
-    private static nint _handle;
+    private static string? _overridePath;
+    private static nint _overrideHandle;
+    private static string? _resolverError;
     private static string? _error;
+    private static bool _checked;
 
-    /// <summary>The library's file name on this operating system.</summary>
-    public static string PlatformFileName =>
-        OperatingSystem.IsWindows() ? "duckdb.dll" : OperatingSystem.IsMacOS() ? "libduckdb.dylib" : "libduckdb.so";
-
-    /// <summary>The version reported by the loaded library (<c>v1.5.6</c>), once loaded.</summary>
+    /// <summary>The version reported by the loaded library (<c>v1.5.6</c>), once checked.</summary>
     public static string? LoadedVersion { get; private set; }
-
-    /// <summary>The path the library was loaded from, once loaded.</summary>
-    public static string? LoadedPath { get; private set; }
 
     [ModuleInitializer]
     [SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
-        Justification = "The resolver must be in place before the first P/Invoke of this assembly, whoever calls it.")]
-    internal static void RegisterResolver() =>
-        NativeLibrary.SetDllImportResolver(typeof(DuckDbNativeLibrary).Assembly, Resolve);
-
-    /// <summary>Loads the library once and returns its handle; throws a <see cref="DuckDbException"/> that says what to do.</summary>
-    public static nint EnsureLoaded()
+        Justification = "The resolvers must be in place before the first P/Invoke into libduckdb, whoever makes it.")]
+    internal static void RegisterResolvers()
     {
-        lock (Gate)
+        var path = Environment.GetEnvironmentVariable(OverrideVariable);
+        if (string.IsNullOrWhiteSpace(path))
         {
-            if (_handle != 0)
-            {
-                return _handle;
-            }
+            return;
+        }
 
-            if (_error is null)
-            {
-                var path = ResolvePath(Environment.GetEnvironmentVariable(OverrideVariable), AssemblyDirectory());
-                if (TryLoad(path, out var handle, out var version, out var error))
-                {
-                    _handle = handle;
-                    LoadedPath = path;
-                    LoadedVersion = version;
-                    return _handle;
-                }
-
-                _error = error;
-            }
-
-            throw new DuckDbException(_error!);
+        _overridePath = Path.GetFullPath(path.Trim());
+        NativeLibrary.SetDllImportResolver(typeof(DuckDbNativeLibrary).Assembly, Resolve);
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(DuckDbBindings).Assembly, Resolve);
+        }
+        catch (InvalidOperationException)
+        {
+            _resolverError = $"{OverrideVariable} is set, but DuckDB.NET.Bindings already has a DllImport resolver " +
+                "(set by the host), so the library it names cannot be used; remove the host's resolver or unset " + OverrideVariable;
         }
     }
 
-    /// <summary>The path to load: the override when set, else the platform file name in <paramref name="assemblyDirectory"/>.</summary>
-    public static string ResolvePath(string? overridePath, string assemblyDirectory) =>
-        string.IsNullOrWhiteSpace(overridePath)
-            ? Path.Combine(assemblyDirectory, PlatformFileName)
-            : Path.GetFullPath(overridePath.Trim());
+    /// <summary>
+    /// Loads and checks the library once (DuckDB 1.5.x, reachable by DuckDB.NET); throws a
+    /// <see cref="DuckDbException"/> that says what to do.
+    /// </summary>
+    public static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (!_checked)
+            {
+                _checked = true;
+                _error = _resolverError ?? Check();
+            }
+
+            if (_error is not null)
+            {
+                throw new DuckDbException(_error);
+            }
+        }
+    }
 
     /// <summary>
     /// Loads <paramref name="path"/> and checks that it is DuckDB 1.5.x. On failure the library is unloaded and
@@ -81,7 +90,6 @@ internal static unsafe class DuckDbNativeLibrary
     {
         handle = 0;
         version = null;
-        const string Hint = "set " + OverrideVariable + " to the path of libduckdb " + RequiredVersionPrefix + "x";
         if (!File.Exists(path))
         {
             error = $"DuckDB native library not found at '{path}' ({Hint})";
@@ -107,7 +115,7 @@ internal static unsafe class DuckDbNativeLibrary
         }
 
         var reported = Marshal.PtrToStringUTF8((nint)((delegate* unmanaged<byte*>)versionExport)()) ?? "";
-        if (!reported.TrimStart('v').StartsWith(RequiredVersionPrefix, StringComparison.Ordinal))
+        if (!IsSupported(reported))
         {
             NativeLibrary.Free(loaded);
             error = $"DuckDB native library at '{path}' is DuckDB {reported}; Mxcp needs {RequiredVersionPrefix}x ({Hint})";
@@ -120,12 +128,51 @@ internal static unsafe class DuckDbNativeLibrary
         return true;
     }
 
-    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-        libraryName == NativeMethods.LibraryName ? EnsureLoaded() : 0;
+    private static bool IsSupported(string version) => version.TrimStart('v').StartsWith(RequiredVersionPrefix, StringComparison.Ordinal);
 
-    private static string AssemblyDirectory()
+    /// <returns>The error, or <see langword="null"/> when the library is usable.</returns>
+    private static string? Check()
     {
-        var location = typeof(DuckDbNativeLibrary).Assembly.Location;
-        return string.IsNullOrEmpty(location) ? AppContext.BaseDirectory : Path.GetDirectoryName(location)!;
+        if (_overridePath is not null)
+        {
+            if (!TryLoad(_overridePath, out _overrideHandle, out var version, out var error))
+            {
+                return error;
+            }
+
+            LoadedVersion = version;
+            return null;
+        }
+
+        string reported;
+        try
+        {
+            reported = DuckDbBindings.Startup.DuckDBLibraryVersion();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            return "The DuckDB native library could not be loaded: " + e.Message +
+                $" (DuckDB.NET.Bindings.Full ships it under runtimes/<rid>/native/ for linux, osx and win on x64 and arm64; {Hint})";
+        }
+
+        if (!IsSupported(reported))
+        {
+            return $"The DuckDB native library is DuckDB {reported}; Mxcp needs {RequiredVersionPrefix}x ({Hint})";
+        }
+
+        LoadedVersion = reported;
+        return null;
+    }
+
+    /// <summary>Hands the override to every P/Invoke into libduckdb of DuckDB.NET.Bindings and of this assembly.</summary>
+    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (libraryName != LibraryName)
+        {
+            return 0;
+        }
+
+        EnsureLoaded();
+        return _overrideHandle;
     }
 }

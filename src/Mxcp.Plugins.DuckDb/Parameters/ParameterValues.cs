@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Collections;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DuckDB.NET.Native;
 using Mxcp.Plugins.DuckDb.Database;
 using Mxcp.Plugins.DuckDb.Native;
 
@@ -22,12 +24,10 @@ internal static unsafe class ParameterValues
     private static readonly int UnixEpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
 
     /// <summary>Creates the DuckDB value of a (non-null) parameter value.</summary>
-    public static ValueHandle Create(string name, object value)
+    public static DuckDBValue Create(string name, object value)
     {
         var normalized = Normalize(name, value);
-        var shape = Infer(normalized);
-        var handle = CreateValue(normalized, shape, name, nested: false);
-        return new ValueHandle(handle);
+        return CreateValue(normalized, Infer(normalized), name, nested: false);
     }
 
     /// <summary>Maps JSON and the many CLR number/collection types onto the few the binder knows.</summary>
@@ -93,86 +93,93 @@ internal static unsafe class ParameterValues
         _ => ParameterShape.Varchar,
     };
 
-    private static nint CreateValue(object? value, ParameterShape shape, string name, bool nested)
+    private static DuckDBValue CreateValue(object? value, ParameterShape shape, string name, bool nested)
     {
         if (value is null)
         {
-            return NativeMethods.duckdb_create_null_value();
+            return NativeMethods.Value.DuckDBCreateNullValue();
         }
 
         var handle = shape.Kind switch
         {
-            ShapeKind.Boolean => NativeMethods.duckdb_create_bool((bool)value ? (byte)1 : (byte)0),
-            ShapeKind.BigInt => NativeMethods.duckdb_create_int64((long)value),
-            ShapeKind.UBigInt => NativeMethods.duckdb_create_uint64((ulong)value),
-            ShapeKind.Double => NativeMethods.duckdb_create_double(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+            ShapeKind.Boolean => NativeMethods.Value.DuckDBCreateBool((bool)value),
+            ShapeKind.BigInt => NativeMethods.Value.DuckDBCreateInt64((long)value),
+            ShapeKind.UBigInt => NativeMethods.Value.DuckDBCreateUInt64((ulong)value),
+            ShapeKind.Double => NativeMethods.Value.DuckDBCreateDouble(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
             ShapeKind.Decimal => CreateDecimal(value, shape, name, nested),
             ShapeKind.Varchar => CreateVarchar(value as string ?? ToText(value)),
-            ShapeKind.Blob => CreateBlob((byte[])value),
-            ShapeKind.Date => NativeMethods.duckdb_create_date(((DateOnly)value).DayNumber - UnixEpochDayNumber),
-            ShapeKind.Time => NativeMethods.duckdb_create_time(((TimeOnly)value).Ticks / TimeSpan.TicksPerMicrosecond),
-            ShapeKind.Timestamp => NativeMethods.duckdb_create_timestamp((((DateTime)value).Ticks - UnixEpochTicks) / TimeSpan.TicksPerMicrosecond),
-            ShapeKind.TimestampTz => NativeMethods.duckdb_create_timestamp_tz((((DateTimeOffset)value).UtcTicks - UnixEpochTicks) / TimeSpan.TicksPerMicrosecond),
+            ShapeKind.Blob => NativeMethods.Value.DuckDBCreateBlob((byte[])value, ((byte[])value).Length),
+            ShapeKind.Date => NativeMethods.Value.DuckDBCreateDate(new DuckDBDate { Days = ((DateOnly)value).DayNumber - UnixEpochDayNumber }),
+            ShapeKind.Time => NativeMethods.Value.DuckDBCreateTime(new DuckDBTime { Micros = ((TimeOnly)value).Ticks / TimeSpan.TicksPerMicrosecond }),
+            ShapeKind.Timestamp => NativeMethods.Value.DuckDBCreateTimestamp(
+                new DuckDBTimestampStruct { Micros = (((DateTime)value).Ticks - UnixEpochTicks) / TimeSpan.TicksPerMicrosecond }),
+            ShapeKind.TimestampTz => NativeMethods.Value.DuckDBCreateTimestampTz(
+                new DuckDBTimestampStruct { Micros = (((DateTimeOffset)value).UtcTicks - UnixEpochTicks) / TimeSpan.TicksPerMicrosecond }),
             ShapeKind.List => CreateList((List<object?>)value, shape, name),
             ShapeKind.Struct => CreateStruct((Dictionary<string, object?>)value, shape, name),
-            _ => NativeMethods.duckdb_create_null_value(),
+            _ => NativeMethods.Value.DuckDBCreateNullValue(),
         };
 
-        return handle != 0 ? handle : throw new DuckDbException($"Parameter '{name}' could not be converted to a DuckDB {shape.Kind} value");
+        if (handle.IsInvalid)
+        {
+            handle.Dispose();
+            throw new DuckDbException($"Parameter '{name}' could not be converted to a DuckDB {shape.Kind} value");
+        }
+
+        return handle;
     }
 
-    private static nint CreateList(List<object?> items, ParameterShape shape, string name)
+    private static DuckDBValue CreateList(List<object?> items, ParameterShape shape, string name)
     {
         var element = shape.Element!.Kind == ShapeKind.Null ? ParameterShape.Varchar : shape.Element;
-        var values = new nint[items.Count];
-        var type = CreateType(element);
+        var values = new DuckDBValue?[items.Count];
+        using var type = CreateType(element);
         try
         {
+            var pointers = new nint[items.Count];
             for (var i = 0; i < items.Count; i++)
             {
                 values[i] = CreateValue(items[i], element, name, nested: true);
+                pointers[i] = values[i]!.DangerousGetHandle();
             }
 
-            fixed (nint* first = values)
-            {
-                // A non-null pointer even for an empty list: the C API rejects a null array.
-                nint none = 0;
-                return NativeMethods.duckdb_create_list_value(type, values.Length == 0 ? &none : first, (ulong)values.Length);
-            }
+            // The list copies its items; they are destroyed below.
+            return NativeMethods.Value.DuckDBCreateListValue(type, pointers, pointers.Length);
         }
         finally
         {
-            DestroyValues(values);
-            NativeMethods.duckdb_destroy_logical_type(ref type);
+            DisposeAll(values);
         }
     }
 
-    private static nint CreateStruct(Dictionary<string, object?> fields, ParameterShape shape, string name)
+    private static DuckDBValue CreateStruct(Dictionary<string, object?> fields, ParameterShape shape, string name)
     {
-        var type = CreateType(shape);
-        var values = new nint[shape.Fields!.Count];
+        using var type = CreateType(shape);
+        var values = new DuckDBValue?[shape.Fields!.Count];
         try
         {
+            var pointers = new nint[values.Length];
             for (var i = 0; i < values.Length; i++)
             {
                 var (fieldName, fieldShape) = shape.Fields[i];
                 values[i] = CreateValue(fields.GetValueOrDefault(fieldName), fieldShape.Kind == ShapeKind.Null ? ParameterShape.Varchar : fieldShape, name, nested: true);
+                pointers[i] = values[i]!.DangerousGetHandle();
             }
 
-            fixed (nint* first = values)
+            fixed (nint* first = pointers)
             {
+                // A non-null pointer even for an empty struct: the C API rejects a null array.
                 nint none = 0;
-                return NativeMethods.duckdb_create_struct_value(type, values.Length == 0 ? &none : first);
+                return UndeclaredNativeMethods.CreateStructValue(type, pointers.Length == 0 ? &none : first);
             }
         }
         finally
         {
-            DestroyValues(values);
-            NativeMethods.duckdb_destroy_logical_type(ref type);
+            DisposeAll(values);
         }
     }
 
-    private static nint CreateDecimal(object value, ParameterShape shape, string name, bool nested)
+    private static DuckDBValue CreateDecimal(object value, ParameterShape shape, string name, bool nested)
     {
         var number = value switch
         {
@@ -204,16 +211,13 @@ internal static unsafe class ParameterValues
         }
 
         // Inside a list or struct the value has the type created for it by CreateType: DECIMAL(38, scale).
-        var decimalValue = new DuckDbDecimal
-        {
-            Width = (byte)(nested ? 38 : width),
-            Scale = (byte)scale,
-            Value = new DuckDbHugeInt { Lower = (ulong)(unscaled & ulong.MaxValue), Upper = (long)(unscaled >> 64) },
-        };
-        return NativeMethods.duckdb_create_decimal(decimalValue);
+        return NativeMethods.Value.DuckDBCreateDecimal(new DuckDBDecimal(
+            (byte)(nested ? 38 : width),
+            (byte)scale,
+            new DuckDBHugeInt((ulong)(unscaled & ulong.MaxValue), (long)(unscaled >> 64))));
     }
 
-    private static nint CreateVarchar(string text)
+    private static DuckDBValue CreateVarchar(string text)
     {
         var length = Encoding.UTF8.GetByteCount(text);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
@@ -222,7 +226,7 @@ internal static unsafe class ParameterValues
             Encoding.UTF8.GetBytes(text, buffer);
             fixed (byte* bytes = buffer)
             {
-                return NativeMethods.duckdb_create_varchar_length(bytes, (ulong)length);
+                return UndeclaredNativeMethods.CreateVarcharLength(bytes, (ulong)length);
             }
         }
         finally
@@ -231,32 +235,20 @@ internal static unsafe class ParameterValues
         }
     }
 
-    private static nint CreateBlob(byte[] data)
-    {
-        fixed (byte* bytes = data.Length == 0 ? [0] : data)
-        {
-            return NativeMethods.duckdb_create_blob(bytes, (ulong)data.Length);
-        }
-    }
-
-    private static nint CreateType(ParameterShape shape)
+    private static DuckDBLogicalType CreateType(ParameterShape shape)
     {
         switch (shape.Kind)
         {
             case ShapeKind.List:
-                var element = CreateType(shape.Element!.Kind == ShapeKind.Null ? ParameterShape.Varchar : shape.Element);
-                try
+                using (var element = CreateType(shape.Element!.Kind == ShapeKind.Null ? ParameterShape.Varchar : shape.Element))
                 {
-                    return NativeMethods.duckdb_create_list_type(element);
-                }
-                finally
-                {
-                    NativeMethods.duckdb_destroy_logical_type(ref element);
+                    return NativeMethods.LogicalType.DuckDBCreateListType(element);
                 }
 
             case ShapeKind.Struct:
                 var count = shape.Fields!.Count;
-                var types = new nint[count];
+                var types = new DuckDBLogicalType?[count];
+                var typePointers = new nint[count];
                 var names = new nint[count];
                 try
                 {
@@ -264,51 +256,49 @@ internal static unsafe class ParameterValues
                     {
                         var field = shape.Fields[i];
                         types[i] = CreateType(field.Value.Kind == ShapeKind.Null ? ParameterShape.Varchar : field.Value);
-                        names[i] = System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(field.Key);
+                        typePointers[i] = types[i]!.DangerousGetHandle();
+                        names[i] = Marshal.StringToCoTaskMemUTF8(field.Key);
                     }
 
-                    fixed (nint* t = types)
+                    fixed (nint* t = typePointers)
                     fixed (nint* n = names)
                     {
-                        return NativeMethods.duckdb_create_struct_type(t, (byte**)n, (ulong)count);
+                        return UndeclaredNativeMethods.CreateStructType(t, (byte**)n, (ulong)count);
                     }
                 }
                 finally
                 {
-                    for (var i = 0; i < count; i++)
+                    DisposeAll(types);
+                    foreach (var text in names)
                     {
-                        NativeMethods.duckdb_destroy_logical_type(ref types[i]);
-                        System.Runtime.InteropServices.Marshal.FreeCoTaskMem(names[i]);
+                        Marshal.FreeCoTaskMem(text);
                     }
                 }
 
             case ShapeKind.Decimal:
-                return NativeMethods.duckdb_create_decimal_type(38, (byte)shape.Scale);
+                return NativeMethods.LogicalType.DuckDBCreateDecimalType(38, (byte)shape.Scale);
             default:
-                return NativeMethods.duckdb_create_logical_type(shape.Kind switch
+                return NativeMethods.LogicalType.DuckDBCreateLogicalType(shape.Kind switch
                 {
-                    ShapeKind.Boolean => DuckDbType.Boolean,
-                    ShapeKind.BigInt => DuckDbType.BigInt,
-                    ShapeKind.UBigInt => DuckDbType.UBigInt,
-                    ShapeKind.Double => DuckDbType.Double,
-                    ShapeKind.Blob => DuckDbType.Blob,
-                    ShapeKind.Date => DuckDbType.Date,
-                    ShapeKind.Time => DuckDbType.Time,
-                    ShapeKind.Timestamp => DuckDbType.Timestamp,
-                    ShapeKind.TimestampTz => DuckDbType.TimestampTz,
-                    _ => DuckDbType.Varchar,
+                    ShapeKind.Boolean => DuckDBType.Boolean,
+                    ShapeKind.BigInt => DuckDBType.BigInt,
+                    ShapeKind.UBigInt => DuckDBType.UnsignedBigInt,
+                    ShapeKind.Double => DuckDBType.Double,
+                    ShapeKind.Blob => DuckDBType.Blob,
+                    ShapeKind.Date => DuckDBType.Date,
+                    ShapeKind.Time => DuckDBType.Time,
+                    ShapeKind.Timestamp => DuckDBType.Timestamp,
+                    ShapeKind.TimestampTz => DuckDBType.TimestampTz,
+                    _ => DuckDBType.Varchar,
                 });
         }
     }
 
-    private static void DestroyValues(nint[] values)
+    private static void DisposeAll(SafeHandle?[] handles)
     {
-        for (var i = 0; i < values.Length; i++)
+        foreach (var handle in handles)
         {
-            if (values[i] != 0)
-            {
-                NativeMethods.duckdb_destroy_value(ref values[i]);
-            }
+            handle?.Dispose();
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Mxcp.Plugins.DuckDb.Native;
+using DuckDB.NET.Native;
 
 namespace Mxcp.Plugins.DuckDb.Results;
 
@@ -17,8 +17,8 @@ internal abstract unsafe class ColumnReader
     /// <summary>Points the reader (and its children) at a vector of the current chunk.</summary>
     public virtual void Attach(nint vector)
     {
-        Data = NativeMethods.duckdb_vector_get_data(vector);
-        _validity = NativeMethods.duckdb_vector_get_validity(vector);
+        Data = NativeMethods.Vectors.DuckDBVectorGetData(vector);
+        _validity = NativeMethods.Vectors.DuckDBVectorGetValidity(vector);
     }
 
     /// <summary>The JSON value at <paramref name="row"/>, <see langword="null"/> for SQL NULL.</summary>
@@ -39,7 +39,7 @@ internal sealed unsafe class PrimitiveReader<T>(Func<T, JsonNode?> convert) : Co
 /// <summary>Reads a <c>duckdb_string_t</c> (VARCHAR, BLOB, BIT, BIGNUM, GEOMETRY) and converts its bytes.</summary>
 internal sealed unsafe class StringReader(StringConverter convert) : ColumnReader
 {
-    protected override JsonNode? ReadValue(ulong row) => convert(DuckDbStringT.Bytes((DuckDbStringT*)Data + row));
+    protected override JsonNode? ReadValue(ulong row) => convert(VectorText.Bytes((DuckDBString*)Data + row));
 }
 
 /// <summary>Converts the bytes of a string-like value.</summary>
@@ -57,12 +57,12 @@ internal sealed unsafe class ListReader(ColumnReader child) : ColumnReader
     public override void Attach(nint vector)
     {
         base.Attach(vector);
-        child.Attach(NativeMethods.duckdb_list_vector_get_child(vector));
+        child.Attach(NativeMethods.Vectors.DuckDBListVectorGetChild(vector));
     }
 
     protected override JsonNode? ReadValue(ulong row)
     {
-        var entry = ((DuckDbListEntry*)Data)[row];
+        var entry = ((DuckDBListEntry*)Data)[row];
         var array = new JsonArray();
         for (var i = entry.Offset; i < entry.Offset + entry.Length; i++)
         {
@@ -79,7 +79,7 @@ internal sealed class FixedArrayReader(ColumnReader child, ulong size) : ColumnR
     public override void Attach(nint vector)
     {
         base.Attach(vector);
-        child.Attach(NativeMethods.duckdb_array_vector_get_child(vector));
+        child.Attach(NativeMethods.Vectors.DuckDBArrayVectorGetChild(vector));
     }
 
     protected override JsonNode? ReadValue(ulong row)
@@ -102,7 +102,7 @@ internal sealed class StructReader(string[] names, ColumnReader[] members) : Col
         base.Attach(vector);
         for (var i = 0; i < members.Length; i++)
         {
-            members[i].Attach(NativeMethods.duckdb_struct_vector_get_child(vector, (ulong)i));
+            members[i].Attach(NativeMethods.Vectors.DuckDBStructVectorGetChild(vector, i));
         }
     }
 
@@ -127,14 +127,14 @@ internal sealed unsafe class MapReader(ColumnReader key, ColumnReader value) : C
     public override void Attach(nint vector)
     {
         base.Attach(vector);
-        var entries = NativeMethods.duckdb_list_vector_get_child(vector);
-        key.Attach(NativeMethods.duckdb_struct_vector_get_child(entries, 0));
-        value.Attach(NativeMethods.duckdb_struct_vector_get_child(entries, 1));
+        var entries = NativeMethods.Vectors.DuckDBListVectorGetChild(vector);
+        key.Attach(NativeMethods.Vectors.DuckDBStructVectorGetChild(entries, 0));
+        value.Attach(NativeMethods.Vectors.DuckDBStructVectorGetChild(entries, 1));
     }
 
     protected override JsonNode? ReadValue(ulong row)
     {
-        var entry = ((DuckDbListEntry*)Data)[row];
+        var entry = ((DuckDBListEntry*)Data)[row];
         var obj = new JsonObject();
         for (var i = entry.Offset; i < entry.Offset + entry.Length; i++)
         {
@@ -160,10 +160,10 @@ internal sealed unsafe class UnionReader(ColumnReader[] members) : ColumnReader
     public override void Attach(nint vector)
     {
         base.Attach(vector);
-        _tags = (byte*)NativeMethods.duckdb_vector_get_data(NativeMethods.duckdb_struct_vector_get_child(vector, 0));
+        _tags = (byte*)NativeMethods.Vectors.DuckDBVectorGetData(NativeMethods.Vectors.DuckDBStructVectorGetChild(vector, 0));
         for (var i = 0; i < members.Length; i++)
         {
-            members[i].Attach(NativeMethods.duckdb_struct_vector_get_child(vector, (ulong)i + 1));
+            members[i].Attach(NativeMethods.Vectors.DuckDBStructVectorGetChild(vector, i + 1));
         }
     }
 

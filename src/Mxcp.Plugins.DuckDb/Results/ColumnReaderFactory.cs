@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DuckDB.NET.Native;
 using Mxcp.Plugins.DuckDb.Database;
 using Mxcp.Plugins.DuckDb.Native;
 
@@ -19,56 +20,55 @@ internal static unsafe class ColumnReaderFactory
 {
     /// <param name="type">A logical type the caller keeps ownership of.</param>
     /// <param name="column">The column name, for error messages.</param>
-    public static ColumnReader Create(nint type, string column)
+    public static ColumnReader Create(DuckDBLogicalType type, string column)
     {
-        var id = NativeMethods.duckdb_get_type_id(type);
-        var alias = NativeText.Owned(NativeMethods.duckdb_logical_type_get_alias(type));
-        if (id == DuckDbType.Varchar && string.Equals(alias, "JSON", StringComparison.OrdinalIgnoreCase))
+        var id = NativeMethods.LogicalType.DuckDBGetTypeId(type);
+        if (id == DuckDBType.Varchar && string.Equals(UndeclaredNativeMethods.LogicalTypeAlias(type), "JSON", StringComparison.OrdinalIgnoreCase))
         {
             return new StringReader(ParseJson);
         }
 
         return id switch
         {
-            DuckDbType.Boolean => new PrimitiveReader<byte>(v => JsonValue.Create(v != 0)),
-            DuckDbType.TinyInt => new PrimitiveReader<sbyte>(v => JsonValue.Create((long)v)),
-            DuckDbType.SmallInt => new PrimitiveReader<short>(v => JsonValue.Create((long)v)),
-            DuckDbType.Integer => new PrimitiveReader<int>(v => JsonValue.Create((long)v)),
-            DuckDbType.BigInt => new PrimitiveReader<long>(v => JsonValue.Create(v)),
-            DuckDbType.UTinyInt => new PrimitiveReader<byte>(v => JsonValue.Create((long)v)),
-            DuckDbType.USmallInt => new PrimitiveReader<ushort>(v => JsonValue.Create((long)v)),
-            DuckDbType.UInteger => new PrimitiveReader<uint>(v => JsonValue.Create((long)v)),
-            DuckDbType.UBigInt => new PrimitiveReader<ulong>(v => JsonValue.Create(v)),
-            DuckDbType.HugeInt => new PrimitiveReader<Int128>(v => JsonNumbers.Integer(v)),
-            DuckDbType.UHugeInt => new PrimitiveReader<UInt128>(v => JsonNumbers.Integer(v)),
-            DuckDbType.Float => new PrimitiveReader<float>(v => float.IsFinite(v) ? JsonValue.Create(v) : null),
-            DuckDbType.Double => new PrimitiveReader<double>(v => double.IsFinite(v) ? JsonValue.Create(v) : null),
-            DuckDbType.Decimal => CreateDecimal(type),
-            DuckDbType.Varchar => new StringReader(b => JsonValue.Create(Encoding.UTF8.GetString(b))),
-            DuckDbType.Blob => new StringReader(b => JsonValue.Create(Convert.ToBase64String(b))),
-            DuckDbType.Bit => new StringReader(b => JsonValue.Create(BitText(b))),
-            DuckDbType.BigNum => new StringReader(b => JsonNumbers.Integer(BigNum(b))),
-            DuckDbType.Geometry => new StringReader(b => JsonValue.Create(WkbFormat.ToWkt(b))),
-            DuckDbType.Uuid => new PrimitiveReader<DuckDbHugeInt>(v => JsonValue.Create(UuidText(v))),
-            DuckDbType.Enum => CreateEnum(type),
-            DuckDbType.Date => new PrimitiveReader<int>(v => JsonValue.Create(TemporalFormat.Date(v))),
-            DuckDbType.Time => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.Time(v))),
-            DuckDbType.TimeNs => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.TimeNs(v))),
-            DuckDbType.TimeTz => new PrimitiveReader<ulong>(v => JsonValue.Create(TimeTzText(v))),
-            DuckDbType.Timestamp => Timestamp(6, utc: false),
-            DuckDbType.TimestampS => Timestamp(0, utc: false),
-            DuckDbType.TimestampMs => Timestamp(3, utc: false),
-            DuckDbType.TimestampNs => Timestamp(9, utc: false),
-            DuckDbType.TimestampTz => Timestamp(6, utc: true),
-            DuckDbType.Interval => new PrimitiveReader<DuckDbInterval>(v => JsonValue.Create(TemporalFormat.Interval(v.Months, v.Days, v.Micros))),
-            DuckDbType.List => WithChild(NativeMethods.duckdb_list_type_child_type(type), column, child => new ListReader(child)),
-            DuckDbType.Array => WithChild(NativeMethods.duckdb_array_type_child_type(type), column,
-                child => new FixedArrayReader(child, NativeMethods.duckdb_array_type_array_size(type))),
-            DuckDbType.Struct => CreateStruct(type, column),
-            DuckDbType.Map => CreateMap(type, column),
-            DuckDbType.Union => CreateUnion(type, column),
-            DuckDbType.SqlNull => new NullReader(),
-            DuckDbType.Variant => throw new DuckDbException(
+            DuckDBType.Boolean => new PrimitiveReader<byte>(v => JsonValue.Create(v != 0)),
+            DuckDBType.TinyInt => new PrimitiveReader<sbyte>(v => JsonValue.Create((long)v)),
+            DuckDBType.SmallInt => new PrimitiveReader<short>(v => JsonValue.Create((long)v)),
+            DuckDBType.Integer => new PrimitiveReader<int>(v => JsonValue.Create((long)v)),
+            DuckDBType.BigInt => new PrimitiveReader<long>(v => JsonValue.Create(v)),
+            DuckDBType.UnsignedTinyInt => new PrimitiveReader<byte>(v => JsonValue.Create((long)v)),
+            DuckDBType.UnsignedSmallInt => new PrimitiveReader<ushort>(v => JsonValue.Create((long)v)),
+            DuckDBType.UnsignedInteger => new PrimitiveReader<uint>(v => JsonValue.Create((long)v)),
+            DuckDBType.UnsignedBigInt => new PrimitiveReader<ulong>(v => JsonValue.Create(v)),
+            DuckDBType.HugeInt => new PrimitiveReader<Int128>(v => JsonNumbers.Integer(v)),
+            DuckDBType.UnsignedHugeInt => new PrimitiveReader<UInt128>(v => JsonNumbers.Integer(v)),
+            DuckDBType.Float => new PrimitiveReader<float>(v => float.IsFinite(v) ? JsonValue.Create(v) : null),
+            DuckDBType.Double => new PrimitiveReader<double>(v => double.IsFinite(v) ? JsonValue.Create(v) : null),
+            DuckDBType.Decimal => CreateDecimal(type),
+            DuckDBType.Varchar => new StringReader(b => JsonValue.Create(Encoding.UTF8.GetString(b))),
+            DuckDBType.Blob => new StringReader(b => JsonValue.Create(Convert.ToBase64String(b))),
+            DuckDBType.Bit => new StringReader(b => JsonValue.Create(BitText(b))),
+            DuckDBType.VarInt => new StringReader(b => JsonNumbers.Integer(BigNum(b))),
+            NewerTypeIds.Geometry => new StringReader(b => JsonValue.Create(WkbFormat.ToWkt(b))),
+            DuckDBType.Uuid => new PrimitiveReader<DuckDBHugeInt>(v => JsonValue.Create(UuidText(v))),
+            DuckDBType.Enum => CreateEnum(type),
+            DuckDBType.Date => new PrimitiveReader<int>(v => JsonValue.Create(TemporalFormat.Date(v))),
+            DuckDBType.Time => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.Time(v))),
+            NewerTypeIds.TimeNs => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.TimeNs(v))),
+            DuckDBType.TimeTz => new PrimitiveReader<ulong>(v => JsonValue.Create(TimeTzText(v))),
+            DuckDBType.Timestamp => Timestamp(6, utc: false),
+            DuckDBType.TimestampS => Timestamp(0, utc: false),
+            DuckDBType.TimestampMs => Timestamp(3, utc: false),
+            DuckDBType.TimestampNs => Timestamp(9, utc: false),
+            DuckDBType.TimestampTz => Timestamp(6, utc: true),
+            DuckDBType.Interval => new PrimitiveReader<DuckDBInterval>(v => JsonValue.Create(TemporalFormat.Interval(v.Months, v.Days, (long)v.Micros))),
+            DuckDBType.List => WithChild(NativeMethods.LogicalType.DuckDBListTypeChildType(type), column, child => new ListReader(child)),
+            DuckDBType.Array => WithChild(NativeMethods.LogicalType.DuckDBArrayTypeChildType(type), column,
+                child => new FixedArrayReader(child, (ulong)NativeMethods.LogicalType.DuckDBArrayVectorGetSize(type))),
+            DuckDBType.Struct => CreateStruct(type, column),
+            DuckDBType.Map => CreateMap(type, column),
+            DuckDBType.Union => CreateUnion(type, column),
+            DuckDBType.SqlNull => new NullReader(),
+            NewerTypeIds.Variant => throw new DuckDbException(
                 $"Column '{column}' has type VARIANT, which cannot be returned as JSON yet; cast it in the SQL ({column}::JSON)"),
             _ => throw new DuckDbException($"Column '{column}' has a DuckDB type ({id}) that cannot be returned as JSON"),
         };
@@ -77,79 +77,75 @@ internal static unsafe class ColumnReaderFactory
     private static PrimitiveReader<long> Timestamp(int unitDigits, bool utc) =>
         new(v => JsonValue.Create(TemporalFormat.Timestamp(v, unitDigits, utc)));
 
-    private static ColumnReader CreateDecimal(nint type)
+    private static ColumnReader CreateDecimal(DuckDBLogicalType type)
     {
-        int scale = NativeMethods.duckdb_decimal_scale(type);
-        return NativeMethods.duckdb_decimal_internal_type(type) switch
+        int scale = NativeMethods.LogicalType.DuckDBDecimalScale(type);
+        return NativeMethods.LogicalType.DuckDBDecimalInternalType(type) switch
         {
-            DuckDbType.SmallInt => new PrimitiveReader<short>(v => JsonNumbers.Decimal(v, scale)),
-            DuckDbType.Integer => new PrimitiveReader<int>(v => JsonNumbers.Decimal(v, scale)),
-            DuckDbType.BigInt => new PrimitiveReader<long>(v => JsonNumbers.Decimal(v, scale)),
+            DuckDBType.SmallInt => new PrimitiveReader<short>(v => JsonNumbers.Decimal(v, scale)),
+            DuckDBType.Integer => new PrimitiveReader<int>(v => JsonNumbers.Decimal(v, scale)),
+            DuckDBType.BigInt => new PrimitiveReader<long>(v => JsonNumbers.Decimal(v, scale)),
             _ => new PrimitiveReader<Int128>(v => JsonNumbers.Decimal(v, scale)),
         };
     }
 
-    private static ColumnReader CreateEnum(nint type)
+    private static ColumnReader CreateEnum(DuckDBLogicalType type)
     {
-        var size = NativeMethods.duckdb_enum_dictionary_size(type);
+        var size = NativeMethods.LogicalType.DuckDBEnumDictionarySize(type);
         var values = new string[size];
-        for (var i = 0u; i < size; i++)
+        for (var i = 0; i < size; i++)
         {
-            values[i] = NativeText.Owned(NativeMethods.duckdb_enum_dictionary_value(type, i)) ?? "";
+            values[i] = NativeMethods.LogicalType.DuckDBEnumDictionaryValue(type, i) ?? "";
         }
 
-        return NativeMethods.duckdb_enum_internal_type(type) switch
+        return NativeMethods.LogicalType.DuckDBEnumInternalType(type) switch
         {
-            DuckDbType.UTinyInt => new PrimitiveReader<byte>(v => JsonValue.Create(values[v])),
-            DuckDbType.USmallInt => new PrimitiveReader<ushort>(v => JsonValue.Create(values[v])),
+            DuckDBType.UnsignedTinyInt => new PrimitiveReader<byte>(v => JsonValue.Create(values[v])),
+            DuckDBType.UnsignedSmallInt => new PrimitiveReader<ushort>(v => JsonValue.Create(values[v])),
             _ => new PrimitiveReader<uint>(v => JsonValue.Create(values[v])),
         };
     }
 
-    private static ColumnReader CreateStruct(nint type, string column)
+    private static ColumnReader CreateStruct(DuckDBLogicalType type, string column)
     {
-        var count = (int)NativeMethods.duckdb_struct_type_child_count(type);
+        var count = (int)NativeMethods.LogicalType.DuckDBStructTypeChildCount(type);
         var names = new string[count];
         var members = new ColumnReader[count];
         for (var i = 0; i < count; i++)
         {
-            names[i] = NativeText.Owned(NativeMethods.duckdb_struct_type_child_name(type, (ulong)i)) ?? "";
-            members[i] = WithChild(NativeMethods.duckdb_struct_type_child_type(type, (ulong)i), $"{column}.{names[i]}", c => c);
+            names[i] = NativeMethods.LogicalType.DuckDBStructTypeChildName(type, i) ?? "";
+            members[i] = WithChild(NativeMethods.LogicalType.DuckDBStructTypeChildType(type, i), $"{column}.{names[i]}", c => c);
         }
 
         return new StructReader(names, members);
     }
 
-    private static ColumnReader CreateMap(nint type, string column)
+    private static ColumnReader CreateMap(DuckDBLogicalType type, string column)
     {
-        var key = WithChild(NativeMethods.duckdb_map_type_key_type(type), column + ".key", c => c);
-        var value = WithChild(NativeMethods.duckdb_map_type_value_type(type), column + ".value", c => c);
+        var key = WithChild(NativeMethods.LogicalType.DuckDBMapTypeKeyType(type), column + ".key", c => c);
+        var value = WithChild(NativeMethods.LogicalType.DuckDBMapTypeValueType(type), column + ".value", c => c);
         return new MapReader(key, value);
     }
 
-    private static ColumnReader CreateUnion(nint type, string column)
+    private static ColumnReader CreateUnion(DuckDBLogicalType type, string column)
     {
-        var count = (int)NativeMethods.duckdb_union_type_member_count(type);
+        var count = (int)UndeclaredNativeMethods.UnionMemberCount(type);
         var members = new ColumnReader[count];
         for (var i = 0; i < count; i++)
         {
-            var name = NativeText.Owned(NativeMethods.duckdb_union_type_member_name(type, (ulong)i)) ?? "";
-            members[i] = WithChild(NativeMethods.duckdb_union_type_member_type(type, (ulong)i), $"{column}.{name}", c => c);
+            var name = UndeclaredNativeMethods.UnionMemberName(type, (ulong)i) ?? "";
+            members[i] = WithChild(UndeclaredNativeMethods.UnionMemberType(type, (ulong)i), $"{column}.{name}", c => c);
         }
 
         return new UnionReader(members);
     }
 
     /// <summary>Builds a reader for a child type the C API handed over (and that must be destroyed).</summary>
-    private static ColumnReader WithChild(nint childType, string column, Func<ColumnReader, ColumnReader> wrap)
+    private static ColumnReader WithChild(DuckDBLogicalType childType, string column, Func<ColumnReader, ColumnReader> wrap)
     {
-        try
+        using (childType)
         {
             return wrap(Create(childType, column));
-        }
-        finally
-        {
-            NativeMethods.duckdb_destroy_logical_type(ref childType);
         }
     }
 
@@ -213,7 +209,7 @@ internal static unsafe class ColumnReaderFactory
     }
 
     /// <summary>UUID: a HUGEINT whose top bit is flipped so that UUIDs sort as unsigned numbers.</summary>
-    private static string UuidText(DuckDbHugeInt value)
+    private static string UuidText(DuckDBHugeInt value)
     {
         var upper = (ulong)value.Upper ^ (1UL << 63);
         var hex = upper.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
+using DuckDB.NET.Native;
 using Mxcp.Plugins.DuckDb.Database;
-using Mxcp.Plugins.DuckDb.Native;
 
 namespace Mxcp.Plugins.DuckDb.Results;
 
@@ -8,36 +8,29 @@ namespace Mxcp.Plugins.DuckDb.Results;
 /// Turns a DuckDB result into a <see cref="JsonArray"/> of row objects keyed by column name (column order kept),
 /// reading it chunk by chunk (<c>duckdb_fetch_chunk</c>) and each chunk column by column from the vectors.
 /// </summary>
-internal static unsafe class ResultReader
+internal static class ResultReader
 {
-    public static JsonArray ReadAll(ResultHandle result, CancellationToken cancellationToken)
+    /// <param name="result">An executed result; the caller keeps ownership (<c>duckdb_destroy_result</c>).</param>
+    /// <param name="cancellationToken">Checked between chunks.</param>
+    public static JsonArray ReadAll(ref DuckDBResult result, CancellationToken cancellationToken)
     {
-        var r = result.Pointer;
-        var columnCount = (int)NativeMethods.duckdb_column_count(r);
-        var names = ColumnNames(r, columnCount);
+        var columnCount = (int)NativeMethods.Query.DuckDBColumnCount(ref result);
+        var names = ColumnNames(ref result, columnCount);
         var readers = new ColumnReader[columnCount];
         for (var c = 0; c < columnCount; c++)
         {
-            var type = NativeMethods.duckdb_column_logical_type(r, (ulong)c);
-            try
-            {
-                readers[c] = ColumnReaderFactory.Create(type, names[c]);
-            }
-            finally
-            {
-                NativeMethods.duckdb_destroy_logical_type(ref type);
-            }
+            using var type = NativeMethods.Query.DuckDBColumnLogicalType(ref result, c);
+            readers[c] = ColumnReaderFactory.Create(type, names[c]);
         }
 
         var rows = new JsonArray();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var chunk = NativeMethods.duckdb_fetch_chunk(*r);
-            if (chunk == 0)
+            using var chunk = NativeMethods.Query.DuckDBFetchChunk(result);
+            if (chunk.IsInvalid)
             {
-                var error = NativeText.Borrowed(NativeMethods.duckdb_result_error(r));
-                if (error is not null)
+                if (NativeMethods.Query.DuckDBResultError(ref result) is { } error)
                 {
                     throw new DuckDbException(error);
                 }
@@ -45,40 +38,33 @@ internal static unsafe class ResultReader
                 return rows;
             }
 
-            try
+            var size = NativeMethods.DataChunks.DuckDBDataChunkGetSize(chunk);
+            for (var c = 0; c < columnCount; c++)
             {
-                var size = NativeMethods.duckdb_data_chunk_get_size(chunk);
+                readers[c].Attach(NativeMethods.DataChunks.DuckDBDataChunkGetVector(chunk, c));
+            }
+
+            for (var row = 0UL; row < size; row++)
+            {
+                var obj = new JsonObject();
                 for (var c = 0; c < columnCount; c++)
                 {
-                    readers[c].Attach(NativeMethods.duckdb_data_chunk_get_vector(chunk, (ulong)c));
+                    obj.Add(names[c], readers[c].Read(row));
                 }
 
-                for (var row = 0UL; row < size; row++)
-                {
-                    var obj = new JsonObject();
-                    for (var c = 0; c < columnCount; c++)
-                    {
-                        obj.Add(names[c], readers[c].Read(row));
-                    }
-
-                    rows.Add(obj);
-                }
-            }
-            finally
-            {
-                NativeMethods.duckdb_destroy_data_chunk(ref chunk);
+                rows.Add(obj);
             }
         }
     }
 
     /// <summary>Column names, made unique the way DuckDB's own clients do it (<c>a</c>, <c>a_1</c>, <c>a_2</c>).</summary>
-    private static string[] ColumnNames(DuckDbResult* result, int count)
+    private static string[] ColumnNames(ref DuckDBResult result, int count)
     {
         var names = new string[count];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var c = 0; c < count; c++)
         {
-            var name = NativeText.Borrowed(NativeMethods.duckdb_column_name(result, (ulong)c)) ?? $"column{c}";
+            var name = NativeMethods.Query.DuckDBColumnName(ref result, c) ?? $"column{c}";
             var unique = name;
             for (var n = 1; !seen.Add(unique); n++)
             {

@@ -40,18 +40,34 @@ public sealed class NativeLibraryTests
     }
 
     [Fact]
-    public void TryLoad_ShippedLibrary_IsDuckDb15()
+    public void TryLoad_LibraryFromThePackage_IsDuckDb15()
     {
-        var path = DuckDbNativeLibrary.ResolvePath(null, AppContext.BaseDirectory);
-        Assert.True(DuckDbNativeLibrary.TryLoad(path, out _, out var version, out var error), error);
+        Assert.True(DuckDbNativeLibrary.TryLoad(PackagedLibrary(), out _, out var version, out var error), error);
         Assert.StartsWith("v1.5.", version, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void ResolvePath_OverrideSet_OverrideWins()
+    public void EnsureLoaded_NoOverride_UsesThePackagedLibraryThroughDuckDbNet()
     {
-        Assert.Equal(Path.GetFullPath("/opt/duckdb/libduckdb.so"), DuckDbNativeLibrary.ResolvePath(" /opt/duckdb/libduckdb.so ", "/app/plugins/DuckDb"));
-        Assert.Equal(Path.Combine("/app/plugins/DuckDb", DuckDbNativeLibrary.PlatformFileName), DuckDbNativeLibrary.ResolvePath(null, "/app/plugins/DuckDb"));
-        Assert.Equal(Path.Combine("/app/plugins/DuckDb", DuckDbNativeLibrary.PlatformFileName), DuckDbNativeLibrary.ResolvePath("", "/app/plugins/DuckDb"));
+        DuckDbNativeLibrary.EnsureLoaded();
+        Assert.StartsWith("v1.5.", DuckDbNativeLibrary.LoadedVersion, StringComparison.Ordinal);
+        Assert.Equal(DuckDbNativeLibrary.LoadedVersion, DuckDB.NET.Native.NativeMethods.Startup.DuckDBLibraryVersion());
+    }
+
+    /// <summary>The library DuckDB.NET.Bindings.Full put into the test's output for this platform (runtimes/&lt;rid&gt;/native/).</summary>
+    internal static string PackagedLibrary()
+    {
+        var rid = RuntimeInformation.RuntimeIdentifier;
+        var file = OperatingSystem.IsWindows() ? "duckdb.dll" : OperatingSystem.IsMacOS() ? "libduckdb.dylib" : "libduckdb.so";
+        foreach (var folder in (string[])[rid, rid.Split('-')[0]])
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "runtimes", folder, "native", file);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new InvalidOperationException($"No {file} for {rid} under {AppContext.BaseDirectory}runtimes/");
     }
 }

@@ -21,6 +21,13 @@ public sealed class ParameterBindingTests(DuckDbFixture db) : IClassFixture<Duck
         Assert.Equal(("\"it's ✓\"", "VARCHAR"), await RoundTrip("it's ✓"));
 
     [Fact]
+    public async Task QueryAsync_StringWithNul_WholeTextKept()
+    {
+        var rows = await db.Executor.QueryAsync("SELECT length($p) AS n, $p = 'a' || chr(0) || 'b' AS same", P("a\0b"), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal("[{\"n\":3,\"same\":true}]", rows.ToJsonString());
+    }
+
+    [Fact]
     public async Task QueryAsync_Long_BigInt() =>
         Assert.Equal(("9223372036854775807", "BIGINT"), await RoundTrip(long.MaxValue));
 

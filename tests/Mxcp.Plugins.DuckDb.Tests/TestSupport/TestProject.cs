@@ -21,6 +21,9 @@ internal sealed class TestProject : IDisposable
 
     public RecordingLoggerFactory Logs { get; } = new();
 
+    /// <summary>The ADO.NET data source the executors of this project attach their database to.</summary>
+    public DuckDbDataSource DataSource { get; } = new();
+
     public JsonObject SiteConfig(JsonArray? extensions = null, JsonObject? sqlTools = null) => new()
     {
         ["mxcp"] = 1,
@@ -45,7 +48,7 @@ internal sealed class TestProject : IDisposable
 
     public async Task<DuckDbExecutor> StartAsync(JsonObject? site = null, bool readOnly = false, IReadOnlyList<SecretDefinition>? secrets = null)
     {
-        var executor = await new DuckDbExecutorProvider().CreateAsync(Context(site, readOnly, secrets), CancellationToken.None);
+        var executor = await new DuckDbExecutorProvider(DataSource).CreateAsync(Context(site, readOnly, secrets), CancellationToken.None);
         return (DuckDbExecutor)executor;
     }
 
