@@ -14,6 +14,7 @@ internal static class CliApplication
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(TestCommand.Create());
         root.Subcommands.Add(LogCommand.Create());
         root.Subcommands.Add(LogCleanupCommand.Create());
         root.SetAction(parseResult =>

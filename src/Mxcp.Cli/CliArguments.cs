@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Mxcp.Abstractions;
+using Mxcp.Runtime.Execution;
 
 namespace Mxcp.Cli;
 
@@ -56,29 +57,7 @@ internal static class CliArguments
     }
 
     /// <summary>The user of <c>--user-context</c>: the JSON is the raw profile (mxcp-reference §5.2).</summary>
-    public static UserContext? User(JsonElement? json, string provider)
-    {
-        if (json is not { } profile)
-        {
-            return null;
-        }
-
-        string? Field(string name) => profile.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        return new UserContext
-        {
-            Provider = provider,
-            UserId = Field("user_id") ?? $"{provider}_user",
-            Username = Field("username") ?? $"{provider}_user",
-            Email = Field("email"),
-            Name = Field("name"),
-            AvatarUrl = Field("avatar_url"),
-            RawProfile = profile,
-            ExternalToken = Field("external_token"),
-            Capabilities = profile.TryGetProperty("capabilities", out var caps) && caps.ValueKind == JsonValueKind.Array
-                ? caps.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!).ToList()
-                : [],
-        };
-    }
+    public static UserContext? User(JsonElement? json, string provider) => json is { } profile ? ProfileUser.From(profile, provider) : null;
 
     public static Dictionary<string, string> Headers(JsonElement? json)
     {
