@@ -15,6 +15,7 @@ internal static class CliApplication
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(TestCommand.Create());
+        root.Subcommands.Add(LintCommand.Create());
         root.Subcommands.Add(LogCommand.Create());
         root.Subcommands.Add(LogCleanupCommand.Create());
         root.SetAction(parseResult =>
