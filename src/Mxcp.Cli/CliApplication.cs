@@ -16,6 +16,8 @@ internal static class CliApplication
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(TestCommand.Create());
         root.Subcommands.Add(LintCommand.Create());
+        root.Subcommands.Add(DriftSnapshotCommand.Create());
+        root.Subcommands.Add(DriftCheckCommand.Create());
         root.Subcommands.Add(LogCommand.Create());
         root.Subcommands.Add(LogCleanupCommand.Create());
         root.SetAction(parseResult =>
