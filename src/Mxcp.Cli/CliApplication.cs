@@ -18,6 +18,7 @@ internal static class CliApplication
         root.Subcommands.Add(LintCommand.Create());
         root.Subcommands.Add(DriftSnapshotCommand.Create());
         root.Subcommands.Add(DriftCheckCommand.Create());
+        root.Subcommands.Add(EvalsCommand.Create());
         root.Subcommands.Add(LogCommand.Create());
         root.Subcommands.Add(LogCleanupCommand.Create());
         root.SetAction(parseResult =>
