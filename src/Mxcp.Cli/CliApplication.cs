@@ -19,6 +19,8 @@ internal static class CliApplication
         root.Subcommands.Add(DriftSnapshotCommand.Create());
         root.Subcommands.Add(DriftCheckCommand.Create());
         root.Subcommands.Add(EvalsCommand.Create());
+        root.Subcommands.Add(DbtConfigCommand.Create());
+        root.Subcommands.Add(DbtCommand.Create());
         root.Subcommands.Add(LogCommand.Create());
         root.Subcommands.Add(LogCleanupCommand.Create());
         root.SetAction(parseResult =>
