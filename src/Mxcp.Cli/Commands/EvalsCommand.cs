@@ -27,7 +27,7 @@ internal static class EvalsCommand
         command.SetAction((parse, ct) => CliErrors.RunAsync(parse.GetValue(json), parse.GetValue(debug), async () =>
         {
             var started = Stopwatch.GetTimestamp();
-            var user = CliArguments.User(CliArguments.JsonObject(parse.GetValue(userContext), "--user-context"), "cli");
+            var user = CliArguments.User(parse.GetValue(userContext));
             await using var services = CliServices.Create(new MxcpOptions { Profile = parse.GetValue(profile), Debug = parse.GetValue(debug) });
             var logger = services.Get<ILoggerFactory>().CreateLogger("Mxcp.Evals");
             await using var snapshot = await services.BuildSnapshotAsync(SnapshotBuildMode.Full, ct).ConfigureAwait(false);

@@ -37,8 +37,8 @@ internal static class RunCommand
             var arguments = CliArguments.Parameters(parse.GetValue(param));
             var context = new CallContext
             {
-                User = CliArguments.User(CliArguments.JsonObject(parse.GetValue(userContext), "--user-context"), "cli"),
-                RequestHeaders = CliArguments.Headers(CliArguments.JsonObject(parse.GetValue(headers), "--request-headers")),
+                User = CliArguments.User(parse.GetValue(userContext)),
+                RequestHeaders = CliArguments.Headers(parse.GetValue(headers)) ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
                 Transport = "cli",
             };
 

@@ -31,8 +31,8 @@ internal static class TestCommand
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync(parse.GetValue(json), parse.GetValue(debug), async () =>
         {
-            var user = CliArguments.User(CliArguments.JsonObject(parse.GetValue(userContext), "--user-context"), "cli");
-            var requestHeaders = parse.GetValue(headers) is { } h ? CliArguments.Headers(CliArguments.JsonObject(h, "--request-headers")) : null;
+            var user = CliArguments.User(parse.GetValue(userContext));
+            var requestHeaders = CliArguments.Headers(parse.GetValue(headers));
             var options = new MxcpOptions { Profile = parse.GetValue(profile), Debug = parse.GetValue(debug), ReadOnly = parse.GetValue(readOnly) ? true : null };
             await using var services = CliServices.Create(options);
             await using var snapshot = await services.BuildSnapshotAsync(SnapshotBuildMode.Full, ct).ConfigureAwait(false);
