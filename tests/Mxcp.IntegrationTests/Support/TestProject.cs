@@ -73,7 +73,12 @@ internal sealed class TestProject : IDisposable
         }
     }
 
-    public CliResult RunIn(string workingDirectory, params string[] args)
+    public CliResult RunIn(string workingDirectory, params string[] args) => Execute(workingDirectory, input: null, args);
+
+    /// <summary>Runs mxcp with <paramref name="input"/> on its standard input (then closed).</summary>
+    public CliResult RunWithInput(string input, params string[] args) => Execute(Root, input, args);
+
+    private CliResult Execute(string workingDirectory, string? input, string[] args)
     {
         var psi = new ProcessStartInfo(MxcpExecutable.Path)
         {
@@ -89,6 +94,11 @@ internal sealed class TestProject : IDisposable
 
         ApplyEnvironment(psi.Environment);
         using var process = Process.Start(psi)!;
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
