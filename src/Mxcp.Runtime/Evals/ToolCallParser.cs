@@ -6,7 +6,8 @@ namespace Mxcp.Runtime.Evals;
 /// <summary>
 /// Finds the tool calls in a model's answer: the whole answer as a JSON object with a <c>tool</c> key or a list of
 /// them, else every JSON object with a <c>tool</c> key embedded in the text (in a code fence or a sentence). The
-/// reference's text scan only finds objects without nested braces, so it misses calls with arguments; this one does not.
+/// reference's text scan only finds objects without nested braces, so it misses calls with arguments; this one does
+/// not. Objects with a <c>result</c> or <c>error</c> key are tool results the model quoted back, not calls.
 /// </summary>
 internal static class ToolCallParser
 {
@@ -16,10 +17,10 @@ internal static class ToolCallParser
         {
             switch (whole)
             {
-                case JsonObject obj when obj.ContainsKey("tool"):
+                case JsonObject obj when IsCall(obj):
                     return [obj];
                 case JsonArray list:
-                    return list.OfType<JsonObject>().Where(o => o.ContainsKey("tool")).ToList();
+                    return list.OfType<JsonObject>().Where(IsCall).ToList();
             }
         }
 
@@ -27,7 +28,7 @@ internal static class ToolCallParser
         for (var start = answer.IndexOf('{', StringComparison.Ordinal); start >= 0;)
         {
             var end = MatchingBrace(answer, start);
-            if (end > start && TryParse(answer[start..(end + 1)]) is JsonObject obj && obj.ContainsKey("tool"))
+            if (end > start && TryParse(answer[start..(end + 1)]) is JsonObject obj && IsCall(obj))
             {
                 calls.Add(obj);
                 start = answer.IndexOf('{', end + 1);
@@ -40,6 +41,8 @@ internal static class ToolCallParser
 
         return calls;
     }
+
+    private static bool IsCall(JsonObject obj) => obj.ContainsKey("tool") && !obj.ContainsKey("result") && !obj.ContainsKey("error");
 
     private static JsonNode? TryParse(string text)
     {
