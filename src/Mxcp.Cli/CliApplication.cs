@@ -28,7 +28,8 @@ internal static class CliApplication
             // `mxcp` alone prints help, like the reference.
             return root.Parse("--help").Invoke();
         });
-        var parsed = root.Parse(args);
+        // "@file.json" is a value of --user-context and --request-headers (as in the reference), not a response file.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
         // `serve` owns SIGTERM/SIGINT through SignalLifetime (drain, then a second signal exits at once), so
         // System.CommandLine's own handlers (cancel the action's token, then wait for it on the signal thread) are off
