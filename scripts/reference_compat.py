@@ -111,7 +111,7 @@ PROJECTS = [
     Project("tests/server/fixtures/secret-injection", "secrets reach DuckDB (duckdb_secrets())",
             runs=[Run(["tool", "secret_test"], True, "bearer_token=bearer_token"),
                   Run(["tool", "http_headers_test"], True, "Authorization=Bearer test_token")],
-            deliberate={"run tool secret_test": "DuckDB 1.5 redacts the http secret's bearer_token in duckdb_secrets() (the reference's test ran on an older DuckDB)"}),
+            deliberate={"run tool secret_test": "DuckDB 1.5.6 itself redacts an http secret's bearer_token in duckdb_secrets(), as for a plain CREATE SECRET; Mxcp adds no redaction there"}),
     Project("tests/server/fixtures/secrets", "test of list_secrets passes",
             tests={"tool/list_secrets": "ok"}),
     Project("tests/server/fixtures/serve-errors", "invalid_tool fails validation on purpose; valid_tool serves",
@@ -133,7 +133,7 @@ PROJECTS = [
             runs=[Run(["tool", "create_sample_data", "--param", "table_name=demo", "--param", "row_count=10"], True, ""),
                   Run(["tool", "analyze_numbers", "--param", "numbers=[1,2,3,4]"], True, "2.5")]),
     Project("examples/plugin", "example: DuckDB plugin UDF decipher (tests: 1)",
-            tests={"tool/decipher": "ok"}, note="plugin @udf functions are issue 15 item 6 (another helper)"),
+            tests={"tool/decipher": "ok"}, note="plugin @udf functions (issue 15 item 6) are not registered in DuckDB yet"),
     Project("examples/earthquakes", "example: reads the USGS feed over HTTPS",
             note="its tool and test need the network"),
     Project("examples/covid_owid", "example: tables come from dbt models over the network",
@@ -277,7 +277,9 @@ def measure(project, reference, work, mxcp):
         else:
             notes.append(f"on purpose: {p.split(':')[0]} ({why})")
     matches = "yes" if not own else f"no ({len(own)})"
-    return [project.path, project.expects, validate_cell, list_cell, tests_cell, runs_cell, matches, "; ".join(notes)], own
+    # Messages name files in the temporary copy: show them relative to the project.
+    notes_cell = "; ".join(notes).replace(str(target) + os.sep, "")
+    return [project.path, project.expects, validate_cell, list_cell, tests_cell, runs_cell, matches, notes_cell], own
 
 
 def envelope(text):

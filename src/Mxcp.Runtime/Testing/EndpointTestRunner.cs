@@ -31,14 +31,17 @@ internal sealed class EndpointTestRunner(EndpointPipeline pipeline)
         return await RunFileAsync(snapshot, file, user, headers, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The tests of every endpoint file of the project; files that cannot be served are reported as errors.</summary>
+    /// <summary>
+    /// The tests of every endpoint file of the project; files that cannot be served are reported as errors, under their
+    /// endpoint's name when the file could be read, else under the file's absolute path (as the reference).
+    /// </summary>
     public async Task<TestRunReport> RunAllAsync(
         ProjectSnapshot snapshot, UserContext? user, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         var results = new List<EndpointTestResult>();
         foreach (var file in snapshot.Files.Where(f => f.Warning is null && !f.IsDisabled))
         {
-            var endpoint = file.Error is null && file.Definition is not null ? file.Definition.Key : file.FullPath;
+            var endpoint = file.Definition?.Key ?? file.FullPath;
             results.Add(new EndpointTestResult(endpoint, file.DisplayPath, await RunFileAsync(snapshot, file, user, headers, cancellationToken).ConfigureAwait(false)));
         }
 
