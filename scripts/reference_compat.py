@@ -229,7 +229,7 @@ def measure(project, reference, work, mxcp):
     unasserted = [v for v in validated if v["status"] != "ok" and v["path"] not in project.validate]
     if unasserted:
         notes.append("validate errors the reference's tests do not assert: "
-                     + ", ".join(f"{v['path']} ({short(v.get('message', ''))})" for v in unasserted))
+                     + ", ".join(f"{v['path']} ({short(v.get('message', '').replace(str(target) + os.sep, ''))})" for v in unasserted))
 
     code, out, err = mxcp_run("list", "--json-output")
     endpoints = envelope(out).get("endpoints", [])
