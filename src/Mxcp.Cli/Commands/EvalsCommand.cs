@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Mxcp.Cli.Output;
 using Mxcp.Runtime;
@@ -36,7 +37,7 @@ internal static class EvalsCommand
             var runner = new EvalRunner(services.Get<EndpointPipeline>(), http, logger);
 
             bool ok;
-            System.Text.Json.Nodes.JsonObject results;
+            JsonObject results;
             if (parse.GetValue(suiteName) is { } name)
             {
                 var file = files.FirstOrDefault(f => f.Suite?.Suite == name)

@@ -99,23 +99,48 @@ internal sealed class ChatModelClient(HttpClient http, string model, ModelConfig
                     retryable: status is 408 or 429 || status >= 500);
             }
 
+            JsonNode? answer;
             try
             {
-                var answer = JsonNode.Parse(text);
-                return claude ? ClaudeText(answer) : OpenAiText(answer);
+                answer = JsonNode.Parse(text);
             }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or NullReferenceException)
+            catch (JsonException)
             {
-                throw new ModelCallException($"Model '{model}' sent an answer that is not a {(claude ? "Messages" : "Chat Completions")} response: {Scrub(Truncate(text))}", retryable: false);
+                answer = null;
             }
+
+            return (claude ? ClaudeText(answer) : OpenAiText(answer))
+                ?? throw new ModelCallException($"Model '{model}' sent an answer that is not a {(claude ? "Messages" : "Chat Completions")} response: {Scrub(Truncate(text))}", retryable: false);
         }
     }
 
-    // Every text block of the answer, in order (the reference reads the first).
-    private static string ClaudeText(JsonNode? answer) =>
-        string.Concat(answer!["content"]!.AsArray().Where(b => b?["type"]?.GetValue<string>() is null or "text").Select(b => b!["text"]!.GetValue<string>()));
+    // Every text block of the answer, in order (the reference reads the first); null when it is not a Messages response.
+    private static string? ClaudeText(JsonNode? answer)
+    {
+        if (answer?["content"] is not JsonArray blocks)
+        {
+            return null;
+        }
 
-    private static string OpenAiText(JsonNode? answer) => answer!["choices"]![0]!["message"]!["content"]!.GetValue<string>();
+        var texts = new List<string>();
+        foreach (var block in blocks.OfType<JsonObject>().Where(b => Text(b["type"]) is null or "text"))
+        {
+            if (Text(block["text"]) is not { } text)
+            {
+                return null;
+            }
+
+            texts.Add(text);
+        }
+
+        return texts.Count == 0 ? null : string.Concat(texts);
+    }
+
+    private static string? OpenAiText(JsonNode? answer) =>
+        answer?["choices"] is JsonArray { Count: > 0 } choices ? Text(choices[0]?["message"]?["content"]) : null;
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
     // The API's own message when the body is its error envelope, else the body.
     private static string ErrorText(string body)

@@ -21,7 +21,7 @@ internal sealed class EndpointTestRunner(EndpointPipeline pipeline)
     public async Task<TestSuiteResult> RunAsync(
         ProjectSnapshot snapshot, EndpointKind kind, string name, UserContext? user, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
-        var key = new EndpointDefinition { Kind = kind, Name = name, Uri = kind == EndpointKind.Resource ? name : null }.Key;
+        var key = $"{kind.ToString().ToLowerInvariant()}/{name}";
         var file = snapshot.Files.FirstOrDefault(f => f.Warning is null && !f.IsDisabled && f.Definition?.Key == key);
         if (file is null)
         {
