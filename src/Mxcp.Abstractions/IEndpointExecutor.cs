@@ -43,6 +43,16 @@ public interface IEndpointExecutor : IAsyncDisposable
     /// <returns>Error messages; empty when the endpoint is valid.</returns>
     ValueTask<IReadOnlyList<string>> ValidateAsync(EndpointDefinition endpoint, string? sourceText, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Remarks about a valid endpoint that do not stop it from being served, for example a declared parameter the
+    /// implementation never reads. <c>mxcp validate</c> reports them as warnings. Called after
+    /// <see cref="ValidateAsync"/> found no errors; must not block.
+    /// </summary>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <param name="sourceText">The implementation text (inline code or the file's content).</param>
+    /// <returns>Warning messages; empty by default.</returns>
+    IReadOnlyList<string> Warnings(EndpointDefinition endpoint, string? sourceText) => [];
+
     /// <summary>Runs an endpoint with validated arguments.</summary>
     /// <param name="invocation">The endpoint, its source text, its arguments and the call context.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

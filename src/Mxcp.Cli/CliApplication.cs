@@ -14,6 +14,13 @@ internal static class CliApplication
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(TestCommand.Create());
+        root.Subcommands.Add(LintCommand.Create());
+        root.Subcommands.Add(DriftSnapshotCommand.Create());
+        root.Subcommands.Add(DriftCheckCommand.Create());
+        root.Subcommands.Add(EvalsCommand.Create());
+        root.Subcommands.Add(DbtConfigCommand.Create());
+        root.Subcommands.Add(DbtCommand.Create());
         root.Subcommands.Add(LogCommand.Create());
         root.Subcommands.Add(LogCleanupCommand.Create());
         root.SetAction(parseResult =>
@@ -21,7 +28,8 @@ internal static class CliApplication
             // `mxcp` alone prints help, like the reference.
             return root.Parse("--help").Invoke();
         });
-        var parsed = root.Parse(args);
+        // "@file.json" is a value of --user-context and --request-headers (as in the reference), not a response file.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
         // `serve` owns SIGTERM/SIGINT through SignalLifetime (drain, then a second signal exits at once), so
         // System.CommandLine's own handlers (cancel the action's token, then wait for it on the signal thread) are off

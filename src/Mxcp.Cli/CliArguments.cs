@@ -1,10 +1,14 @@
 using System.Text;
 using System.Text.Json;
 using Mxcp.Abstractions;
+using Mxcp.Runtime.Execution;
 
 namespace Mxcp.Cli;
 
-/// <summary>Parses the value syntax of <c>--param</c>, <c>--user-context</c> and <c>--request-headers</c> (mxcp-reference §18.1).</summary>
+/// <summary>
+/// Parses the value syntax of <c>--param</c>, <c>--user-context</c> and <c>--request-headers</c> (mxcp-reference §18.1).
+/// A bad value is a <see cref="CliParameterException"/> with the reference's message (exit code 2).
+/// </summary>
 internal static class CliArguments
 {
     /// <summary><c>name=value</c> stays a string (the endpoint's types convert it); <c>name=@file.json</c> is the file's JSON.</summary>
@@ -14,31 +18,54 @@ internal static class CliArguments
         foreach (var item in values ?? [])
         {
             var eq = item.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
+            if (eq < 0)
             {
-                throw new CliUsageException($"Invalid parameter '{item}': expected name=value or name=@file.json");
+                throw new CliParameterException($"Parameter must be in format name=value or name=@file.json: {item}");
             }
 
             var name = item[..eq];
             var value = item[(eq + 1)..];
-            result[name] = value.StartsWith('@') ? ReadJsonFile(value[1..], $"parameter '{name}'") : JsonSerializer.SerializeToElement(value);
+            result[name] = value.StartsWith('@')
+                ? ReadJsonFile(value[1..], path => $"JSON file not found: {path}", (path, error) => $"Invalid JSON in file {path}: {error}")
+                : JsonSerializer.SerializeToElement(value);
         }
 
         return result;
     }
 
-    /// <summary>A JSON object given inline or as <c>@file.json</c>.</summary>
-    public static JsonElement? JsonObject(string? value, string what)
+    /// <summary>The user of <c>--user-context</c> (JSON or <c>@file.json</c>): the object is the raw profile (mxcp-reference §5.2).</summary>
+    public static UserContext? User(string? value) =>
+        JsonObject(value, "User context") is { } profile ? ProfileUser.From(profile, "cli") : null;
+
+    /// <summary>The headers of <c>--request-headers</c> (JSON object or <c>@file.json</c>); <see langword="null"/> when not given.</summary>
+    public static Dictionary<string, string>? Headers(string? value)
+    {
+        if (JsonObject(value, "Request headers") is not { } json)
+        {
+            return null;
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in json.EnumerateObject())
+        {
+            headers[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+        }
+
+        return headers;
+    }
+
+    private static JsonElement? JsonObject(string? value, string what)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             return null;
         }
 
+        var lower = what.ToLowerInvariant();
         JsonElement element;
         if (value.StartsWith('@'))
         {
-            element = ReadJsonFile(value[1..], what);
+            element = ReadJsonFile(value[1..], path => $"{what} file not found: {path}", (path, error) => $"Invalid JSON in {lower} file {path}: {error}");
         }
         else
         {
@@ -48,54 +75,20 @@ internal static class CliArguments
             }
             catch (JsonException e)
             {
-                throw new CliUsageException($"Invalid JSON for {what}: {e.Message}");
+                throw new CliParameterException($"Invalid JSON in {lower}: {e.Message}");
             }
         }
 
-        return element.ValueKind == JsonValueKind.Object ? element : throw new CliUsageException($"{what} must be a JSON object");
+        return element.ValueKind == JsonValueKind.Object ? element : throw new CliParameterException($"{what} must be a JSON object");
     }
 
-    /// <summary>The user of <c>--user-context</c>: the JSON is the raw profile (mxcp-reference §5.2).</summary>
-    public static UserContext? User(JsonElement? json, string provider)
+    private static JsonElement ReadJsonFile(string path, Func<string, string> notFound, Func<string, string, string> invalid)
     {
-        if (json is not { } profile)
+        if (!File.Exists(path))
         {
-            return null;
+            throw new CliParameterException(notFound(path));
         }
 
-        string? Field(string name) => profile.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        return new UserContext
-        {
-            Provider = provider,
-            UserId = Field("user_id") ?? $"{provider}_user",
-            Username = Field("username") ?? $"{provider}_user",
-            Email = Field("email"),
-            Name = Field("name"),
-            AvatarUrl = Field("avatar_url"),
-            RawProfile = profile,
-            ExternalToken = Field("external_token"),
-            Capabilities = profile.TryGetProperty("capabilities", out var caps) && caps.ValueKind == JsonValueKind.Array
-                ? caps.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!).ToList()
-                : [],
-        };
-    }
-
-    public static Dictionary<string, string> Headers(JsonElement? json)
-    {
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (json is { } obj)
-        {
-            foreach (var p in obj.EnumerateObject())
-            {
-                headers[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
-            }
-        }
-
-        return headers;
-    }
-
-    private static JsonElement ReadJsonFile(string path, string what)
-    {
         try
         {
             // Byte order marks (UTF-8/16/32) are detected, as in the reference.
@@ -104,11 +97,11 @@ internal static class CliArguments
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliUsageException($"Cannot read {what} from '{path}': {e.Message}");
+            throw new CliParameterException($"Cannot read {path}: {e.Message}");
         }
         catch (JsonException e)
         {
-            throw new CliUsageException($"Invalid JSON in '{path}' for {what}: {e.Message}");
+            throw new CliParameterException(invalid(path, e.Message));
         }
     }
 }

@@ -38,8 +38,20 @@ internal sealed class CliServices : IAsyncDisposable
             o.TimestampFormat = "HH:mm:ss ";
         });
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        logging.SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Warning);
+        logging.SetMinimumLevel(debug ? LogLevel.Debug : LevelFromEnvironment(Environment.GetEnvironmentVariable("MXCP_LOG_LEVEL")) ?? LogLevel.Warning);
     }
+
+    /// <summary><c>MXCP_LOG_LEVEL</c>: Python's level names (<c>DEBUG</c>, <c>INFO</c>, <c>WARNING</c>, <c>ERROR</c>, <c>CRITICAL</c>), any case.</summary>
+    public static LogLevel? LevelFromEnvironment(string? value) => value?.Trim().ToUpperInvariant() switch
+    {
+        "TRACE" => LogLevel.Trace,
+        "DEBUG" => LogLevel.Debug,
+        "INFO" or "INFORMATION" => LogLevel.Information,
+        "WARNING" or "WARN" => LogLevel.Warning,
+        "ERROR" => LogLevel.Error,
+        "CRITICAL" or "FATAL" => LogLevel.Critical,
+        _ => null,
+    };
 
     public static void Copy(MxcpOptions from, MxcpOptions to)
     {

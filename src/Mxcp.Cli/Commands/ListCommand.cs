@@ -26,13 +26,21 @@ internal static class ListCommand
                 var endpoints = new JsonArray();
                 foreach (var f in files)
                 {
-                    endpoints.Add(new JsonObject
+                    // As the reference: the absolute path, and "unknown" for a file that cannot be served.
+                    var ok = f.Error is null && f.Definition is not null;
+                    var endpoint = new JsonObject
                     {
-                        ["path"] = f.DisplayPath,
-                        ["kind"] = f.Definition is null ? "unknown" : f.Definition.Kind.ToString().ToLowerInvariant(),
-                        ["name"] = f.Definition is null ? "" : Identity(f.Definition),
+                        ["path"] = f.FullPath,
+                        ["kind"] = ok ? f.Definition!.Kind.ToString().ToLowerInvariant() : "unknown",
+                        ["name"] = ok ? Identity(f.Definition!) : "unknown",
                         ["error"] = f.Error ?? "",
-                    });
+                    };
+                    if (ok && f.Warnings.Count > 0)
+                    {
+                        endpoint["warnings"] = new JsonArray(f.Warnings.Select(w => (JsonNode)w).ToArray());
+                    }
+
+                    endpoints.Add(endpoint);
                 }
 
                 JsonOutput.WriteOk(new JsonObject { ["status"] = files.Any(f => f.Error is not null) ? "error" : "ok", ["endpoints"] = endpoints });
@@ -68,6 +76,10 @@ internal static class ListCommand
             foreach (var f in ok)
             {
                 Console.WriteLine($"  ✓ {Identity(f.Definition!)}  ({f.DisplayPath})");
+                foreach (var warning in f.Warnings)
+                {
+                    Console.WriteLine($"      warning: {warning}");
+                }
             }
         }
     }

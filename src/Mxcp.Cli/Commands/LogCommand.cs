@@ -22,6 +22,11 @@ internal static class LogCommand
         policy.AcceptOnlyFromAmong("allow", "deny", "warn", "n/a");
         var status = new Option<string?>("--status") { Description = "Only successful or failed calls: success or error" };
         status.AcceptOnlyFromAmong("success", "error");
+        var filter = new Option<string[]>("--filter")
+        {
+            Description = $"Only records whose field has this value: key=value, repeatable (keys: {string.Join(", ", FilterKeys)})",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var since = new Option<string?>("--since") { Description = "Only records of the last 10s, 5m, 2h, 1d, ... (UTC)" };
         var limit = new Option<int>("--limit") { Description = "At most this many records (default: 100; exports are not limited)", DefaultValueFactory = _ => 100 };
         var exportCsv = new Option<string?>("--export-csv") { Description = "Write every matching record to this CSV file" };
@@ -30,7 +35,7 @@ internal static class LogCommand
         var debug = CommonOptions.Debug();
         var command = new Command("log", "Query the audit log of the server's calls")
         {
-            profile, tool, resource, prompt, type, policy, status, since, limit, exportCsv, exportDuckDb, json, debug,
+            profile, tool, resource, prompt, type, policy, status, filter, since, limit, exportCsv, exportDuckDb, json, debug,
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync(parse.GetValue(json), parse.GetValue(debug), async () =>
         {
@@ -41,12 +46,21 @@ internal static class LogCommand
 
             var now = DateTimeOffset.UtcNow;
             var names = new[] { parse.GetValue(tool), parse.GetValue(resource), parse.GetValue(prompt) }.OfType<string>().ToList();
+            var filters = Filters(parse.GetValue(filter));
+            Exclusive(filters, "operation_type", parse.GetValue(type), "--type");
+            Exclusive(filters, "operation_status", parse.GetValue(status), "--status");
+            Exclusive(filters, "policy_decision", parse.GetValue(policy), "--policy");
+            Exclusive(filters, "operation_name", names.Count > 0 ? names[0] : null, "--tool, --resource or --prompt");
             var query = new AuditQuery
             {
-                OperationTypes = parse.GetValue(type) is { } t ? [t] : null,
-                OperationNames = names.Count > 0 ? names : null,
-                OperationStatuses = parse.GetValue(status) is { } s ? [s] : null,
-                PolicyDecisions = parse.GetValue(policy) is { } p ? [p == "n/a" ? null : p] : null,
+                SchemaName = filters.GetValueOrDefault("schema_name")?.Last(),
+                OperationTypes = parse.GetValue(type) is { } t ? [t] : filters.GetValueOrDefault("operation_type"),
+                OperationNames = names.Count > 0 ? names : filters.GetValueOrDefault("operation_name"),
+                OperationStatuses = parse.GetValue(status) is { } s ? [s] : filters.GetValueOrDefault("operation_status"),
+                UserIds = filters.GetValueOrDefault("user_id"),
+                SessionIds = filters.GetValueOrDefault("session_id"),
+                TraceIds = filters.GetValueOrDefault("trace_id"),
+                PolicyDecisions = (parse.GetValue(policy) is { } p ? [p] : filters.GetValueOrDefault("policy_decision"))?.Select(d => d == "n/a" ? null : d).ToList(),
                 StartTime = parse.GetValue(since) is { } text ? AuditCommandContext.ParseSince(text, now) : null,
             };
 
@@ -72,9 +86,13 @@ internal static class LogCommand
 
             var records = backend.QueryAsync(new AuditQuery
             {
+                SchemaName = query.SchemaName,
                 OperationTypes = query.OperationTypes,
                 OperationNames = query.OperationNames,
                 OperationStatuses = query.OperationStatuses,
+                UserIds = query.UserIds,
+                SessionIds = query.SessionIds,
+                TraceIds = query.TraceIds,
                 PolicyDecisions = query.PolicyDecisions,
                 StartTime = query.StartTime,
                 Limit = parse.GetValue(limit),
@@ -95,6 +113,47 @@ internal static class LogCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The record fields <c>--filter key=value</c> can select on (the audit record's field names).</summary>
+    private static readonly string[] FilterKeys =
+        ["trace_id", "session_id", "user_id", "operation_type", "operation_name", "operation_status", "policy_decision", "schema_name"];
+
+    /// <summary><c>--filter key=value</c>: repeated keys match any of their values; different keys must all match.</summary>
+    private static Dictionary<string, List<string>> Filters(string[]? values)
+    {
+        var filters = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var item in values ?? [])
+        {
+            var eq = item.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new CliParameterException($"Filter must be in format key=value: {item}");
+            }
+
+            var key = item[..eq].Trim();
+            if (Array.IndexOf(FilterKeys, key) < 0)
+            {
+                throw new CliParameterException($"Unknown filter key '{key}' in {item}; use one of: {string.Join(", ", FilterKeys)}");
+            }
+
+            if (!filters.TryGetValue(key, out var list))
+            {
+                filters[key] = list = [];
+            }
+
+            list.Add(item[(eq + 1)..]);
+        }
+
+        return filters;
+    }
+
+    private static void Exclusive(Dictionary<string, List<string>> filters, string key, string? option, string optionName)
+    {
+        if (option is not null && filters.ContainsKey(key))
+        {
+            throw new CliParameterException($"Use either {optionName} or --filter {key}=..., not both");
+        }
     }
 
     private static int Exported(bool json, long count, string format, string path)

@@ -37,8 +37,8 @@ internal static class RunCommand
             var arguments = CliArguments.Parameters(parse.GetValue(param));
             var context = new CallContext
             {
-                User = CliArguments.User(CliArguments.JsonObject(parse.GetValue(userContext), "--user-context"), "cli"),
-                RequestHeaders = CliArguments.Headers(CliArguments.JsonObject(parse.GetValue(headers), "--request-headers")),
+                User = CliArguments.User(parse.GetValue(userContext)),
+                RequestHeaders = CliArguments.Headers(parse.GetValue(headers)) ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
                 Transport = "cli",
             };
 
@@ -56,7 +56,7 @@ internal static class RunCommand
                 throw new CliUsageException(result.Error!);
             }
 
-            var value = kind == EndpointKind.Prompt ? Messages(result) : result.Value;
+            var value = kind == EndpointKind.Prompt ? result.MessagesJson() : result.Value;
             if (parse.GetValue(json))
             {
                 JsonOutput.WriteOk(value);
@@ -94,19 +94,6 @@ internal static class RunCommand
             ? $"Endpoint {key} cannot run because its file has errors: {broken.Error}"
             : $"Endpoint not found: {key}");
     }
-
-    private static JsonArray Messages(EndpointCallResult result) => new(result.Messages!
-        .Select(m =>
-        {
-            var message = new JsonObject { ["role"] = m.Role, ["prompt"] = m.Text };
-            if (m.Type is not null)
-            {
-                message["type"] = m.Type;
-            }
-
-            return (JsonNode)message;
-        })
-        .ToArray());
 
     private static void WriteHuman(JsonNode? value, EndpointKind kind)
     {

@@ -22,8 +22,8 @@ internal static partial class ServeCommand
 {
     public static Command Create()
     {
-        var transport = new Option<string?>("--transport") { Description = "streamable-http, sse or stdio (default: transport.provider of the user config, then streamable-http)" };
-        transport.AcceptOnlyFromAmong("stdio", "streamable-http", "sse");
+        var transport = new Option<string?>("--transport") { Description = "streamable-http (or http), sse or stdio (default: transport.provider of the user config, then streamable-http)" };
+        transport.AcceptOnlyFromAmong("stdio", "streamable-http", "http", "sse");
         var host = new Option<string?>("--host") { Description = "Address to bind (default: transport.http.host, then localhost)" };
         var port = new Option<int?>("--port") { Description = "Port to listen on; 0 picks a free one (default: transport.http.port, then 8000)" };
         var stateless = new Option<bool>("--stateless") { Description = "Stateless Streamable HTTP: no sessions (also transport.http.stateless)" };
@@ -60,8 +60,9 @@ internal static partial class ServeCommand
                 ReloadOnSighup = true,
             };
             var config = await new ProjectConfigurationLoader([]).LoadAsync(options, ct).ConfigureAwait(false);
+            var requested = parse.GetValue(transport) ?? config.User.Transport.Provider;
             var settings = new ServeSettings(
-                parse.GetValue(transport) ?? config.User.Transport.Provider,
+                requested == "http" ? "streamable-http" : requested, // "http" is how the operations guide writes it
                 parse.GetValue(host) ?? config.User.Transport.Http.Host,
                 parse.GetValue(port) ?? config.User.Transport.Http.Port,
                 parse.GetValue(stateless) || config.User.Transport.Http.Stateless,

@@ -8,7 +8,9 @@ namespace Mxcp.Cli.Commands;
 
 /// <summary>
 /// <c>mxcp validate [PATH]</c>: checks every endpoint file (or one) as serving would: types, SQL parameters and syntax
-/// against the database, templates and policies. Exits 1 when anything is wrong (the reference exits 0).
+/// against the database, templates and policies. Python endpoints are checked for their source file without importing
+/// the project's code (as the reference). Exits 1 when anything is wrong (the reference exits 0); warnings (a declared
+/// parameter the SQL does not use, resource parameters outside the URI) are reported and do not fail.
 /// </summary>
 internal static class ValidateCommand
 {
@@ -24,7 +26,7 @@ internal static class ValidateCommand
         {
             var options = new MxcpOptions { Profile = parse.GetValue(profile), Debug = parse.GetValue(debug), ReadOnly = parse.GetValue(readOnly) ? true : null };
             await using var services = CliServices.Create(options);
-            await using var snapshot = await services.BuildSnapshotAsync(SnapshotBuildMode.Full, ct).ConfigureAwait(false);
+            await using var snapshot = await services.BuildSnapshotAsync(SnapshotBuildMode.Validate, ct).ConfigureAwait(false);
             var files = snapshot.Files.Where(f => f.Warning is null && !f.IsDisabled).ToList();
 
             if (parse.GetValue(path) is { } one)
@@ -80,6 +82,10 @@ internal static class ValidateCommand
         {
             item["message"] = f.Error;
         }
+        else if (f.Warnings.Count > 0)
+        {
+            item["warnings"] = new JsonArray(f.Warnings.Select(w => (JsonNode)w).ToArray());
+        }
 
         return item;
     }
@@ -89,6 +95,13 @@ internal static class ValidateCommand
         foreach (var f in files)
         {
             Console.WriteLine(f.Error is null ? $"✓ {f.DisplayPath}" : $"✗ {f.DisplayPath}\n    {f.Error}");
+            if (f.Error is null)
+            {
+                foreach (var warning in f.Warnings)
+                {
+                    Console.WriteLine($"    warning: {warning}");
+                }
+            }
         }
     }
 }

@@ -55,6 +55,9 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
         return await lease.Connection.RunAsync(c => SqlValidator.Validate(c, endpoint, sourceText), cancellationToken).ConfigureAwait(false);
     }
 
+    public IReadOnlyList<string> Warnings(EndpointDefinition endpoint, string? sourceText) =>
+        endpoint.IsBuiltIn || string.IsNullOrWhiteSpace(sourceText) ? [] : SqlValidator.Warnings(endpoint, sourceText);
+
     public async ValueTask<JsonNode?> ExecuteAsync(EndpointInvocation invocation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invocation);

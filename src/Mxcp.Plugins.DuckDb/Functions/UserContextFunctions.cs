@@ -15,7 +15,7 @@ namespace Mxcp.Plugins.DuckDb.Functions;
 /// The user-context SQL functions, registered as DuckDB scalar functions: <c>get_username()</c>,
 /// <c>get_user_email()</c>, <c>get_user_provider()</c>, <c>get_user_external_token()</c>,
 /// <c>get_request_header(name)</c> (case-insensitive) and <c>get_request_headers_json()</c>. Each returns NULL when the
-/// value is unknown (no call, anonymous user, no such header).
+/// value is unknown (no call, anonymous user, no such header, no request headers at all).
 /// </summary>
 /// <remarks>
 /// The call is found when DuckDB binds the function (that is, when the statement is prepared): the bind callback reads
@@ -156,7 +156,7 @@ internal static unsafe class UserContextFunctions
         Function.UserProvider => call?.User?.Provider,
         Function.UserExternalToken => call?.User?.ExternalToken,
         Function.RequestHeader => call is null || headerName is null ? null : FindHeader(call.RequestHeaders, headerName),
-        _ => call is null ? null : HeadersJson(call.RequestHeaders),
+        _ => call is null || call.RequestHeaders.Count == 0 ? null : HeadersJson(call.RequestHeaders),
     };
 
     private static string? FindHeader(IReadOnlyDictionary<string, string> headers, string name)

@@ -87,6 +87,8 @@ internal static unsafe class ParameterValues
         TimeOnly => new(ShapeKind.Time),
         DateTime => new(ShapeKind.Timestamp),
         DateTimeOffset => new(ShapeKind.TimestampTz),
+        // DuckDB has no empty STRUCT type: an empty object is bound as its JSON text, '{}'.
+        Dictionary<string, object?> { Count: 0 } => ParameterShape.Varchar,
         Dictionary<string, object?> fields => new(ShapeKind.Struct,
             Fields: fields.Select(kv => new KeyValuePair<string, ParameterShape>(kv.Key, Infer(kv.Value))).ToList()),
         List<object?> items => new(ShapeKind.List, items.Select(Infer).Aggregate(ParameterShape.Null, ParameterShape.Unify)),

@@ -388,13 +388,22 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
             w.WriteNullValue();
         }
 
-        w.WriteStartObject("request_headers");
-        foreach (var (name, value) in context.RequestHeaders)
+        // No headers (stdio, the command line) is null, as in the reference; HTTP requests always carry some.
+        if (context.RequestHeaders.Count == 0)
         {
-            w.WriteString(name, value);
+            w.WriteNull("request_headers");
+        }
+        else
+        {
+            w.WriteStartObject("request_headers");
+            foreach (var (name, value) in context.RequestHeaders)
+            {
+                w.WriteString(name, value);
+            }
+
+            w.WriteEndObject();
         }
 
-        w.WriteEndObject();
         w.WriteString("transport", context.Transport);
         w.WriteString("session_id", context.SessionId);
         w.WriteString("trace_id", context.TraceId);

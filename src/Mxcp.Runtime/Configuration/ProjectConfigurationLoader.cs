@@ -88,7 +88,7 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
         };
     }
 
-    private static (string? Path, string Display) LocateUserConfig(MxcpOptions options, Func<string, string?> env)
+    internal static (string? Path, string Display) LocateUserConfig(MxcpOptions options, Func<string, string?> env)
     {
         var explicitPath = NonEmpty(options.UserConfigPath) ?? NonEmpty(env("MXCP_CONFIG")) ?? NonEmpty(env("MXCP_CONFIG_PATH"));
         if (explicitPath is not null)

@@ -45,7 +45,7 @@ internal static class EndpointDiscovery
             var definition = EndpointFileReader.Read(node, display, path, projectRoot, kind);
             return definition is null
                 ? new EndpointFile { FullPath = path, DisplayPath = display, FolderKind = kind, Warning = $"{display}: no '{kind.ToString().ToLowerInvariant()}:' key; file skipped" }
-                : new EndpointFile { FullPath = path, DisplayPath = display, FolderKind = kind, Definition = definition };
+                : new EndpointFile { FullPath = path, DisplayPath = display, FolderKind = kind, Definition = definition, Warnings = EndpointFileReader.Warnings(definition) };
         }
         catch (ProjectFileException e)
         {

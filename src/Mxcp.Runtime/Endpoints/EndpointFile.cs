@@ -21,6 +21,9 @@ internal sealed record EndpointFile
     /// <summary>A warning for files that are skipped on purpose (wrong folder).</summary>
     public string? Warning { get; init; }
 
+    /// <summary>Remarks about a served endpoint that <c>validate</c> and <c>list</c> report without failing it.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public bool IsDisabled => Definition is { Enabled: false };
 
     public bool IsValid => Error is null && Definition is { Enabled: true };

@@ -23,6 +23,24 @@ internal static partial class EndpointFileReader
     [GeneratedRegex(@"\{([^{}]+)\}")]
     private static partial Regex UriVariable();
 
+    /// <summary>
+    /// Remarks about a definition that do not stop it from being served: resource parameters that are not in the URI
+    /// (a client reading the resource cannot set them, so they take their defaults; <c>mxcp run</c> can).
+    /// </summary>
+    public static IReadOnlyList<string> Warnings(EndpointDefinition definition)
+    {
+        if (definition.Kind != EndpointKind.Resource)
+        {
+            return [];
+        }
+
+        var variables = UriVariables(definition.Uri!);
+        var unused = definition.Parameters.Select(p => p.Name).Where(n => !variables.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        return unused.Count == 0
+            ? []
+            : [$"Resource parameter(s) [{string.Join(", ", unused.Select(u => $"'{u}'"))}] are not used in uri '{definition.Uri}'. Put them in the uri or make a 'tool:' instead."];
+    }
+
     /// <summary>The variables of a URI template, in order (<c>{var}</c> segments).</summary>
     public static IReadOnlyList<string> UriVariables(string uri) =>
         UriVariable().Matches(uri).Select(m => m.Groups[1].Value).ToList();
@@ -160,13 +178,6 @@ internal static partial class EndpointFileReader
         var uri = RequiredNonEmpty(t, "uri");
         var parameters = TypeSchemaReader.ReadParameters(t, "parameters");
         var variables = UriVariables(uri);
-        var unused = parameters.Select(p => p.Name).Where(n => !variables.Contains(n)).ToList();
-        if (unused.Count > 0)
-        {
-            throw t.Error(t.Node["parameters"]!, t.PathOf("parameters"),
-                $"Resource parameter(s) [{string.Join(", ", unused.Select(u => $"'{u}'"))}] are not used in uri '{uri}'. Put them in the uri or make a 'tool:' instead.");
-        }
-
         var undeclared = variables.Where(v => parameters.All(p => p.Name != v)).ToList();
         if (undeclared.Count > 0)
         {

@@ -54,7 +54,14 @@ internal sealed partial class ProjectSnapshotBuilder(
                     continue;
                 }
 
-                var (endpoint, error) = await PrepareAsync(files[i], byLanguage, cancellationToken).ConfigureAwait(false);
+                var language = files[i].Definition!.Language;
+                if (mode == SnapshotBuildMode.Validate && language is not null && !byLanguage.ContainsKey(language))
+                {
+                    files[i] = CheckWithoutExecutor(files[i], language);
+                    continue;
+                }
+
+                var (endpoint, error, warnings) = await PrepareAsync(files[i], byLanguage, cancellationToken).ConfigureAwait(false);
                 if (error is not null)
                 {
                     files[i] = files[i] with { Error = $"{files[i].DisplayPath}: {error}" };
@@ -62,6 +69,10 @@ internal sealed partial class ProjectSnapshotBuilder(
                 else
                 {
                     prepared.Add(endpoint!);
+                    if (warnings.Count > 0)
+                    {
+                        files[i] = files[i] with { Warnings = [.. files[i].Warnings, .. warnings] };
+                    }
                 }
             }
 
@@ -117,7 +128,7 @@ internal sealed partial class ProjectSnapshotBuilder(
                 continue;
             }
 
-            var (_, error) = await PrepareAsync(files[i], byLanguage, cancellationToken).ConfigureAwait(false);
+            var (_, error, _) = await PrepareAsync(files[i], byLanguage, cancellationToken).ConfigureAwait(false);
             if (error is not null)
             {
                 files[i] = files[i] with { Error = $"{files[i].DisplayPath}: {error}" };
@@ -239,21 +250,54 @@ internal sealed partial class ProjectSnapshotBuilder(
         return executors;
     }
 
-    private async Task<(PreparedEndpoint? Endpoint, string? Error)> PrepareAsync(EndpointFile file, Dictionary<string, IEndpointExecutor> executors, CancellationToken cancellationToken)
+    /// <summary>
+    /// The check of <see cref="SnapshotBuildMode.Validate"/> for a language whose executor is not started: a plugin
+    /// provides it, the source file exists and the types and policies are sound.
+    /// </summary>
+    private EndpointFile CheckWithoutExecutor(EndpointFile file, string language)
     {
         var definition = file.Definition!;
+        string? error;
+        if (!_providers.Any(p => p.Language.Equals(language, StringComparison.OrdinalIgnoreCase)))
+        {
+            error = $"no plugin provides the language '{language}' (is it installed under plugins/?)";
+        }
+        else if (definition.Source?.FullPath is { } path && !File.Exists(path))
+        {
+            error = $"source file not found: {definition.Source.File} (resolved to {path})";
+        }
+        else
+        {
+            error = CheckDeclarations(definition, out _);
+        }
+
+        return error is null ? file : file with { Error = $"{file.DisplayPath}: {error}" };
+    }
+
+    /// <summary>The checks that need no executor: parameter and return types, and policies (compiled into <paramref name="policies"/>).</summary>
+    private static string? CheckDeclarations(EndpointDefinition definition, out CompiledPolicies policies)
+    {
+        policies = null!;
         var schemaErrors = TypeSchemaChecker.CheckParameters(definition.Parameters)
             .Concat(definition.Return is null ? [] : TypeSchemaChecker.Check(definition.Return, "return"))
             .ToList();
         if (schemaErrors.Count > 0)
         {
-            return (null, string.Join("; ", schemaErrors));
+            return string.Join("; ", schemaErrors);
         }
 
-        var policies = CompiledPolicies.Compile(definition);
-        if (policies.HasErrors)
+        policies = CompiledPolicies.Compile(definition);
+        return policies.HasErrors
+            ? string.Join("; ", policies.Diagnostics.Where(d => d.Severity == PolicyDiagnosticSeverity.Error).Select(d => "policies." + d))
+            : null;
+    }
+
+    private async Task<(PreparedEndpoint? Endpoint, string? Error, IReadOnlyList<string> Warnings)> PrepareAsync(EndpointFile file, Dictionary<string, IEndpointExecutor> executors, CancellationToken cancellationToken)
+    {
+        var definition = file.Definition!;
+        if (CheckDeclarations(definition, out var policies) is { } declarationError)
         {
-            return (null, string.Join("; ", policies.Diagnostics.Where(d => d.Severity == PolicyDiagnosticSeverity.Error).Select(d => "policies." + d)));
+            return (null, declarationError, []);
         }
 
         foreach (var warning in policies.Diagnostics.Where(d => d.Severity == PolicyDiagnosticSeverity.Warning))
@@ -274,24 +318,24 @@ internal sealed partial class ProjectSnapshotBuilder(
                 }
                 catch (TemplateSyntaxException e)
                 {
-                    return (null, $"prompt.messages[{i}].prompt: {e.Message}");
+                    return (null, $"prompt.messages[{i}].prompt: {e.Message}", []);
                 }
 
                 var undefined = template.UndeclaredVariables.Where(v => !declared.Contains(v)).Order(StringComparer.Ordinal).ToList();
                 if (undefined.Count > 0)
                 {
-                    return (null, $"Message {i} uses undefined template variables: {string.Join(", ", undefined)}");
+                    return (null, $"Message {i} uses undefined template variables: {string.Join(", ", undefined)}", []);
                 }
 
                 templates.Add(template);
             }
 
-            return (Prepare(definition, file.DisplayPath, null, null, templates, policies), null);
+            return (Prepare(definition, file.DisplayPath, null, null, templates, policies), null, []);
         }
 
         if (!executors.TryGetValue(definition.Language ?? "sql", out var executor))
         {
-            return (null, $"no plugin provides the language '{definition.Language}' (is it installed under plugins/?)");
+            return (null, $"no plugin provides the language '{definition.Language}' (is it installed under plugins/?)", []);
         }
 
         string? sourceText;
@@ -304,7 +348,7 @@ internal sealed partial class ProjectSnapshotBuilder(
             var path = definition.Source.FullPath!;
             if (!File.Exists(path))
             {
-                return (null, $"source file not found: {definition.Source.File} (resolved to {path})");
+                return (null, $"source file not found: {definition.Source.File} (resolved to {path})", []);
             }
 
             sourceText = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
@@ -320,7 +364,12 @@ internal sealed partial class ProjectSnapshotBuilder(
             errors = [e.Message];
         }
 
-        return errors.Count > 0 ? (null, string.Join("; ", errors)) : (Prepare(definition, file.DisplayPath, sourceText, executor, [], policies), null);
+        if (errors.Count > 0)
+        {
+            return (null, string.Join("; ", errors), []);
+        }
+
+        return (Prepare(definition, file.DisplayPath, sourceText, executor, [], policies), null, executor.Warnings(definition, sourceText));
     }
 
     private static PreparedEndpoint Prepare(EndpointDefinition definition, string displayPath, string? sourceText, IEndpointExecutor? executor, IReadOnlyList<JinjaTemplate> templates, CompiledPolicies? policies = null) => new()

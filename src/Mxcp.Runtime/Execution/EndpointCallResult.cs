@@ -26,6 +26,20 @@ internal sealed class EndpointCallResult
     public required PolicyRecord Policy { get; init; }
 
     public TimeSpan Duration { get; init; }
+
+    /// <summary>The rendered prompt messages as the reference's JSON: <c>[{"role", "prompt", "type"?}]</c>.</summary>
+    public JsonArray MessagesJson() => new((Messages ?? [])
+        .Select(m =>
+        {
+            var message = new JsonObject { ["role"] = m.Role, ["prompt"] = m.Text };
+            if (m.Type is not null)
+            {
+                message["type"] = m.Type;
+            }
+
+            return (JsonNode)message;
+        })
+        .ToArray());
 }
 
 /// <summary>Why a call failed.</summary>

@@ -58,7 +58,7 @@ internal sealed class CompiledSchema
     /// <summary>The <c>enum</c> values as plain JSON values (for output validation, which does not convert).</summary>
     public IReadOnlyList<object?>? RawEnumValues { get; }
 
-    /// <summary>The <c>enum</c> values as shown in messages: <c>["a", "b"]</c>.</summary>
+    /// <summary>The <c>enum</c> values as shown in messages: <c>['a', 'b']</c>.</summary>
     public string? EnumText { get; }
 
     /// <summary>The compiled state of <paramref name="schema"/>.</summary>

@@ -59,22 +59,9 @@ internal static class SchemaText
     /// <summary>A value quoted for a message (<c>: '2024-13-01'</c>), or nothing when the schema is sensitive.</summary>
     public static string Quote(string value, TypeSchema schema) => schema.Sensitive ? "" : ": '" + value + "'";
 
-    /// <summary>Enum values rendered like a JSON array with spaced commas: <c>["a", "b", 3]</c>.</summary>
-    public static string EnumList(IReadOnlyList<JsonElement> values)
-    {
-        var builder = new StringBuilder("[");
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (i > 0)
-            {
-                builder.Append(", ");
-            }
-
-            builder.Append(CompactJson(values[i]));
-        }
-
-        return builder.Append(']').ToString();
-    }
+    /// <summary>Enum values as the reference shows them, a Python list: <c>['a', 'b', 3]</c>.</summary>
+    public static string EnumList(IReadOnlyList<JsonElement> values) =>
+        Templates.PythonText.Repr(values.Select(v => Templates.ValueNormalizer.Normalize(v)).ToList());
 
     /// <summary>A JSON value as compact text.</summary>
     public static string CompactJson(JsonElement value)

@@ -62,6 +62,27 @@ public sealed class LogCommandTests(AuditProjectFixture fixture) : IClassFixture
         Assert.Equal(expected, Records(Project.Run(["log", "--json", .. filter])).Count);
     }
 
+    [Theory]
+    [InlineData(new[] { "--filter", "operation_name=echo", "--filter", "operation_status=error" }, 2)]
+    [InlineData(new[] { "--filter", "operation_type=prompt" }, 1)]
+    [InlineData(new[] { "--filter", "policy_decision=deny" }, 1)]
+    [InlineData(new[] { "--filter", "trace_id=0123456789abcdef0123456789abcdef" }, 0)]
+    [InlineData(new[] { "--filter", "schema_name=mxcp.endpoints", "--tool", "echo" }, 5)]
+    public void Log_FilterKeyValue_SelectsOnTheRecordsFields(string[] filter, int expected)
+    {
+        Assert.Equal(expected, Records(Project.Run(["log", "--json", .. filter])).Count);
+    }
+
+    [Theory]
+    [InlineData("color=blue", "Invalid value: Unknown filter key 'color' in color=blue; use one of: trace_id, session_id, user_id, operation_type, operation_name, operation_status, policy_decision, schema_name")]
+    [InlineData("trace_id", "Invalid value: Filter must be in format key=value: trace_id")]
+    public void Log_BadFilter_UsageErrorExit2(string filter, string message)
+    {
+        var result = Project.Run("log", "--filter", filter, "--json");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(message, result.Json.GetProperty("error").GetString());
+    }
+
     [Fact]
     public void Log_PolicyDenied_ReasonInTheRecord()
     {

@@ -17,7 +17,7 @@ public sealed class ProjectCommandTests(SalesSampleFixture sample) : IClassFixtu
         Assert.Equal("ok", json.GetProperty("status").GetString());
         Assert.Equal("ok", json.GetProperty("result").GetProperty("status").GetString());
         var endpoints = json.GetProperty("result").GetProperty("endpoints").EnumerateArray().ToList();
-        Assert.Contains(endpoints, e => e.GetProperty("path").GetString() == "tools/top_products.yml"
+        Assert.Contains(endpoints, e => e.GetProperty("path").GetString() == Path.Combine(Project.Root, "tools", "top_products.yml")
             && e.GetProperty("kind").GetString() == "tool" && e.GetProperty("name").GetString() == "top_products"
             && e.GetProperty("error").GetString() == "");
         Assert.Contains(endpoints, e => e.GetProperty("kind").GetString() == "resource" && e.GetProperty("name").GetString() == "sales://customers/{customer_id}");

@@ -22,7 +22,7 @@ public sealed class PackageTests(PackedPackagesFixture packed) : IClassFixture<P
         ["Mxcp.Abstractions"] = [],
         ["Mxcp.Runtime"] = ["Mxcp.Abstractions"],
         ["Mxcp.AspNetCore"] = ["Mxcp.Runtime"],
-        ["Mxcp.Admin.Extensions"] = ["Mxcp.AspNetCore", "Mxcp.Runtime"],
+        ["Mxcp.Admin.Extensions"] = ["Mxcp.Runtime"],
         ["Mxcp.Plugins.DuckDb"] = ["Mxcp.Abstractions"],
         ["Mxcp.Plugins.Python"] = ["Mxcp.Abstractions"],
         ["Mxcp.Plugins.PostgresAudit"] = ["Mxcp.Abstractions"],

@@ -60,17 +60,21 @@ public sealed class PythonFaultTests
     }
 
     [Fact]
-    public void Validate_ImportError_NamesTheEndpointTheFileAndTheLine()
+    public void ImportError_ValidateChecksOnlyTheFileRunNamesTheEndpointTheFileAndTheLine()
     {
         using var project = PythonFaultProject.Create();
         project.Write("python/broken.py", "import os\n\ndef broken(:\n    return 1\n");
         project.Write("tools/broken.yml", "mxcp: 1\ntool:\n  name: broken\n  source:\n    file: ../python/broken.py\n");
 
-        var run = project.Run("validate");
+        // As the reference, validate does not import the project's code (a CI machine may lack its dependencies).
+        var validate = project.Run("validate");
+        Assert.True(validate.ExitCode == 0, validate.ToString());
+        Assert.Contains("✓ tools/broken.yml", validate.Stdout, StringComparison.Ordinal);
 
+        // Loading the endpoints to run them imports it and reports where it fails.
+        var run = project.Run("run", "tool", "broken");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("tools/broken.yml: python/broken.py, line 3: SyntaxError: invalid syntax", run.Stdout + run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("✓ tools/pid.yml", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

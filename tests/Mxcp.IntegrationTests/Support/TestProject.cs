@@ -73,10 +73,15 @@ internal sealed class TestProject : IDisposable
         }
     }
 
-    public CliResult RunIn(string workingDirectory, params string[] args) => RunExecutable(MxcpExecutable.Path, workingDirectory, args);
+    public CliResult RunIn(string workingDirectory, params string[] args) => Execute(MxcpExecutable.Path, workingDirectory, input: null, args);
 
     /// <summary>Runs another mxcp executable (an installed tool, for example) in this project.</summary>
-    public CliResult RunExecutable(string executable, string workingDirectory, params string[] args)
+    public CliResult RunExecutable(string executable, string workingDirectory, params string[] args) => Execute(executable, workingDirectory, input: null, args);
+
+    /// <summary>Runs mxcp with <paramref name="input"/> on its standard input (then closed).</summary>
+    public CliResult RunWithInput(string input, params string[] args) => Execute(MxcpExecutable.Path, Root, input, args);
+
+    private CliResult Execute(string executable, string workingDirectory, string? input, string[] args)
     {
         var psi = new ProcessStartInfo(executable)
         {
@@ -92,6 +97,11 @@ internal sealed class TestProject : IDisposable
 
         ApplyEnvironment(psi.Environment);
         using var process = Process.Start(psi)!;
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -119,6 +119,10 @@ public sealed class ParameterBindingTests(DuckDbFixture db) : IClassFixture<Duck
     }
 
     [Fact]
+    public async Task QueryAsync_EmptyDictionary_BoundAsItsJsonText() =>
+        Assert.Equal(("\"{}\"", "VARCHAR"), await RoundTrip(new Dictionary<string, object?>()));
+
+    [Fact]
     public async Task QueryAsync_ListOfStructs_FieldsMergedAndMissingAreNull()
     {
         var value = new List<object?>

@@ -161,6 +161,26 @@ public sealed class RuntimeApiTests
     }
 
     [Fact]
+    public async Task RequestHeaders_NoneWhenTheCallHasNoHeaders()
+    {
+        await using var project = new PythonProject();
+        var file = project.Write("python/headers.py", """
+            from mxcp.sdk.executor import get_execution_context
+
+            def headers():
+                return {"headers": get_execution_context().get("request_headers")}
+            """);
+        var executor = await project.StartAsync();
+        var tool = PythonProject.Tool("headers", file);
+        var without = await executor.ExecuteAsync(PythonProject.Call(tool, null, new CallContext { Transport = "stdio" }), Ct);
+        var with = await executor.ExecuteAsync(
+            PythonProject.Call(tool, null, new CallContext { Transport = "streamable-http", RequestHeaders = new Dictionary<string, string> { ["Host"] = "x" } }), Ct);
+
+        Assert.Equal("""{"headers":null}""", without!.ToJsonString());
+        Assert.Equal("""{"headers":{"Host":"x"}}""", with!.ToJsonString());
+    }
+
+    [Fact]
     public async Task McpLogAndProgress_AreForwardedToTheCallsClient()
     {
         await using var project = new PythonProject();

@@ -70,8 +70,11 @@ public sealed class ProjectConfigurationLoaderTests
     {
         using var project = new TempProject("mxcp: \"1.0.0\"\nproject: demo\nprofile: dev\n");
         var e = await Assert.ThrowsAsync<ProjectFileException>(() => LoadAsync(project));
-        Assert.StartsWith("mxcp-site.yml:1:7: mxcp: '1.0.0' is a legacy version string.", e.Message);
-        Assert.Contains("write 'mxcp: 1'", e.Message);
+        Assert.StartsWith("mxcp-site.yml:1:7: mxcp: 🚨 MIGRATION REQUIRED: '1.0.0' is a legacy version string", e.Message);
+        Assert.Contains("to 'mxcp: 1'", e.Message);
+        Assert.Contains("NEW structure:", e.Message);
+        Assert.Contains("tools/", e.Message);
+        Assert.Contains("resources/", e.Message);
     }
 
     [Fact]

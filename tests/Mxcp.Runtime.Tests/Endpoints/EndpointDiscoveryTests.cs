@@ -176,12 +176,14 @@ public sealed class EndpointDiscoveryTests
     }
 
     [Fact]
-    public async Task Discover_ResourceParameterNotInUri_UsesReferenceMessage()
+    public async Task Discover_ResourceParameterNotInUri_IsAWarningWithTheReferenceMessage()
     {
         using var project = new TempProject();
         project.Write("resources/r.yml", "resource:\n  uri: orders://{id}\n  parameters:\n    - {name: id, type: string}\n    - {name: extra, type: string}\n  source: {code: select 1}\n");
         var file = Assert.Single(await DiscoverAsync(project));
-        Assert.Equal("resources/r.yml:4:5: resource.parameters: Resource parameter(s) ['extra'] are not used in uri 'orders://{id}'. Put them in the uri or make a 'tool:' instead.", file.Error);
+        Assert.Null(file.Error);
+        Assert.True(file.IsValid);
+        Assert.Equal(["Resource parameter(s) ['extra'] are not used in uri 'orders://{id}'. Put them in the uri or make a 'tool:' instead."], file.Warnings);
     }
 
     [Fact]

@@ -164,7 +164,7 @@ public sealed class OutputValidatorTests
         var schema = new TypeSchema { Type = SchemaType.String, Enum = JsonList("""["ok","failed"]""") };
 
         Valid("\"ok\"", schema);
-        Assert.Equal("""Output validation failed: Value must be one of: ["ok", "failed"]""", Fail("\"pending\"", schema));
+        Assert.Equal("Output validation failed: Value must be one of: ['ok', 'failed']", Fail("\"pending\"", schema));
     }
 
     [Fact]

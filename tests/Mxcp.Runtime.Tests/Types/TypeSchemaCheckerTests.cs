@@ -49,7 +49,7 @@ public sealed class TypeSchemaCheckerTests
         Assert.Equal(
             [
                 "parameters.limit.default: Value must be >= 1",
-                """parameters.unit.default: Value must be one of: ["c", "f"]""",
+                "parameters.unit.default: Value must be one of: ['c', 'f']",
                 "parameters.day.default: Invalid date format: 'tomorrow' (expected YYYY-MM-DD)",
             ],
             problems);

@@ -22,7 +22,7 @@ class CallState:
     def __init__(self, call_id=None, user=None, request_headers=None, transport=None, session_id=None, trace_id=None):
         self.call_id = call_id
         self.user = user
-        self.request_headers = dict(request_headers or {})
+        self.request_headers = None if request_headers is None else dict(request_headers)
         self.transport = transport
         self.session_id = session_id
         self.trace_id = trace_id

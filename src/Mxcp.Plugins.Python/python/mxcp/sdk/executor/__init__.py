@@ -14,7 +14,8 @@ class ExecutionContext:
 
     def get(self, key, default=None):
         if key == "request_headers":
-            return dict(self._call.request_headers)
+            headers = self._call.request_headers
+            return None if headers is None else dict(headers)
         if key == "transport":
             return self._call.transport
         if key == "session_id":
