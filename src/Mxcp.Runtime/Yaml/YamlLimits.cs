@@ -7,8 +7,8 @@ namespace Mxcp.Runtime.Yaml;
 /// </summary>
 internal static class YamlLimits
 {
-    /// <summary>The largest file read, in bytes (16 MiB).</summary>
-    public const long MaxDocumentBytes = 16L * 1024 * 1024;
+    /// <summary>The largest file read, in bytes (4 MiB).</summary>
+    public const long MaxDocumentBytes = 4L * 1024 * 1024;
 
     /// <summary>The deepest nesting of mappings and sequences, counted through aliases.</summary>
     public const int MaxDepth = 64;
@@ -17,5 +17,5 @@ internal static class YamlLimits
     /// The most nodes (scalars, mappings, sequences, keys included) of a document, counting each use of an alias as the
     /// nodes it stands for. Bounds the "billion laughs" alias bomb, which is small on disk but huge once expanded.
     /// </summary>
-    public const int MaxNodes = 1_000_000;
+    public const int MaxNodes = 250_000;
 }
