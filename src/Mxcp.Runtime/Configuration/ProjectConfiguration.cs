@@ -29,6 +29,9 @@ internal sealed class ProjectConfiguration
 
     public bool SqlToolsEnabled { get; init; }
 
+    /// <summary>The most one policy rule's evaluation may cost (<see cref="Policies.Cel.CelCost"/>).</summary>
+    public long PolicyCostLimit { get; init; } = Policies.Cel.CelCost.DefaultLimit;
+
     /// <summary>The site configuration as JSON for plugins (<see cref="Abstractions.ProjectRuntimeContext.SiteConfig"/>).</summary>
     public required JsonElement SiteJson { get; init; }
 

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mxcp.Abstractions;
+using Mxcp.Runtime.Policies.Cel;
 using Mxcp.Runtime.Yaml;
 
 namespace Mxcp.Runtime.Configuration;
@@ -69,6 +71,7 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
         var readOnly = options.ReadOnly == true || IsTrue(env("MXCP_READONLY")) || siteProfile.DuckDb.ReadOnly;
         var debug = options.Debug ?? IsTrue(env("MXCP_DEBUG"));
         var sqlTools = options.SqlTools ?? site.SqlTools.Enabled;
+        var policyCostLimit = options.PolicyCostLimit ?? PositiveLong(env, "MXCP_POLICY_COST_LIMIT") ?? CelCost.DefaultLimit;
 
         return new ProjectConfiguration
         {
@@ -83,6 +86,7 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             ReadOnly = readOnly,
             Debug = debug,
             SqlToolsEnabled = sqlTools,
+            PolicyCostLimit = policyCostLimit,
             SiteJson = SiteConfigJson.Build(site, profile, siteProfile, sqlTools, readOnly),
             UserJson = userNode is null ? DefaultUserJson(site.Project, profile) : YamlJson.ToElement(userNode),
         };
@@ -195,6 +199,18 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             },
         },
     });
+
+    private static long? PositiveLong(Func<string, string?> env, string name)
+    {
+        if (NonEmpty(env(name)) is not { } text)
+        {
+            return null;
+        }
+
+        return long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ProjectFileException($"environment variable {name}", $"expected a whole number of at least 1, got '{text}'");
+    }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

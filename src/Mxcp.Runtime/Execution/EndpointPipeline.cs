@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Mxcp.Abstractions;
 using Mxcp.Runtime.Policies;
+using Mxcp.Runtime.Policies.Cel;
 using Mxcp.Runtime.Templates;
 using Mxcp.Runtime.Types;
 
@@ -107,7 +108,8 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
         var user = PolicyUser.From(call.Context.User);
 
         // 3: input policies see the raw arguments.
-        var input = endpoint.Policies.EvaluateInput(raw, user);
+        var budget = new CelBudget(call.Snapshot.Config.PolicyCostLimit, cancellationToken);
+        var input = endpoint.Policies.EvaluateInput(raw, user, budget);
         if (input.IsDenied)
         {
             return Failed(EndpointErrorKind.PolicyDenied, input.ClientMessage!, null, Record(input));
@@ -173,7 +175,7 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
         }
 
         // 8: output policies.
-        var output = endpoint.Policies.EvaluateOutput(value, user, input);
+        var output = endpoint.Policies.EvaluateOutput(value, user, input, budget);
         if (output.IsDenied)
         {
             return Failed(EndpointErrorKind.PolicyDenied, output.ClientMessage!, null, Record(output), arguments);
