@@ -332,7 +332,7 @@ internal sealed partial class ProjectSnapshotBuilder(
         Templates = templates,
         Policies = policies ?? CompiledPolicies.Compile(definition),
         InputSchema = JsonSchemaBuilder.BuildInputSchema(definition.Parameters),
-        OutputSchema = JsonSchemaBuilder.BuildOutputSchema(definition.Return),
+        OutputSchema = JsonSchemaBuilder.BuildOutputSchema(definition.Return, definition.Policies),
         WrapsResult = definition.Return is not null && JsonSchemaBuilder.WrapsResult(definition.Return),
         UriMatcher = definition.Kind == EndpointKind.Resource ? new UriTemplateMatcher(definition.Uri!) : null,
     };
