@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -35,6 +36,13 @@ public static class MxcpServiceCollectionExtensions
         if (configure is not null)
         {
             options.Configure(configure);
+        }
+
+        // Secrets and sensitive argument values are scrubbed from every log line of the host (see ScrubbingLoggerFactory).
+        if (!services.Any(d => d.ServiceType == typeof(SensitiveTextRegistry)))
+        {
+            services.AddSingleton<SensitiveTextRegistry>();
+            services.TryDecorate<ILoggerFactory>((inner, sp) => new ScrubbingLoggerFactory(inner, sp.GetRequiredService<SensitiveTextRegistry>()));
         }
 
         services.TryAddSingleton<ProjectConfigurationLoader>();
