@@ -65,6 +65,7 @@ internal sealed class CliServices : IAsyncDisposable
         to.Watch = from.Watch;
         to.ReloadOnSighup = from.ReloadOnSighup;
         to.Environment = from.Environment;
+        to.PolicyCostLimit = from.PolicyCostLimit;
     }
 
     public Task<ProjectSnapshot> BuildSnapshotAsync(SnapshotBuildMode mode, CancellationToken cancellationToken) =>

@@ -56,6 +56,68 @@ public sealed class AdminSocketTests
 
     private static Task<AdminTestHost> StartWithSocketAsync(string path) => AdminTestHost.StartAsync(socketPath: path);
 
+    [Theory]
+    [InlineData("file", "a regular file")]
+    [InlineData("directory", "a directory")]
+    [InlineData("symlink", "a symbolic link")]
+    [InlineData("dangling-symlink", "a symbolic link")]
+    [InlineData("fifo", "a named pipe")]
+    public async Task Socket_PathIsNotASocket_RefusesToStartAndDeletesNothing(string kind, string described)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mxs-" + Guid.NewGuid().ToString("N")[..8]);
+        var path = Path.Combine(folder, "admin.sock");
+        var target = Path.Combine(folder, "precious.txt");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(target, "keep me");
+        switch (kind)
+        {
+            case "file":
+                File.WriteAllText(path, "keep me");
+                break;
+            case "directory":
+                Directory.CreateDirectory(path);
+                File.WriteAllText(Path.Combine(path, "inside.txt"), "keep me");
+                break;
+            case "symlink":
+                File.CreateSymbolicLink(path, target);
+                break;
+            case "dangling-symlink":
+                File.CreateSymbolicLink(path, Path.Combine(folder, "missing"));
+                break;
+            default:
+                using (var mkfifo = System.Diagnostics.Process.Start("python3", ["-c", $"import os; os.mkfifo('{path}')"]))
+                {
+                    await mkfifo.WaitForExitAsync(Ct);
+                }
+
+                break;
+        }
+
+        try
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => StartWithSocketAsync(path));
+
+            Assert.Contains($"The admin socket path {path} is {described}, not a socket; remove it or choose another path", e.ToString());
+            Assert.Equal("keep me", File.ReadAllText(target));
+            switch (kind)
+            {
+                case "file":
+                    Assert.Equal("keep me", File.ReadAllText(path));
+                    break;
+                case "directory":
+                    Assert.Equal("keep me", File.ReadAllText(Path.Combine(path, "inside.txt")));
+                    break;
+                default:
+                    Assert.True(kind == "fifo" ? File.Exists(path) : new FileInfo(path).LinkTarget is not null, "the entry is still there");
+                    break;
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Routes_HaveTheReferenceFieldNamesAndTypes()
     {

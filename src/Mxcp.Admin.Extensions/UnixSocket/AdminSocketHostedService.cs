@@ -10,7 +10,7 @@ namespace Mxcp.Admin.UnixSocket;
 
 /// <summary>
 /// Serves the admin API on a Unix domain socket, as the MXCP admin socket does: parent folders created, a stale socket
-/// replaced, a live one refused, mode 0600 (file permissions are the guard; no token), removed on exit. Its own small
+/// replaced, a live one refused, any other existing path (file, directory, symbolic link) refused and kept, mode 0600 (file permissions are the guard; no token), removed on exit. Its own small
 /// Kestrel server, so that it never shares request limits or the drain gate with MCP traffic.
 /// </summary>
 internal sealed partial class AdminSocketHostedService(AdminApi api, IOptions<MxcpAdminOptions> adminOptions, ILogger<AdminSocketHostedService> logger) : IHostedService, IAsyncDisposable
@@ -22,15 +22,23 @@ internal sealed partial class AdminSocketHostedService(AdminApi api, IOptions<Mx
     {
         var path = Path.GetFullPath(_options.SocketPath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (File.Exists(path))
+        switch (SocketPathKind.Describe(path))
         {
-            if (await IsLiveAsync(path, cancellationToken).ConfigureAwait(false))
-            {
-                throw new InvalidOperationException($"Another server is already listening on the admin socket {path}");
-            }
+            case null:
+                break;
+            case "a socket":
+                if (await IsLiveAsync(path, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException($"Another server is already listening on the admin socket {path}");
+                }
 
-            File.Delete(path);
-            LogStaleSocketRemoved(logger, path);
+                File.Delete(path);
+                LogStaleSocketRemoved(logger, path);
+                break;
+            case var other:
+                // Only a socket is ours to replace: a file, a directory or a link at this path stays as it is.
+                throw new InvalidOperationException(
+                    $"The admin socket path {path} is {other}, not a socket; remove it or choose another path (MXCP_ADMIN_SOCKET)");
         }
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "mxcp-admin" });
@@ -53,7 +61,7 @@ internal sealed partial class AdminSocketHostedService(AdminApi api, IOptions<Mx
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            TryDelete(path);
+            DeleteIfSocket(path);
             throw;
         }
 
@@ -69,7 +77,7 @@ internal sealed partial class AdminSocketHostedService(AdminApi api, IOptions<Mx
             await app.StopAsync(cancellationToken).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             _app = null;
-            TryDelete(Path.GetFullPath(_options.SocketPath));
+            DeleteIfSocket(Path.GetFullPath(_options.SocketPath));
         }
     }
 
@@ -95,14 +103,19 @@ internal sealed partial class AdminSocketHostedService(AdminApi api, IOptions<Mx
         }
     }
 
-    private static void TryDelete(string path)
+    /// <summary>Removes our socket; whatever else took its path since (a file, a directory) is left alone.</summary>
+    private static void DeleteIfSocket(string path)
     {
         try
         {
-            File.Delete(path);
+            if (SocketPathKind.IsSocket(path))
+            {
+                File.Delete(path);
+            }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Gone already, or not ours to remove.
         }
     }
 

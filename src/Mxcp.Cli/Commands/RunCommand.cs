@@ -76,6 +76,11 @@ internal static class RunCommand
         var key = $"{kind.ToString().ToLowerInvariant()}/{target}";
         if (kind == EndpointKind.Resource && snapshot.FindResource(target) is { } resource)
         {
+            if (resource.Error is { } refused)
+            {
+                throw new CliUsageException(refused);
+            }
+
             foreach (var (variable, value) in resource.Variables)
             {
                 arguments.TryAdd(variable, JsonSerializer.SerializeToElement(value));

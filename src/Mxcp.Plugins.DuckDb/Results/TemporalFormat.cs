@@ -69,9 +69,14 @@ internal static class TemporalFormat
     }
 
     /// <summary>
-    /// <c>YYYY-MM-DDTHH:MM:SS[.ffffff]</c> for a timestamp stored as <paramref name="value"/> units of
-    /// 10^-<paramref name="unitDigits"/> seconds (0 = s, 3 = ms, 6 = µs, 9 = ns) since the epoch.
+    /// <c>YYYY-MM-DDTHH:MM:SS[.ffffff]Z</c> for a timestamp stored as <paramref name="value"/> units of
+    /// 10^-<paramref name="unitDigits"/> seconds (0 = s, 3 = ms, 6 = µs, 9 = ns) since the epoch; <c>+00:00</c> instead
+    /// of <c>Z</c> for TIMESTAMP WITH TIME ZONE (<paramref name="utc"/>).
     /// </summary>
+    /// <remarks>
+    /// A TIMESTAMP without time zone is sent as UTC: RFC 3339 date-times (JSON Schema's <c>date-time</c> format, which
+    /// MCP clients check results against) must carry an offset, and DuckDB computes naive timestamps in UTC.
+    /// </remarks>
     public static string Timestamp(long value, int unitDigits, bool utc)
     {
         if (value == long.MaxValue)
@@ -97,10 +102,7 @@ internal static class TemporalFormat
         AppendDate(ref text, days);
         text.Append('T');
         AppendTime(ref text, rem * (1_000_000_000L / unitsPerSecond), nanosecondDigits: unitDigits == 9);
-        if (utc)
-        {
-            text.Append("+00:00");
-        }
+        text.Append(utc ? "+00:00" : "Z");
 
         return text.ToString();
     }

@@ -233,7 +233,7 @@ internal sealed class WorkerPool : IAsyncDisposable
             }
 
             var delay = Backoff(attempts++);
-            Log.WorkerExited(_logger, slot, process.Pid, process.EndReason(code), process.InFlight, (long)delay.TotalMilliseconds);
+            Log.WorkerExited(_logger, slot, process.Pid, process.EndReason(code), process.CallsFailedAtExit, (long)delay.TotalMilliseconds);
             await process.DisposeAsync().ConfigureAwait(false);
 
             while (true)

@@ -72,6 +72,12 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Endpoint calls running in this process.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>
+    /// The endpoint calls that were running when the process ended: they fail with it. Counted before their callers
+    /// are told, because <see cref="InFlight"/> drops as each caller handles its failure.
+    /// </summary>
+    public int CallsFailedAtExit { get; private set; }
+
     /// <summary>Why the process ended (or will end), for the errors of the requests it leaves unanswered.</summary>
     public string EndReason(int exitCode) => _stopReason ?? (exitCode > 128 && !OperatingSystem.IsWindows()
         ? string.Create(CultureInfo.InvariantCulture, $"exited unexpectedly (exit code {exitCode}, signal {exitCode - 128})")
@@ -392,6 +398,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
 
         var code = _process.ExitCode;
+        CallsFailedAtExit = Volatile.Read(ref _inFlight);
         _ended = true;
         var message = $"The Python worker {EndReason(code)}";
         foreach (var id in _pending.Keys)

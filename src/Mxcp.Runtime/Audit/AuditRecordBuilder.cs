@@ -269,90 +269,19 @@ internal sealed class AuditRecordBuilder
         public RedactionPaths? Child(string name) => _children?.GetValueOrDefault(name);
     }
 
-    /// <summary>The texts of sensitive values met while building, to cut them out of free text (errors, prompt messages).</summary>
+    /// <summary>
+    /// The texts of sensitive values met while building, to cut them out of free text (errors, prompt messages), in
+    /// every form a component may quote them in (<see cref="SensitiveText"/>).
+    /// </summary>
     private sealed class SensitiveTexts
     {
-        // Shorter values would blank out ordinary words and numbers of every message.
-        private const int MinLength = 3;
         private List<string>? _texts;
 
-        public void Collect(JsonElement value)
-        {
-            switch (value.ValueKind)
-            {
-                case JsonValueKind.String:
-                    Add(value.GetString());
-                    break;
-                case JsonValueKind.Number:
-                    Add(value.GetRawText());
-                    break;
-                case JsonValueKind.Object:
-                    foreach (var property in value.EnumerateObject())
-                    {
-                        Collect(property.Value);
-                    }
+        public void Collect(JsonElement value) => SensitiveText.Collect(value, _texts ??= []);
 
-                    break;
-                case JsonValueKind.Array:
-                    foreach (var item in value.EnumerateArray())
-                    {
-                        Collect(item);
-                    }
+        public void Collect(JsonNode? value) => SensitiveText.Collect(value, _texts ??= []);
 
-                    break;
-            }
-        }
-
-        public void Collect(JsonNode? value)
-        {
-            switch (value)
-            {
-                case JsonObject obj:
-                    foreach (var (_, child) in obj)
-                    {
-                        Collect(child);
-                    }
-
-                    break;
-                case JsonArray array:
-                    foreach (var item in array)
-                    {
-                        Collect(item);
-                    }
-
-                    break;
-                case JsonValue v when v.GetValueKind() == JsonValueKind.String:
-                    Add(v.GetValue<string>());
-                    break;
-                case JsonValue v when v.GetValueKind() == JsonValueKind.Number:
-                    Add(v.ToJsonString());
-                    break;
-            }
-        }
-
-        public string Scrub(string text)
-        {
-            if (_texts is null)
-            {
-                return text;
-            }
-
-            // Longest first, so a value containing another is replaced whole.
-            foreach (var secret in _texts.OrderByDescending(t => t.Length))
-            {
-                text = text.Replace(secret, Redactor.Redacted, StringComparison.Ordinal);
-            }
-
-            return text;
-        }
-
-        private void Add(string? text)
-        {
-            if (text is { Length: >= MinLength })
-            {
-                (_texts ??= []).Add(text);
-            }
-        }
+        public string Scrub(string text) => _texts is null ? text : SensitiveText.Of(_texts).Scrub(text);
     }
 
     /// <summary>A buffer and writer reused by the calls of one thread; each value taken is its own copy of the bytes.</summary>

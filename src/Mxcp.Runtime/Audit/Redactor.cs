@@ -11,7 +11,7 @@ namespace Mxcp.Runtime.Audit;
 /// </summary>
 internal static class Redactor
 {
-    public const string Redacted = "[REDACTED]";
+    public const string Redacted = Execution.SensitiveText.Redacted;
 
     public static void Write(Utf8JsonWriter writer, JsonElement value, FieldRedaction redaction)
     {

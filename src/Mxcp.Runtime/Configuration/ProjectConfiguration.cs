@@ -29,6 +29,12 @@ internal sealed class ProjectConfiguration
 
     public bool SqlToolsEnabled { get; init; }
 
+    /// <summary>The resolved secret values of the active profile, which errors, log lines and audit records never show.</summary>
+    public Execution.SensitiveText Secrets { get; init; } = Execution.SensitiveText.None;
+
+    /// <summary>The most one policy rule's evaluation may cost (<see cref="Policies.Cel.CelCost"/>).</summary>
+    public long PolicyCostLimit { get; init; } = Policies.Cel.CelCost.DefaultLimit;
+
     /// <summary>The site configuration as JSON for plugins (<see cref="Abstractions.ProjectRuntimeContext.SiteConfig"/>).</summary>
     public required JsonElement SiteJson { get; init; }
 

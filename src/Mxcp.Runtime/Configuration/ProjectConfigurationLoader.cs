@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mxcp.Abstractions;
+using Mxcp.Runtime.Execution;
+using Mxcp.Runtime.Policies.Cel;
 using Mxcp.Runtime.Yaml;
 
 namespace Mxcp.Runtime.Configuration;
@@ -69,6 +72,8 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
         var readOnly = options.ReadOnly == true || IsTrue(env("MXCP_READONLY")) || siteProfile.DuckDb.ReadOnly;
         var debug = options.Debug ?? IsTrue(env("MXCP_DEBUG"));
         var sqlTools = options.SqlTools ?? site.SqlTools.Enabled;
+        var policyCostLimit = options.PolicyCostLimit ?? PositiveLong(env, "MXCP_POLICY_COST_LIMIT") ?? CelCost.DefaultLimit;
+        var secrets = SecretValues(resolver, userProfile);
 
         return new ProjectConfiguration
         {
@@ -83,6 +88,8 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             ReadOnly = readOnly,
             Debug = debug,
             SqlToolsEnabled = sqlTools,
+            PolicyCostLimit = policyCostLimit,
+            Secrets = secrets,
             SiteJson = SiteConfigJson.Build(site, profile, siteProfile, sqlTools, readOnly),
             UserJson = userNode is null ? DefaultUserJson(site.Project, profile) : YamlJson.ToElement(userNode),
         };
@@ -195,6 +202,68 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             },
         },
     });
+
+    /// <summary>
+    /// The values no error, log line or audit record may show: the parameters of the profile's secrets, what secret
+    /// providers and <c>file://</c> references resolved to, the audit connection string, and the auth provider's
+    /// secrets, passwords and tokens.
+    /// </summary>
+    private static SensitiveText SecretValues(ReferenceResolver resolver, UserProfileConfig profile)
+    {
+        var values = new List<string>(resolver.ResolvedSecrets);
+        foreach (var secret in profile.Secrets)
+        {
+            SensitiveText.Collect(secret.Parameters, values);
+        }
+
+        if (profile.Audit?.ConnectionString is { } connectionString)
+        {
+            values.Add(connectionString);
+        }
+
+        if (profile.Auth is { } auth)
+        {
+            foreach (var block in auth.ProviderBlocks.Values)
+            {
+                CollectSecretKeys(block, values);
+            }
+        }
+
+        return SensitiveText.Of(values);
+    }
+
+    private static void CollectSecretKeys(JsonElement block, List<string> values)
+    {
+        if (block.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in block.EnumerateObject())
+        {
+            var name = property.Name.ToLowerInvariant();
+            if (name.Contains("secret", StringComparison.Ordinal) || name.Contains("password", StringComparison.Ordinal) || name.Contains("token", StringComparison.Ordinal))
+            {
+                SensitiveText.Collect(property.Value, values);
+            }
+            else
+            {
+                CollectSecretKeys(property.Value, values);
+            }
+        }
+    }
+
+    private static long? PositiveLong(Func<string, string?> env, string name)
+    {
+        if (NonEmpty(env(name)) is not { } text)
+        {
+            return null;
+        }
+
+        return long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ProjectFileException($"environment variable {name}", $"expected a whole number of at least 1, got '{text}'");
+    }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -13,6 +13,11 @@ namespace Mxcp.Runtime.Configuration;
 /// </summary>
 internal sealed partial class ReferenceResolver(IReadOnlyList<ISecretProvider> providers, Func<string, string?> environment, string baseDirectory)
 {
+    private readonly List<string> _secrets = [];
+
+    /// <summary>The values that secret providers (<c>vault://</c>, <c>op://</c>, ...) and <c>file://</c> references resolved to.</summary>
+    public IReadOnlyList<string> ResolvedSecrets => _secrets;
+
     [GeneratedRegex(@"\$\{([A-Za-z0-9_]+)\}")]
     private static partial Regex EnvReference();
 
@@ -75,7 +80,9 @@ internal sealed partial class ReferenceResolver(IReadOnlyList<ISecretProvider> p
         var text = scalar.Value;
         if (text.StartsWith("file://", StringComparison.Ordinal))
         {
-            return ReadFileReference(scalar, file, path, text["file://".Length..]);
+            var content = ReadFileReference(scalar, file, path, text["file://".Length..]);
+            _secrets.Add(content);
+            return content;
         }
 
         if (IsSchemeReference(text))
@@ -86,7 +93,9 @@ internal sealed partial class ReferenceResolver(IReadOnlyList<ISecretProvider> p
                 {
                     try
                     {
-                        return await provider.ResolveAsync(text, providerConfig, cancellationToken).ConfigureAwait(false);
+                        var secret = await provider.ResolveAsync(text, providerConfig, cancellationToken).ConfigureAwait(false);
+                        _secrets.Add(secret);
+                        return secret;
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {

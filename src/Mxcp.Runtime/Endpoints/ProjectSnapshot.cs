@@ -74,30 +74,39 @@ internal sealed class ProjectSnapshot : IAsyncDisposable
 
     public PreparedEndpoint? FindPrompt(string name) => _prompts.GetValueOrDefault(name);
 
-    /// <summary>Finds the resource serving <paramref name="uri"/>: an exact static URI first, then the first matching template.</summary>
-    public (PreparedEndpoint Endpoint, IReadOnlyDictionary<string, string> Variables)? FindResource(string uri)
+    /// <summary>
+    /// Finds the resource serving <paramref name="uri"/>: an exact static URI first, then the first matching template.
+    /// A URI that a template refuses (see <see cref="UriTemplateMatcher"/>) is found with its <see cref="ResourceMatch.Error"/>.
+    /// </summary>
+    public ResourceMatch? FindResource(string uri)
     {
         if (_staticResources.TryGetValue(uri, out var exact))
         {
-            return (exact, new Dictionary<string, string>());
+            return new ResourceMatch(exact, new Dictionary<string, string>());
         }
 
+        ResourceMatch? refused = null;
         foreach (var resource in _templatedResources)
         {
-            if (resource.UriMatcher!.Match(uri) is { } variables)
+            if (resource.UriMatcher!.Match(uri, out var error) is { } variables)
             {
-                return (resource, variables);
+                return new ResourceMatch(resource, variables);
+            }
+
+            if (error is not null)
+            {
+                refused ??= new ResourceMatch(resource, new Dictionary<string, string>(), error);
             }
         }
 
-        return null;
+        return refused;
     }
 
     public PreparedEndpoint? Find(EndpointKind kind, string nameOrUri) => kind switch
     {
         EndpointKind.Tool => FindTool(nameOrUri),
         EndpointKind.Prompt => FindPrompt(nameOrUri),
-        _ => FindResource(nameOrUri)?.Endpoint,
+        _ => FindResource(nameOrUri) is { Error: null } match ? match.Endpoint : null,
     };
 
     public bool TryAcquire()

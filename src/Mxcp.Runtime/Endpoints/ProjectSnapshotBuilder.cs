@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Mxcp.Abstractions;
 using Mxcp.Runtime.Configuration;
+using Mxcp.Runtime.Execution;
 using Mxcp.Runtime.Policies;
 using Mxcp.Runtime.Templates;
 using Mxcp.Runtime.Types;
@@ -17,6 +18,7 @@ internal sealed partial class ProjectSnapshotBuilder(
     ProjectConfigurationLoader configurationLoader,
     IEnumerable<IEndpointExecutorProvider> executorProviders,
     IServiceProvider services,
+    SensitiveTextRegistry sensitiveTexts,
     ILogger<ProjectSnapshotBuilder> logger)
 {
     private readonly IReadOnlyList<IEndpointExecutorProvider> _providers = executorProviders.OrderBy(p => p.Order).ToArray();
@@ -25,6 +27,7 @@ internal sealed partial class ProjectSnapshotBuilder(
     public async Task<ProjectSnapshot> BuildAsync(MxcpOptions options, SnapshotBuildMode mode, CancellationToken cancellationToken)
     {
         var config = await configurationLoader.LoadAsync(options, cancellationToken).ConfigureAwait(false);
+        sensitiveTexts.AddSecrets(config.Secrets);
         var files = EndpointDiscovery.Discover(config).ToList();
         foreach (var warning in files.Where(f => f.Warning is not null))
         {
@@ -113,6 +116,7 @@ internal sealed partial class ProjectSnapshotBuilder(
         MxcpOptions options, IReadOnlyList<IEndpointExecutor> liveExecutors, CancellationToken cancellationToken)
     {
         var config = await configurationLoader.LoadAsync(options, cancellationToken).ConfigureAwait(false);
+        sensitiveTexts.AddSecrets(config.Secrets);
         var files = EndpointDiscovery.Discover(config).ToList();
         var byLanguage = liveExecutors.ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < files.Count; i++)
@@ -381,7 +385,7 @@ internal sealed partial class ProjectSnapshotBuilder(
         Templates = templates,
         Policies = policies ?? CompiledPolicies.Compile(definition),
         InputSchema = JsonSchemaBuilder.BuildInputSchema(definition.Parameters),
-        OutputSchema = JsonSchemaBuilder.BuildOutputSchema(definition.Return),
+        OutputSchema = JsonSchemaBuilder.BuildOutputSchema(definition.Return, definition.Policies),
         WrapsResult = definition.Return is not null && JsonSchemaBuilder.WrapsResult(definition.Return),
         UriMatcher = definition.Kind == EndpointKind.Resource ? new UriTemplateMatcher(definition.Uri!) : null,
     };

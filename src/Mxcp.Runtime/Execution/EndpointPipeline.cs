@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Mxcp.Abstractions;
 using Mxcp.Runtime.Policies;
+using Mxcp.Runtime.Policies.Cel;
 using Mxcp.Runtime.Templates;
 using Mxcp.Runtime.Types;
 
@@ -14,7 +15,7 @@ namespace Mxcp.Runtime.Execution;
 /// raw arguments, validation and defaults, the executor (or the prompt templates), result shaping, output validation,
 /// output policies, then the observers (audit). It never throws for a failed call: the result says what went wrong.
 /// </summary>
-internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver> observers, ILogger<EndpointPipeline> logger)
+internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver> observers, SensitiveTextRegistry sensitiveTexts, ILogger<EndpointPipeline> logger)
 {
     private static readonly IReadOnlyDictionary<string, JsonElement> NoArguments = new Dictionary<string, JsonElement>();
     private readonly IEndpointCallObserver[] _observers = observers.ToArray();
@@ -28,6 +29,9 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
         activity?.SetTag("mxcp.endpoint.type", definition.Kind.ToString().ToLowerInvariant());
         activity?.SetTag("mxcp.session.id", call.Context.SessionId);
 
+        // The call's sensitive argument values are scrubbed from every log line while it runs, whoever writes it.
+        var sensitive = SensitiveText.OfArguments(definition.Parameters, call.Arguments);
+        using var tracking = sensitiveTexts.Track(sensitive);
         var observers = _observers;
         foreach (var observer in observers)
         {
@@ -51,13 +55,27 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
             result = new EndpointCallResult { ErrorKind = EndpointErrorKind.Cancelled, Error = "The call was cancelled", Exception = e, Policy = PolicyRecord.None };
         }
 
+        // Errors leave the pipeline here, for the client, `mxcp run`, the audit record, the trace and the log: without the
+        // values of sensitive parameters and the resolved secrets, however a component quoted them.
+        var error = result.Error;
+        var exception = result.Exception;
+        if (!result.Succeeded)
+        {
+            var scrub = sensitive.Union(call.Snapshot.Config.Secrets);
+            if (!scrub.IsEmpty)
+            {
+                error = error is null ? null : scrub.Scrub(error);
+                exception = exception is null ? null : new ScrubbedException(exception, scrub);
+            }
+        }
+
         result = new EndpointCallResult
         {
             Value = result.Value,
             Messages = result.Messages,
             ErrorKind = result.ErrorKind,
-            Error = result.Error,
-            Exception = result.Exception,
+            Error = error,
+            Exception = exception,
             Arguments = result.Arguments,
             Policy = result.Policy,
             Duration = Stopwatch.GetElapsedTime(started),
@@ -98,7 +116,8 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
         var user = PolicyUser.From(call.Context.User);
 
         // 3: input policies see the raw arguments.
-        var input = endpoint.Policies.EvaluateInput(raw, user);
+        var budget = new CelBudget(call.Snapshot.Config.PolicyCostLimit, cancellationToken);
+        var input = endpoint.Policies.EvaluateInput(raw, user, budget);
         if (input.IsDenied)
         {
             return Failed(EndpointErrorKind.PolicyDenied, input.ClientMessage!, null, Record(input));
@@ -164,7 +183,7 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
         }
 
         // 8: output policies.
-        var output = endpoint.Policies.EvaluateOutput(value, user, input);
+        var output = endpoint.Policies.EvaluateOutput(value, user, input, budget);
         if (output.IsDenied)
         {
             return Failed(EndpointErrorKind.PolicyDenied, output.ClientMessage!, null, Record(output), arguments);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 using Mxcp.Abstractions;
@@ -43,6 +44,13 @@ public static class MxcpCoreServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MxcpOptions>, MxcpOptionsValidator>());
+        // Secrets and sensitive argument values are scrubbed from every log line of the host (see ScrubbingLoggerFactory).
+        if (!services.Any(d => d.ServiceType == typeof(SensitiveTextRegistry)))
+        {
+            services.AddSingleton<SensitiveTextRegistry>();
+            services.TryDecorate<ILoggerFactory>((inner, sp) => new ScrubbingLoggerFactory(inner, sp.GetRequiredService<SensitiveTextRegistry>()));
+        }
+
         services.TryAddSingleton<ProjectConfigurationLoader>();
         services.TryAddSingleton<ProjectSnapshotBuilder>();
         services.TryAddSingleton<ProjectSnapshotProvider>();

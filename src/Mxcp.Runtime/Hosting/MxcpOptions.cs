@@ -33,6 +33,13 @@ public sealed class MxcpOptions
     /// <summary>Reload on SIGHUP (Unix). Off by default for embedded hosts; the <c>mxcp</c> command turns it on.</summary>
     public bool ReloadOnSighup { get; set; }
 
+    /// <summary>
+    /// The most one evaluation of a policy condition may cost, in CEL cost units (each comprehension iteration is one;
+    /// work on long strings and lists counts by size). A condition that goes past it denies the call. <see langword="null"/>:
+    /// <c>MXCP_POLICY_COST_LIMIT</c>, then 1,000,000.
+    /// </summary>
+    public long? PolicyCostLimit { get; set; }
+
     /// <summary>Reads environment variables; replaceable for tests and hosts that sandbox configuration.</summary>
     public Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Mxcp.Runtime.Endpoints;
@@ -20,7 +21,8 @@ internal sealed class EndpointResource(PreparedEndpoint endpoint, EndpointInvoke
 
     public PreparedEndpoint Endpoint => endpoint;
 
-    public override bool IsMatch(string uri) => endpoint.UriMatcher!.Match(uri) is not null;
+    // A URI of the template's shape whose values are refused still routes here, so that the client learns why.
+    public override bool IsMatch(string uri) => endpoint.UriMatcher!.Match(uri, out var refused) is not null || refused is not null;
 
     public override ValueTask<ReadResourceResult> ReadAsync(RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken = default)
     {
@@ -28,7 +30,9 @@ internal sealed class EndpointResource(PreparedEndpoint endpoint, EndpointInvoke
         return invoker.InvokeAsync(
             request,
             snapshot => snapshot.FindResource(uri) is { } found
-                ? (found.Endpoint, found.Variables.ToDictionary(v => v.Key, v => JsonSerializer.SerializeToElement(v.Value), StringComparer.Ordinal))
+                ? found.Error is { } error
+                    ? throw new McpProtocolException(error, McpErrorCode.InvalidParams)
+                    : (found.Endpoint, found.Variables.ToDictionary(v => v.Key, v => JsonSerializer.SerializeToElement(v.Value), StringComparer.Ordinal))
                 : null,
             $"Resource not found: '{uri}'",
             (e, result) => McpResultMapper.ToResourceResult(e, uri, result),

@@ -74,7 +74,7 @@ internal sealed partial class ResourceSubscriptions : IProjectSnapshotListener
             {
                 foreach (var uri in uris)
                 {
-                    var current = snapshot.FindResource(uri)?.Endpoint;
+                    var current = snapshot.FindResource(uri) is { Error: null } match ? match.Endpoint : null;
                     var before = previous.GetValueOrDefault(current?.Definition.Uri ?? uri);
                     var now = current is null ? null : signatures.GetValueOrDefault(current.Definition.Uri!);
                     if (dataReplaced || before != now)

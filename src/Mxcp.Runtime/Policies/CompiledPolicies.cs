@@ -159,7 +159,12 @@ internal sealed class CompiledPolicies
     /// </summary>
     /// <param name="rawArguments">The arguments as the client sent them.</param>
     /// <param name="user">The call's user, built once per call with <see cref="PolicyUser.From"/>.</param>
-    public PolicyResult EvaluateInput(IReadOnlyDictionary<string, JsonElement> rawArguments, PolicyUser user)
+    public PolicyResult EvaluateInput(IReadOnlyDictionary<string, JsonElement> rawArguments, PolicyUser user) =>
+        EvaluateInput(rawArguments, user, CelBudget.Default);
+
+    /// <summary>Evaluates the input rules within a budget per rule: past its cost limit a rule denies the call.</summary>
+    /// <exception cref="OperationCanceledException">The budget's token was cancelled.</exception>
+    public PolicyResult EvaluateInput(IReadOnlyDictionary<string, JsonElement> rawArguments, PolicyUser user, CelBudget budget)
     {
         ArgumentNullException.ThrowIfNull(rawArguments);
         ArgumentNullException.ThrowIfNull(user);
@@ -203,7 +208,7 @@ internal sealed class CompiledPolicies
         foreach (var rule in _input)
         {
             evaluated.Add(rule.Description);
-            var (matched, failure) = rule.Evaluate(activation);
+            var (matched, failure) = rule.Evaluate(activation, budget);
             if (failure is not null)
             {
                 return PolicyResult.InputDenied(evaluated, rule.Id, failure);
@@ -226,7 +231,12 @@ internal sealed class CompiledPolicies
     /// <c>Output modified by &lt;last action&gt;</c>; otherwise the decision of <paramref name="inputResult"/> carries
     /// over (or <c>allow</c>). The evaluated rules include those of <paramref name="inputResult"/>.
     /// </summary>
-    public PolicyResult EvaluateOutput(JsonNode? response, PolicyUser user, PolicyResult? inputResult = null)
+    public PolicyResult EvaluateOutput(JsonNode? response, PolicyUser user, PolicyResult? inputResult = null) =>
+        EvaluateOutput(response, user, inputResult, CelBudget.Default);
+
+    /// <summary>Evaluates the output rules within a budget per rule: past its cost limit a rule denies the call.</summary>
+    /// <exception cref="OperationCanceledException">The budget's token was cancelled.</exception>
+    public PolicyResult EvaluateOutput(JsonNode? response, PolicyUser user, PolicyResult? inputResult, CelBudget budget)
     {
         ArgumentNullException.ThrowIfNull(user);
         if (!HasPolicies)
@@ -265,7 +275,7 @@ internal sealed class CompiledPolicies
         foreach (var rule in _output)
         {
             evaluated.Add(rule.Description);
-            var (matched, failure) = rule.Evaluate(activation);
+            var (matched, failure) = rule.Evaluate(activation, budget);
             if (failure is not null)
             {
                 return PolicyResult.OutputDenied(evaluated, rule.Id, failure);
@@ -319,17 +329,18 @@ internal sealed class CompiledPolicies
         public string Description { get; } = $"{id}: {rule.Condition}";
 
         /// <summary>Whether the condition holds, or why it could not be decided (the call is then denied).</summary>
-        public (bool Matched, string? Failure) Evaluate(CelActivation activation)
+        public (bool Matched, string? Failure) Evaluate(CelActivation activation, CelBudget budget)
         {
             if (program is null)
             {
                 return (false, PolicyMessages.CompilationFailed(Id, compileError!));
             }
 
-            var result = program.Evaluate(activation);
+            var result = program.Evaluate(activation, budget);
             return result.Kind switch
             {
                 CelKind.Bool => (result.AsBool, null),
+                CelKind.Error when result.AsError.CostLimitExceeded => (false, PolicyMessages.CostLimitExceeded(Id, result.AsError.Message)),
                 CelKind.Error => (false, PolicyMessages.EvaluationFailed(Id, result.AsError.Message)),
                 _ => (false, PolicyMessages.EvaluationFailed(Id, $"the condition evaluated to {result.TypeName}, not bool")),
             };

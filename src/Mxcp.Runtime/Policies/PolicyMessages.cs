@@ -21,6 +21,10 @@ internal static class PolicyMessages
     /// <summary>The reason when a rule's condition cannot be evaluated (the call is denied: policies fail closed).</summary>
     public static string EvaluationFailed(string rule, string error) => $"Policy evaluation failed for {rule}: {error}";
 
+    /// <summary>The reason when a rule's evaluation went past its cost limit (the call is denied: policies fail closed).</summary>
+    public static string CostLimitExceeded(string rule, string error) =>
+        EvaluationFailed(rule, error + " (set MXCP_POLICY_COST_LIMIT to raise it)");
+
     /// <summary>The reason when a rule's condition did not compile (the call is denied: policies fail closed).</summary>
     public static string CompilationFailed(string rule, string error) => $"Policy compilation failed for {rule}: {error}";
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Mxcp.Abstractions;
+using Mxcp.Runtime.Policies;
 
 namespace Mxcp.Runtime.Types;
 
@@ -69,18 +70,26 @@ internal static class JsonSchemaBuilder
     /// object, otherwise <c>{"type":"object","properties":{"result":…},"required":["result"]}</c> because MCP output
     /// schemas are objects (see <see cref="WrapsResult"/>).
     /// </summary>
-    public static JsonElement? BuildOutputSchema(TypeSchema? returnType)
+    /// <param name="returnType">The declared return type.</param>
+    /// <param name="policies">
+    /// The endpoint's policies: what output actions may do to a result is advertised too, so that clients validating
+    /// results against the schema accept them. A field of <c>mask_fields</c> may be <c>"****"</c> instead of its
+    /// declared type and format (<c>anyOf</c>); fields of <c>filter_fields</c>, and fields marked <c>sensitive</c> when
+    /// <c>filter_sensitive_fields</c> is used, may be missing (they are not <c>required</c>).
+    /// </param>
+    public static JsonElement? BuildOutputSchema(TypeSchema? returnType, PolicySet? policies = null)
     {
         if (returnType is null)
         {
             return null;
         }
 
+        var actions = OutputActions.From(policies);
         return Build(writer =>
         {
             if (!WrapsResult(returnType))
             {
-                WriteSchema(writer, returnType, allowsNull: false, output: true);
+                WriteSchema(writer, returnType, allowsNull: false, output: true, actions);
                 return;
             }
 
@@ -91,7 +100,7 @@ internal static class JsonSchemaBuilder
 
             // A scalar SQL result may be NULL (max() of no rows) and a Python function may return None; the
             // reference accepts both, so the wrapped result admits null.
-            WriteSchema(writer, returnType, allowsNull: true, output: true);
+            WriteSchema(writer, returnType, allowsNull: true, output: true, actions);
             writer.WriteEndObject();
             writer.WriteStartArray("required");
             writer.WriteStringValue("result");
@@ -118,7 +127,16 @@ internal static class JsonSchemaBuilder
         return document.RootElement.Clone();
     }
 
-    private static void WriteSchema(Utf8JsonWriter writer, TypeSchema schema, bool allowsNull, bool output)
+    /// <summary>Writes the JSON Schema of <paramref name="schema"/>.</summary>
+    /// <param name="writer">Where the schema is written.</param>
+    /// <param name="schema">The declared type.</param>
+    /// <param name="allowsNull">Whether <c>null</c> is a valid value.</param>
+    /// <param name="output">Whether the schema describes a result (output schema) rather than a parameter.</param>
+    /// <param name="actions">
+    /// The output actions of the endpoint, for the schema they apply to: the result, or the items of a list result
+    /// (they act on the top-level object or on each object of a top-level list); <see langword="null"/> elsewhere.
+    /// </param>
+    private static void WriteSchema(Utf8JsonWriter writer, TypeSchema schema, bool allowsNull, bool output, OutputActions? actions = null)
     {
         writer.WriteStartObject();
 
@@ -181,8 +199,12 @@ internal static class JsonSchemaBuilder
             case SchemaType.Array:
                 if (schema.Items is { } items)
                 {
+                    // filter_sensitive_fields replaces sensitive items with null.
                     writer.WritePropertyName("items");
-                    WriteSchema(writer, items, SchemaConstraints.AllowsNull(items), output);
+                    var itemActions = actions is { TopLevel: true } && items.Type == SchemaType.Object
+                        ? actions
+                        : actions is { FiltersSensitive: true } ? OutputActions.SensitiveOnly : null;
+                    WriteSchema(writer, items, SchemaConstraints.AllowsNull(items) || (actions is { FiltersSensitive: true } && items.Sensitive), output, itemActions);
                 }
 
                 WriteInt(writer, "minItems", schema.MinItems);
@@ -194,7 +216,7 @@ internal static class JsonSchemaBuilder
 
                 break;
             case SchemaType.Object:
-                WriteObjectKeywords(writer, schema, output);
+                WriteObjectKeywords(writer, schema, output, actions);
                 break;
         }
 
@@ -218,8 +240,12 @@ internal static class JsonSchemaBuilder
         writer.WriteEndObject();
     }
 
-    private static void WriteObjectKeywords(Utf8JsonWriter writer, TypeSchema schema, bool output)
+    private static void WriteObjectKeywords(Utf8JsonWriter writer, TypeSchema schema, bool output, OutputActions? actions)
     {
+        // Masks and filters act on the top-level object (or each object of a top-level list); filter_sensitive_fields
+        // on sensitive fields at any depth.
+        var top = actions is { TopLevel: true } ? actions : null;
+        var nested = actions is { FiltersSensitive: true } ? OutputActions.SensitiveOnly : null;
         if (schema.Properties is { } properties)
         {
             writer.WriteStartObject("properties");
@@ -230,13 +256,33 @@ internal static class JsonSchemaBuilder
                 // Outputs: an optional property may be null (a SQL NULL column), as in the reference's generated
                 // models and as output validation accepts. Inputs: null only where declared.
                 var allowsNull = SchemaConstraints.AllowsNull(propertySchema) || (output && !SchemaConstraints.IsRequired(schema, name));
-                WriteSchema(writer, propertySchema, allowsNull, output);
+                if (top is not null && top.Masked.Contains(name))
+                {
+                    // mask_fields writes "****" whatever the field's type and format.
+                    writer.WriteStartObject();
+                    WriteDescription(writer, propertySchema);
+                    writer.WriteStartArray("anyOf");
+                    WriteSchema(writer, propertySchema, allowsNull, output, nested);
+                    writer.WriteStartObject();
+                    writer.WriteString("const", PolicyActions.Mask);
+                    writer.WriteEndObject();
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    WriteSchema(writer, propertySchema, allowsNull, output, nested);
+                }
             }
 
             writer.WriteEndObject();
         }
 
-        if (schema.Required is { Count: > 0 } required)
+        var required = schema.Required?
+            .Where(name => top?.Filtered.Contains(name) != true
+                && !(actions is { FiltersSensitive: true } && schema.Properties?.GetValueOrDefault(name)?.Sensitive == true))
+            .ToList();
+        if (required is { Count: > 0 })
         {
             writer.WriteStartArray("required");
             foreach (var name in required)
@@ -289,6 +335,41 @@ internal static class JsonSchemaBuilder
         else
         {
             writer.WriteNumber(name, v);
+        }
+    }
+
+    /// <summary>What the output policies of an endpoint may do to its results, as far as the schema is concerned.</summary>
+    private sealed record OutputActions(IReadOnlySet<string> Masked, IReadOnlySet<string> Filtered, bool FiltersSensitive, bool TopLevel = true)
+    {
+        public static readonly OutputActions SensitiveOnly = new(new HashSet<string>(), new HashSet<string>(), FiltersSensitive: true, TopLevel: false);
+
+        public static OutputActions? From(PolicySet? policies)
+        {
+            if (policies is not { Output.Count: > 0 })
+            {
+                return null;
+            }
+
+            var masked = new HashSet<string>(StringComparer.Ordinal);
+            var filtered = new HashSet<string>(StringComparer.Ordinal);
+            var sensitive = false;
+            foreach (var rule in policies.Output)
+            {
+                switch (rule.Action)
+                {
+                    case PolicyAction.MaskFields:
+                        masked.UnionWith(rule.Fields);
+                        break;
+                    case PolicyAction.FilterFields:
+                        filtered.UnionWith(rule.Fields);
+                        break;
+                    case PolicyAction.FilterSensitiveFields:
+                        sensitive = true;
+                        break;
+                }
+            }
+
+            return masked.Count == 0 && filtered.Count == 0 && !sensitive ? null : new OutputActions(masked, filtered, sensitive);
         }
     }
 }

@@ -50,25 +50,62 @@ internal static partial class SchemaFormats
         _ => text,
     };
 
-    /// <summary>Checks a string against its format without keeping the parsed value (output validation).</summary>
+    /// <summary>
+    /// Checks an output string against its format without keeping the parsed value (output validation). Outputs are
+    /// held to what MCP clients check them against: a <c>date-time</c> or <c>time</c> is RFC 3339, with an offset
+    /// (<see cref="ToRfc3339"/> gives naive values one before validation).
+    /// </summary>
     /// <exception cref="SchemaViolationException">The string does not have the format.</exception>
     public static void Check(string text, TypeSchema schema)
     {
-        if (schema.Format == SchemaFormat.Time)
+        switch (schema.Format)
         {
-            // Outputs may carry an offset (DuckDB TIMETZ); inputs become TimeOnly, which has none.
-            if (!TryParseTime(text, out _) && !TryParseTimeWithOffset(text))
-            {
-                throw Invalid("time", text, schema, "HH:MM:SS");
-            }
+            case SchemaFormat.None:
+                return;
+            case SchemaFormat.Time:
+                if (!Rfc3339TimeRegex().IsMatch(text) || !TryParseTimeWithOffset(TrimFraction(text)))
+                {
+                    throw Invalid("time", text, schema, "HH:MM:SS with an offset, e.g. 10:30:00Z");
+                }
 
-            return;
+                return;
+            case SchemaFormat.DateTime:
+                if (!Rfc3339DateTimeRegex().IsMatch(text) || !TryParseDateTime(TrimFraction(text), out _))
+                {
+                    throw Invalid("date-time", text, schema, "RFC 3339 with an offset, e.g. 2024-01-15T10:30:00Z");
+                }
+
+                return;
+            default:
+                Parse(text, schema);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// The RFC 3339 form of an output value of a <c>date-time</c> or <c>time</c> field: a value without an offset is
+    /// UTC and gets <c>Z</c> (as DuckDB's TIMESTAMP and Python's naive datetime are sent), other ISO 8601 forms that
+    /// parse (a bare date, no seconds) are written out in full. <see langword="null"/> when the text is no date-time
+    /// or time at all (output validation reports it); the text itself when it is RFC 3339 already.
+    /// </summary>
+    public static string? ToRfc3339(string text, SchemaFormat format)
+    {
+        if (format == SchemaFormat.Time)
+        {
+            return Rfc3339TimeRegex().IsMatch(text) ? text : NaiveTimeRegex().IsMatch(text) ? text + "Z" : null;
         }
 
-        if (schema.Format != SchemaFormat.None)
+        if (Rfc3339DateTimeRegex().IsMatch(text))
         {
-            Parse(text, schema);
+            return text;
         }
+
+        if (NaiveDateTimeRegex().IsMatch(text))
+        {
+            return string.Concat(text.AsSpan(0, 10), "T", text.AsSpan(11), "Z");
+        }
+
+        return TryParseDateTime(text, out var value) ? JsonValues.FormatDateTime(value) : null;
     }
 
     /// <summary>Converts Unix seconds to a UTC instant.</summary>
@@ -137,8 +174,40 @@ internal static partial class SchemaFormats
         return true;
     }
 
+    /// <summary>At most 7 fraction digits (what <see cref="DateTimeOffset"/> parses); DuckDB sends 9 for TIMESTAMP_NS.</summary>
+    private static string TrimFraction(string text)
+    {
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            return text;
+        }
+
+        var end = dot + 1;
+        while (end < text.Length && char.IsAsciiDigit(text[end]))
+        {
+            end++;
+        }
+
+        return end - dot - 1 <= 7 ? text : string.Concat(text.AsSpan(0, dot + 8), text.AsSpan(end));
+    }
+
     private static SchemaViolationException Invalid(string format, string text, TypeSchema schema, string expected) =>
         new(ValidationRule.Format, "Invalid " + format + " format" + SchemaText.Quote(text, schema) + " (expected " + expected + ")");
+
+    // RFC 3339 as JSON Schema validators check it (ajv-formats): a space may separate date and time, the offset's
+    // colon is optional.
+    [GeneratedRegex(@"^[0-9]{4}-[0-9][0-9]-[0-9][0-9][Tt ][0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:\.[0-9]+)?(?:[Zz]|[+-][0-9][0-9](?::?[0-9][0-9])?)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Rfc3339DateTimeRegex();
+
+    [GeneratedRegex(@"^[0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:\.[0-9]+)?(?:[Zz]|[+-][0-9][0-9](?::?[0-9][0-9])?)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Rfc3339TimeRegex();
+
+    [GeneratedRegex(@"^[0-9]{4}-[0-9][0-9]-[0-9][0-9][Tt ][0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:\.[0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NaiveDateTimeRegex();
+
+    [GeneratedRegex(@"^[0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:\.[0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NaiveTimeRegex();
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$", RegexOptions.CultureInvariant)]
     private static partial Regex EmailRegex();

@@ -1,10 +1,18 @@
+using System.Globalization;
 using System.Text;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace Mxcp.Runtime.Yaml;
 
-/// <summary>Reads a YAML file into <see cref="YamlNode"/>s that remember their positions.</summary>
+/// <summary>
+/// Reads a YAML file into <see cref="YamlNode"/>s that remember their positions, within <see cref="YamlLimits"/>.
+/// </summary>
+/// <remarks>
+/// The tree is built straight from the parser's events. An alias shares the node of its anchor (the tree is
+/// immutable), but it counts, for the limits, as the nodes and the depth it stands for: whoever walks the tree
+/// afterwards walks the expansion. An alias inside the node its anchor names (a recursive alias) is an error.
+/// </remarks>
 internal static class YamlDocumentLoader
 {
     /// <summary>Loads the first document of a file; <see langword="null"/> when the file holds no document.</summary>
@@ -15,9 +23,27 @@ internal static class YamlDocumentLoader
         string text;
         try
         {
-            // Detects UTF-8/UTF-16/UTF-32 byte order marks; UTF-8 otherwise.
+            if (new FileInfo(path).Length > YamlLimits.MaxDocumentBytes)
+            {
+                throw TooLarge(displayPath);
+            }
+
+            // Detects UTF-8/UTF-16/UTF-32 byte order marks; UTF-8 otherwise. Read with a bound as well: a device or a
+            // pipe reports no length.
             using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            text = reader.ReadToEnd();
+            var buffer = new StringBuilder();
+            var chunk = new char[16 * 1024];
+            int read;
+            while ((read = reader.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                buffer.Append(chunk, 0, read);
+                if (buffer.Length > YamlLimits.MaxDocumentBytes)
+                {
+                    throw TooLarge(displayPath);
+                }
+            }
+
+            text = buffer.ToString();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -29,10 +55,14 @@ internal static class YamlDocumentLoader
 
     public static YamlNode? Load(string text, string displayPath)
     {
-        var stream = new YamlStream();
+        if (text.Length > YamlLimits.MaxDocumentBytes || Encoding.UTF8.GetByteCount(text) > YamlLimits.MaxDocumentBytes)
+        {
+            throw TooLarge(displayPath);
+        }
+
         try
         {
-            stream.Load(new StringReader(text));
+            return new DocumentBuilder(new Parser(new StringReader(text)), displayPath).ReadFirstDocument();
         }
         catch (YamlException e)
         {
@@ -46,58 +76,13 @@ internal static class YamlDocumentLoader
             var (line, column) = LastParsedPosition(text);
             throw new ProjectFileException(displayPath, line, column, null, "invalid YAML: the document ends inside an unclosed '[', '{' or quote", e);
         }
-
-        if (stream.Documents.Count == 0)
-        {
-            return null;
-        }
-
-        var root = stream.Documents[0].RootNode;
-        return root is YamlScalarNode { Value: null or "" } && root.Tag.IsEmpty ? null : Convert(root, displayPath);
     }
 
-    private static YamlNode Convert(YamlDotNet.RepresentationModel.YamlNode node, string displayPath)
-    {
-        var line = (int)node.Start.Line;
-        var column = (int)node.Start.Column;
-        switch (node)
-        {
-            case YamlScalarNode scalar:
-                return ToScalar(scalar);
-            case YamlSequenceNode sequence:
-                var items = new List<YamlNode>(sequence.Children.Count);
-                foreach (var child in sequence.Children)
-                {
-                    items.Add(Convert(child, displayPath));
-                }
+    private static ProjectFileException TooLarge(string displayPath) =>
+        new(displayPath, string.Create(CultureInfo.InvariantCulture,
+            $"the file is larger than {YamlLimits.MaxDocumentBytes / (1024 * 1024)} MiB, the most a project or configuration file may be"));
 
-                return new YamlSequence(items, line, column);
-            case YamlMappingNode mapping:
-                var entries = new List<KeyValuePair<YamlScalar, YamlNode>>(mapping.Children.Count);
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var (key, value) in mapping.Children)
-                {
-                    if (key is not YamlScalarNode keyScalar)
-                    {
-                        throw new ProjectFileException(displayPath, (int)key.Start.Line, (int)key.Start.Column, null, "mapping keys must be plain strings");
-                    }
-
-                    var k = ToScalar(keyScalar);
-                    if (!seen.Add(k.Value))
-                    {
-                        throw new ProjectFileException(displayPath, k.Line, k.Column, null, $"duplicate key '{k.Value}'");
-                    }
-
-                    entries.Add(new(k, Convert(value, displayPath)));
-                }
-
-                return new YamlMapping(entries, line, column);
-            default:
-                throw new ProjectFileException(displayPath, line, column, null, "unsupported YAML node");
-        }
-    }
-
-    private static YamlScalar ToScalar(YamlScalarNode scalar)
+    private static YamlScalar ToScalar(Scalar scalar)
     {
         var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
         var plain = scalar.Style is ScalarStyle.Plain or ScalarStyle.Any && tag is null or "?";
@@ -139,4 +124,188 @@ internal static class YamlDocumentLoader
         var idx = message.IndexOf("): ", StringComparison.Ordinal);
         return message.StartsWith("(Line:", StringComparison.Ordinal) && idx > 0 ? message[(idx + 3)..] : message;
     }
+
+    /// <summary>Builds the tree of one document from parser events, counting nodes and depth as aliases expand.</summary>
+    private sealed class DocumentBuilder(Parser parser, string displayPath)
+    {
+        // An anchor whose node is still being read: an alias to it would make the tree contain itself.
+        private static readonly Anchored Open = new(null!, 0, 0);
+
+        private readonly Dictionary<string, Anchored> _anchors = new(StringComparer.Ordinal);
+        private long _nodes;
+
+        public YamlNode? ReadFirstDocument()
+        {
+            Next(); // StreamStart
+            Next();
+            if (parser.Current is not DocumentStart)
+            {
+                return null;
+            }
+
+            Next();
+            var empty = parser.Current is Scalar { Value: null or "", Tag.IsEmpty: true };
+            var root = Read(enclosing: 0, out _);
+
+            // Later documents are not used, but their syntax is still checked (as it always was).
+            while (parser.MoveNext())
+            {
+            }
+
+            return empty ? null : root;
+        }
+
+        private void Next()
+        {
+            if (!parser.MoveNext())
+            {
+                throw new InvalidOperationException("the YAML stream ended early");
+            }
+        }
+
+        /// <summary>Reads the node at the current event and moves past it.</summary>
+        /// <param name="enclosing">How many mappings and sequences contain the node.</param>
+        /// <param name="height">The mappings and sequences nested in the node, itself included (0 for a scalar).</param>
+        private YamlNode Read(int enclosing, out int height)
+        {
+            var current = parser.Current!;
+            switch (current)
+            {
+                case AnchorAlias alias:
+                    {
+                        var name = alias.Value.Value;
+                        if (!_anchors.TryGetValue(name, out var anchored))
+                        {
+                            throw Error(current, $"alias '*{name}' has no anchor before it (define '&{name}' first)");
+                        }
+
+                        if (ReferenceEquals(anchored, Open))
+                        {
+                            throw Error(current, $"alias '*{name}' refers to the node that contains it (a recursive alias cannot be expanded)");
+                        }
+
+                        Count(anchored.Nodes, current);
+                        if (enclosing + anchored.Height > YamlLimits.MaxDepth)
+                        {
+                            throw TooDeep(current, aliases: true);
+                        }
+
+                        height = anchored.Height;
+                        Next();
+                        return anchored.Node;
+                    }
+
+                case Scalar scalar:
+                    {
+                        Count(1, current);
+                        var node = ToScalar(scalar);
+                        height = 0;
+                        Anchor(scalar, new Anchored(node, 1, 0));
+                        Next();
+                        return node;
+                    }
+
+                case SequenceStart start:
+                    {
+                        var depth = Enter(start, enclosing);
+                        var before = _nodes;
+                        var items = new List<YamlNode>();
+                        var inner = 0;
+                        Next();
+                        while (parser.Current is not SequenceEnd)
+                        {
+                            items.Add(Read(depth, out var h));
+                            inner = Math.Max(inner, h);
+                        }
+
+                        Next();
+                        var node = new YamlSequence(items, (int)start.Start.Line, (int)start.Start.Column);
+                        height = inner + 1;
+                        Anchor(start, new Anchored(node, _nodes - before, height));
+                        return node;
+                    }
+
+                case MappingStart start:
+                    {
+                        var depth = Enter(start, enclosing);
+                        var before = _nodes;
+                        var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
+                        var seen = new HashSet<string>(StringComparer.Ordinal);
+                        var inner = 0;
+                        Next();
+                        while (parser.Current is not MappingEnd)
+                        {
+                            var keyEvent = parser.Current!;
+                            if (Read(depth, out _) is not YamlScalar key)
+                            {
+                                throw Error(keyEvent, "mapping keys must be plain strings");
+                            }
+
+                            if (!seen.Add(key.Value))
+                            {
+                                throw Error(keyEvent, $"duplicate key '{key.Value}'");
+                            }
+
+                            entries.Add(new(key, Read(depth, out var h)));
+                            inner = Math.Max(inner, h);
+                        }
+
+                        Next();
+                        var node = new YamlMapping(entries, (int)start.Start.Line, (int)start.Start.Column);
+                        height = inner + 1;
+                        Anchor(start, new Anchored(node, _nodes - before, height));
+                        return node;
+                    }
+
+                default:
+                    throw Error(current, "unsupported YAML node");
+            }
+        }
+
+        /// <summary>Counts a mapping or sequence and marks its anchor open; returns its depth.</summary>
+        private int Enter(NodeEvent start, int enclosing)
+        {
+            var depth = enclosing + 1;
+            if (depth > YamlLimits.MaxDepth)
+            {
+                throw TooDeep(start, aliases: false);
+            }
+
+            Count(1, start);
+            if (!start.Anchor.IsEmpty)
+            {
+                _anchors[start.Anchor.Value] = Open;
+            }
+
+            return depth;
+        }
+
+        private void Anchor(NodeEvent node, Anchored anchored)
+        {
+            if (!node.Anchor.IsEmpty)
+            {
+                _anchors[node.Anchor.Value] = anchored;
+            }
+        }
+
+        private void Count(long nodes, ParsingEvent at)
+        {
+            _nodes += nodes;
+            if (_nodes > YamlLimits.MaxNodes)
+            {
+                throw Error(at, string.Create(CultureInfo.InvariantCulture,
+                    $"the document has more than {YamlLimits.MaxNodes:N0} nodes (aliases included: each use of an alias counts the nodes it stands for)"));
+            }
+        }
+
+        private ProjectFileException TooDeep(ParsingEvent at, bool aliases) =>
+            Error(at, string.Create(CultureInfo.InvariantCulture,
+                $"mappings and lists are nested more than {YamlLimits.MaxDepth} levels{(aliases ? " (aliases included)" : "")}"));
+
+        private ProjectFileException Error(ParsingEvent at, string detail) =>
+            new(displayPath, (int)at.Start.Line, (int)at.Start.Column, null, detail);
+    }
+
+    /// <summary>The node an anchor names, with the nodes and the height an alias to it stands for.</summary>
+    private sealed record Anchored(YamlNode Node, long Nodes, int Height);
 }

@@ -66,7 +66,7 @@ public sealed class ParameterBindingTests(DuckDbFixture db) : IClassFixture<Duck
 
     [Fact]
     public async Task QueryAsync_DateTime_TimestampOfWallClock() =>
-        Assert.Equal(("\"1999-12-31T23:59:59\"", "TIMESTAMP"), await RoundTrip(new DateTime(1999, 12, 31, 23, 59, 59, DateTimeKind.Unspecified)));
+        Assert.Equal(("\"1999-12-31T23:59:59Z\"", "TIMESTAMP"), await RoundTrip(new DateTime(1999, 12, 31, 23, 59, 59, DateTimeKind.Unspecified)));
 
     [Fact]
     public async Task QueryAsync_Bytes_Blob() =>

@@ -121,7 +121,7 @@ public sealed class CallTests
         var result = await executor.ExecuteAsync(PythonProject.Call(PythonProject.Tool("values", file)), Ct);
 
         Assert.Equal(
-            """{"date":"2024-03-01","time":"08:30:00","datetime":"2024-03-01T08:30:15+00:00","naive":"2024-03-01T08:30:00","decimal":12345678901234567890.123456789,"bytes":"AAFoaQ==","duration":"P1DT2H3M4S","set":[3],"tuple":[1,"a"],"nan":null,"uuid":"12345678-1234-5678-1234-567812345678","enum":"red","point":{"x":1,"y":2},"unicode":"café ☕","7":"int key"}""",
+            """{"date":"2024-03-01","time":"08:30:00","datetime":"2024-03-01T08:30:15+00:00","naive":"2024-03-01T08:30:00Z","decimal":12345678901234567890.123456789,"bytes":"AAFoaQ==","duration":"P1DT2H3M4S","set":[3],"tuple":[1,"a"],"nan":null,"uuid":"12345678-1234-5678-1234-567812345678","enum":"red","point":{"x":1,"y":2},"unicode":"café ☕","7":"int key"}""",
             result!.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 

@@ -89,6 +89,7 @@ public sealed class FaultTests
 
         Assert.Equal("The Python worker exited unexpectedly (exit code 3) while running this call; it is being restarted", error.Message);
         Assert.Equal(1, after!["starts"]!.GetValue<int>());
+        Assert.Contains(project.Logs.Messages, m => m.Message.Contains("exited unexpectedly (exit code 3); 1 call(s) in flight failed; restarting it", StringComparison.Ordinal));
     }
 
     [Theory]

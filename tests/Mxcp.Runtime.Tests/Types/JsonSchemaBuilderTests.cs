@@ -293,4 +293,65 @@ public sealed class JsonSchemaBuilderTests
     {
         Assert.Equal(expected, JsonSchemaBuilder.WrapsResult(new TypeSchema { Type = type }));
     }
+    [Fact]
+    public void BuildOutputSchema_MaskedField_AlsoAdmitsTheMask()
+    {
+        var schema = new TypeSchema
+        {
+            Type = SchemaType.Object,
+            Properties = new Dictionary<string, TypeSchema>
+            {
+                ["id"] = Int,
+                ["email"] = new() { Type = SchemaType.String, Format = SchemaFormat.Email, Description = "E-mail" },
+            },
+            Required = ["id", "email"],
+        };
+        var policies = new PolicySet { Output = [new PolicyRule("user.role != 'admin'", PolicyAction.MaskFields, null, ["email"])] };
+
+        Assert.Equal(
+            """{"type":"object","properties":{"id":{"type":"integer"},"email":{"description":"E-mail","anyOf":[{"type":"string","description":"E-mail","format":"email"},{"const":"****"}]}},"required":["id","email"]}""",
+            JsonSchemaBuilder.BuildOutputSchema(schema, policies)?.GetRawText());
+    }
+
+    [Fact]
+    public void BuildOutputSchema_FilteredAndSensitiveFields_AreNotRequired()
+    {
+        var row = new TypeSchema
+        {
+            Type = SchemaType.Object,
+            Properties = new Dictionary<string, TypeSchema>
+            {
+                ["id"] = Int,
+                ["name"] = Str(),
+                ["ssn"] = new() { Type = SchemaType.String, Sensitive = true },
+                ["tags"] = ArrayOf(new TypeSchema { Type = SchemaType.String, Sensitive = true }),
+            },
+            Required = ["id", "name", "ssn"],
+        };
+        var policies = new PolicySet
+        {
+            Output =
+            [
+                new PolicyRule("true", PolicyAction.FilterFields, null, ["name"]),
+                new PolicyRule("true", PolicyAction.FilterSensitiveFields, null, []),
+            ],
+        };
+
+        var output = JsonSchemaBuilder.BuildOutputSchema(ArrayOf(row), policies)!.Value;
+
+        var items = output.GetProperty("properties").GetProperty("result").GetProperty("items");
+        Assert.Equal("""["id"]""", items.GetProperty("required").GetRawText());
+        Assert.Equal("""["string","null"]""", items.GetProperty("properties").GetProperty("tags").GetProperty("items").GetProperty("type").GetRawText());
+    }
+
+    [Fact]
+    public void BuildOutputSchema_MaskOfANestedField_ChangesNothing()
+    {
+        // mask_fields acts on the top-level object only, as the action does.
+        var inner = new TypeSchema { Type = SchemaType.Object, Properties = new Dictionary<string, TypeSchema> { ["email"] = Str(SchemaFormat.Email) } };
+        var schema = new TypeSchema { Type = SchemaType.Object, Properties = new Dictionary<string, TypeSchema> { ["owner"] = inner } };
+        var policies = new PolicySet { Output = [new PolicyRule("true", PolicyAction.MaskFields, null, ["email"])] };
+
+        Assert.Equal(JsonSchemaBuilder.BuildOutputSchema(schema)?.GetRawText(), JsonSchemaBuilder.BuildOutputSchema(schema, policies)?.GetRawText());
+    }
 }

@@ -118,4 +118,38 @@ public sealed class ResultShaperTests
     {
         Assert.Equal("Expected single value for return type 'number', but got 0 values", Fail("[{}]", Num));
     }
+    [Theory]
+    [InlineData("2024-11-09T05:33:00", "2024-11-09T05:33:00Z")]
+    [InlineData("2024-11-09 05:33:00.123456789", "2024-11-09T05:33:00.123456789Z")]
+    [InlineData("2024-11-09T05:33:00+02:00", "2024-11-09T05:33:00+02:00")]
+    [InlineData("2024-11-09T05:33:00Z", "2024-11-09T05:33:00Z")]
+    [InlineData("2024-11-09", "2024-11-09T00:00:00Z")]
+    [InlineData("2024-11-09T05:33", "2024-11-09T05:33:00Z")]
+    [InlineData("infinity", "infinity")]
+    public void Shape_DateTimeFields_AreRfc3339WithNaiveValuesAsUtc(string value, string expected)
+    {
+        var row = new TypeSchema
+        {
+            Type = SchemaType.Object,
+            Properties = new Dictionary<string, TypeSchema>
+            {
+                ["at"] = Str(SchemaFormat.DateTime),
+                ["times"] = ArrayOf(Str(SchemaFormat.Time)),
+                ["plain"] = Str(),
+            },
+        };
+        var raw = new JsonArray(new JsonObject { ["at"] = value, ["times"] = new JsonArray("08:30:00", "08:30:00+01:00", null), ["plain"] = value });
+
+        var shaped = ResultShaper.Shape(raw, ArrayOf(row))!;
+
+        Assert.Equal(expected, shaped[0]!["at"]!.GetValue<string>());
+        Assert.Equal(["08:30:00Z", "08:30:00+01:00", null], shaped[0]!["times"]!.AsArray().Select(t => t?.GetValue<string>()));
+        Assert.Equal(value, shaped[0]!["plain"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Shape_ScalarDateTime_IsNormalizedAfterTakingTheColumn()
+    {
+        Assert.Equal("\"2024-11-09T05:33:00Z\"", Shape("[{\"t\":\"2024-11-09T05:33:00\"}]", Str(SchemaFormat.DateTime)));
+    }
 }

@@ -14,6 +14,9 @@ internal sealed class CelError
     /// <summary>What went wrong, without any runtime value.</summary>
     public string Message { get; }
 
+    /// <summary>Whether the evaluation stopped because it went past its cost limit (<see cref="CelCost"/>).</summary>
+    public bool CostLimitExceeded { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => Message;
 

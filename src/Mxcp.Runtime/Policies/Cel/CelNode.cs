@@ -348,7 +348,13 @@ internal sealed class Call1Node(Func<CelValue, CelValue> function, CelNode a0) :
     public override CelValue Evaluate(ref CelFrame frame)
     {
         var v0 = a0.Evaluate(ref frame);
-        return v0.IsError ? v0 : function(v0);
+        if (v0.IsError)
+        {
+            return v0;
+        }
+
+        CelCost.Charge(1 + CelCost.WorkOf(v0));
+        return function(v0);
     }
 }
 
@@ -364,7 +370,13 @@ internal sealed class Call2Node(Func<CelValue, CelValue, CelValue> function, Cel
         }
 
         var v1 = a1.Evaluate(ref frame);
-        return v1.IsError ? v1 : function(v0, v1);
+        if (v1.IsError)
+        {
+            return v1;
+        }
+
+        CelCost.Charge(1 + CelCost.WorkOf(v0) + CelCost.WorkOf(v1));
+        return function(v0, v1);
     }
 }
 
@@ -386,7 +398,13 @@ internal sealed class Call3Node(Func<CelValue, CelValue, CelValue, CelValue> fun
         }
 
         var v2 = a2.Evaluate(ref frame);
-        return v2.IsError ? v2 : function(v0, v1, v2);
+        if (v2.IsError)
+        {
+            return v2;
+        }
+
+        CelCost.Charge(1 + CelCost.WorkOf(v0) + CelCost.WorkOf(v1) + CelCost.WorkOf(v2));
+        return function(v0, v1, v2);
     }
 }
 
@@ -414,6 +432,12 @@ internal sealed class Call4Node(Func<CelValue, CelValue, CelValue, CelValue, Cel
         }
 
         var v3 = a3.Evaluate(ref frame);
-        return v3.IsError ? v3 : function(v0, v1, v2, v3);
+        if (v3.IsError)
+        {
+            return v3;
+        }
+
+        CelCost.Charge(1 + CelCost.WorkOf(v0) + CelCost.WorkOf(v1) + CelCost.WorkOf(v2) + CelCost.WorkOf(v3));
+        return function(v0, v1, v2, v3);
     }
 }

@@ -58,6 +58,7 @@ internal static class CelOperators
             return false;
         }
 
+        CelCost.Charge(count);
         for (var i = 0; i < count; i++)
         {
             if (!Equal(a[i], b[i]))
@@ -82,6 +83,7 @@ internal static class CelOperators
         }
 
         var keys = a.Keys;
+        CelCost.Charge(keys.Count);
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
@@ -261,9 +263,11 @@ internal static class CelOperators
                 case CelKind.Double:
                     return CelValue.Double(a.AsDouble + b.AsDouble);
                 case CelKind.String:
+                    CelCost.ChargeText((long)a.AsString.Length + b.AsString.Length);
                     return CelValue.String(string.Concat(a.AsString, b.AsString));
                 case CelKind.Bytes:
                     {
+                        CelCost.ChargeText((long)a.AsBytes.Length + b.AsBytes.Length);
                         var x = a.AsBytes;
                         var y = b.AsBytes;
                         var r = new byte[x.Length + y.Length];
@@ -276,6 +280,7 @@ internal static class CelOperators
                     {
                         var x = a.AsList;
                         var y = b.AsList;
+                        CelCost.Charge(1L + x.Count + y.Count);
                         if (y.Count == 0)
                         {
                             return a;
@@ -439,6 +444,7 @@ internal static class CelOperators
                 {
                     var list = container.AsList;
                     var count = list.Count;
+                    CelCost.Charge(count);
                     for (var i = 0; i < count; i++)
                     {
                         if (Equal(element, list[i]))

@@ -267,8 +267,16 @@ internal sealed class CelParser
 
     private CelSyntax ParsePostfix(CelSyntax operand)
     {
+        // Each selection, index or call nests the tree one level deeper; a long chain (a.b.c...) would make compiling
+        // it quadratic, so chains are bounded like other nesting.
+        var links = 0;
         while (true)
         {
+            if (_token.Kind is CelTokenKind.Dot or CelTokenKind.LeftBracket && ++links > MaxNesting)
+            {
+                throw new CelSyntaxException(_token.Start, $"more than {MaxNesting} selections, indexes and calls in a row");
+            }
+
             switch (_token.Kind)
             {
                 case CelTokenKind.Dot:

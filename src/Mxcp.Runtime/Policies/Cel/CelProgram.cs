@@ -65,8 +65,14 @@ internal sealed class CelProgram
         return true;
     }
 
+    /// <summary>Evaluates the expression with the given variables, within <see cref="CelBudget.Default"/>.</summary>
+    public CelValue Evaluate(CelActivation activation) => Evaluate(activation, CelBudget.Default);
+
     /// <summary>Evaluates the expression with the given variables.</summary>
-    public CelValue Evaluate(CelActivation activation)
+    /// <param name="activation">The variables.</param>
+    /// <param name="budget">The cost limit (past it, the result is an error) and the cancellation token.</param>
+    /// <exception cref="OperationCanceledException">The budget's token was cancelled during the evaluation.</exception>
+    public CelValue Evaluate(CelActivation activation, CelBudget budget)
     {
         ArgumentNullException.ThrowIfNull(activation);
         var frame = new CelFrame
@@ -74,9 +80,18 @@ internal sealed class CelProgram
             Activation = activation,
             Locals = _slots == 0 ? null : new CelValue[_slots],
         };
+        using var scope = CelCost.Begin(budget.CostLimit, budget.Cancellation);
         try
         {
             return _root.Evaluate(ref frame);
+        }
+        catch (CelCostExceededException e)
+        {
+            return CelValue.Error(new CelError(e.Message) { CostLimitExceeded = true });
+        }
+        catch (OperationCanceledException) when (budget.Cancellation.IsCancellationRequested)
+        {
+            throw;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -380,6 +380,7 @@ internal static class CelStrings
                 i += width;
             }
 
+            CelCost.Charge(parts.Count);
             return CelValue.List(new ArrayCelList([.. parts]));
         }
 
@@ -397,6 +398,9 @@ internal static class CelStrings
         }
 
         parts.Add(CelValue.String(str[position..]));
+
+        // Each part is an allocation: a split costs its parts on top of the scan.
+        CelCost.Charge(parts.Count);
         return CelValue.List(new ArrayCelList([.. parts]));
     }
 

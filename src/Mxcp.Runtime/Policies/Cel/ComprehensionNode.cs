@@ -43,6 +43,7 @@ internal sealed class ComprehensionNode(CelMacro macro, string name, CelNode ran
         List<CelValue>? results = macro is CelMacro.Map or CelMacro.Filter ? new List<CelValue>(count) : null;
         for (var i = 0; i < count; i++)
         {
+            CelCost.Charge(1);
             var element = list is not null ? list[i] : keys![i];
             locals[slot] = element;
             var value = step.Evaluate(ref frame);

@@ -4,9 +4,9 @@ Host to Python (arguments, db.execute rows): JSON where a few values are tagged 
 ``{"$mxcp": "date"|"time"|"datetime"|"decimal"|"bytes"|"dict", "v": ...}``; decoding gives date, time, datetime,
 Decimal, bytes and (for a dict that itself has a ``$mxcp`` key) plain dicts.
 
-Python to host: results are plain JSON (date/time/datetime as ISO 8601 strings, Decimal as an exact JSON number,
-bytes as base64, timedelta as an ISO 8601 duration, sets and tuples as lists, pandas DataFrames as records, NaN and
-NaT as null). db.execute parameters are tagged like the arguments, so that SQL receives typed values.
+Python to host: results are plain JSON (date/time/datetime as ISO 8601 strings, a naive datetime as UTC with "Z",
+Decimal as an exact JSON number, bytes as base64, timedelta as an ISO 8601 duration, sets and tuples as lists, pandas
+DataFrames as records, NaN and NaT as null). db.execute parameters are tagged like the arguments, so that SQL receives typed values.
 """
 
 import base64
@@ -109,6 +109,9 @@ def _emit(v, out, tagged):
             out.append("null")
         elif tagged:
             _tag(out, "datetime", v.isoformat())
+        elif v.tzinfo is None or v.utcoffset() is None:
+            # A naive datetime is sent as UTC, like DuckDB's TIMESTAMP: RFC 3339 (JSON Schema's date-time) needs an offset.
+            out.append(_escape(v.isoformat() + "Z"))
         else:
             out.append(_escape(v.isoformat()))
     elif isinstance(v, _dt.date):
