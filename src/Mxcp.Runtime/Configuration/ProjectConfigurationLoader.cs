@@ -124,8 +124,11 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
                 : new(key, await resolver.ResolveAsync(value, file, key.Value, emptyConfig, cancellationToken).ConfigureAwait(false)));
         }
 
-        // Secret providers read their own settings (vault, onepassword) from the already resolved top level.
-        var providerConfig = YamlJson.ToElement(new YamlMapping(entries.Where(e => e.Key.Value != "projects").ToList(), root.Line, root.Column));
+        // Secret providers read their own settings (vault, onepassword) from the already resolved top level, checked
+        // first so that a mistake there is reported with its file and line rather than as a failed lookup.
+        var topLevel = new YamlMapping(entries.Where(e => e.Key.Value != "projects").ToList(), root.Line, root.Column);
+        UserConfigReader.Read(topLevel, file);
+        var providerConfig = YamlJson.ToElement(topLevel);
         for (var i = 0; i < entries.Count; i++)
         {
             if (entries[i].Key.Value == "projects" && entries[i].Value is YamlMapping projects
