@@ -31,6 +31,9 @@ public sealed class LoopbackOnePasswordConnect : IAsyncDisposable
     /// <summary>Every request, in order of arrival.</summary>
     public ConcurrentQueue<ConnectRequestSeen> Requests { get; } = new();
 
+    /// <summary>How long each answer waits (a server too slow to answer).</summary>
+    public TimeSpan Delay { get; set; }
+
     public static async Task<LoopbackOnePasswordConnect> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -66,6 +69,10 @@ public sealed class LoopbackOnePasswordConnect : IAsyncDisposable
         var filter = request.Query["filter"].FirstOrDefault();
         var authorization = request.Headers.Authorization.FirstOrDefault();
         Requests.Enqueue(new ConnectRequestSeen(request.Method, path, filter, authorization));
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, context.RequestAborted);
+        }
 
         if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.Ordinal)
             || !_tokens.TryGetValue(authorization["Bearer ".Length..], out var allowed))
