@@ -98,7 +98,7 @@ internal static class BoundedHttp
             inner = inner.InnerException;
         }
 
-        return ReferenceEquals(inner, e) ? e.Message : $"{e.Message} ({inner.Message})";
+        return ReferenceEquals(inner, e) || e.Message.Contains(inner.Message, StringComparison.Ordinal) ? e.Message : $"{e.Message} ({inner.Message})";
     }
 }
 

@@ -54,7 +54,7 @@ internal static partial class ServeCommand
                 Watch = parse.GetValue(watch) ? true : null,
                 ReloadOnSighup = true,
             };
-            var config = await new ProjectConfigurationLoader([]).LoadAsync(options, ct).ConfigureAwait(false);
+            var config = await new ProjectConfigurationLoader([]).LoadTopLevelAsync(options, ct).ConfigureAwait(false);
             var settings = new ServeSettings(
                 parse.GetValue(transport) ?? config.User.Transport.Provider,
                 parse.GetValue(host) ?? config.User.Transport.Http.Host,
