@@ -40,19 +40,8 @@ public sealed class ConnectTests : IAsyncLifetime
         await _connect.DisposeAsync();
     }
 
-    private JsonElement Config(object? extra = null)
-    {
-        var block = new Dictionary<string, object?> { ["enabled"] = true, ["connect_host"] = _connect.Address.ToString() };
-        if (extra is not null)
-        {
-            foreach (var property in JsonSerializer.SerializeToElement(extra).EnumerateObject())
-            {
-                block[property.Name] = property.Value;
-            }
-        }
-
-        return JsonSerializer.SerializeToElement(new { mxcp = 1, onepassword = block });
-    }
+    private JsonElement Config(object? extra = null) =>
+        UserConfigJson.WithBlock("onepassword", new Dictionary<string, object?> { ["enabled"] = true, ["connect_host"] = _connect.Address.ToString() }, extra);
 
     private async Task<string> Resolve(string reference, JsonElement? config = null) =>
         await _provider.ResolveAsync(reference, config ?? Config(), Ct);

@@ -35,19 +35,8 @@ public sealed class VaultSecretProviderTests : IAsyncLifetime
         await _vault.DisposeAsync();
     }
 
-    private JsonElement Config(object? extra = null)
-    {
-        var vault = new Dictionary<string, object?> { ["enabled"] = true, ["address"] = _vault.Address.ToString() };
-        if (extra is not null)
-        {
-            foreach (var property in JsonSerializer.SerializeToElement(extra).EnumerateObject())
-            {
-                vault[property.Name] = property.Value;
-            }
-        }
-
-        return JsonSerializer.SerializeToElement(new { mxcp = 1, vault });
-    }
+    private JsonElement Config(object? extra = null) =>
+        UserConfigJson.WithBlock("vault", new Dictionary<string, object?> { ["enabled"] = true, ["address"] = _vault.Address.ToString() }, extra);
 
     private async Task<string> Resolve(string reference, JsonElement? config = null) =>
         await _provider.ResolveAsync(reference, config ?? Config(), Ct);
