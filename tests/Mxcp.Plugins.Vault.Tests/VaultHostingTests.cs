@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -70,12 +68,12 @@ public sealed class VaultHostingTests : IAsyncLifetime
     private ServiceProvider Host()
     {
         var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(new SingleLoggerProvider(_log)).SetMinimumLevel(LogLevel.Trace));
+        services.AddLogging(b => b.AddProvider(_log).SetMinimumLevel(LogLevel.Trace));
         services.AddMxcp(o =>
         {
             o.ProjectPath = _root;
             o.UserConfigPath = Path.Combine(_root, "user.yml");
-        }).AddVault();
+        }).AddVault().AddVault();
         services.AddSingleton<IEndpointExecutorProvider>(_probe);
         return services.BuildServiceProvider();
     }
@@ -83,12 +81,20 @@ public sealed class VaultHostingTests : IAsyncLifetime
     private static Task StartAsync(ServiceProvider host) => host.GetServices<IHostedService>().First().StartAsync(Ct);
 
     [Fact]
+    public void AddVault_Twice_RegistersOneProvider()
+    {
+        using var host = Host();
+
+        Assert.Single(host.GetServices<ISecretProvider>());
+    }
+
+    [Fact]
     public async Task Start_VaultReference_ExecutorsGetTheSecretAndOtherProfilesAreNotRead()
     {
         await using var host = Host();
         await StartAsync(host);
 
-        Assert.Equal(Password, _probe.Passwords.Single());
+        Assert.Equal(Password, _probe.Values("db", "password").Single());
         Assert.Equal(["/v1/secret/data/app"], _vault.Requests.Select(r => r.Path));
         Assert.DoesNotContain(Password, _log.All);
         Assert.DoesNotContain(_token, _log.All);
@@ -108,7 +114,7 @@ public sealed class VaultHostingTests : IAsyncLifetime
             + $"the token in {_tokenEnv} is invalid or expired",
             e.Message);
         Assert.DoesNotContain("hvs.not-the-right-one", e.ToString());
-        Assert.Empty(_probe.Passwords);
+        Assert.Empty(_probe.Values("db", "password"));
     }
 
     [Fact]
@@ -120,7 +126,7 @@ public sealed class VaultHostingTests : IAsyncLifetime
 
         Assert.True(await host.GetRequiredService<IProjectReloader>().ReloadAsync("rotation", cancellationToken: Ct));
 
-        Assert.Equal([Password, "rotated-Pa55word"], _probe.Passwords);
+        Assert.Equal([Password, "rotated-Pa55word"], _probe.Values("db", "password"));
     }
 
     [Fact]
@@ -132,7 +138,7 @@ public sealed class VaultHostingTests : IAsyncLifetime
 
         Assert.False(await host.GetRequiredService<IProjectReloader>().ReloadAsync("rotation", cancellationToken: Ct));
 
-        Assert.Equal([Password], _probe.Passwords);
+        Assert.Equal([Password], _probe.Values("db", "password"));
         Assert.Equal(0, _probe.Disposed);
         Assert.Contains(
             $"projects.shop.profiles.prod.secrets[0].parameters.password: cannot resolve 'vault://secret/app#db_password': Vault at {_vault.Address.GetLeftPart(UriPartial.Authority)} is sealed (503)",
@@ -164,46 +170,5 @@ public sealed class VaultHostingTests : IAsyncLifetime
 
         Assert.Equal($"{Path.Combine(_root, "user.yml")}:5:3: vault: unknown key 'tokn_env' (did you mean 'token_env'?)", e.Message);
         Assert.Empty(_vault.Requests);
-    }
-
-    /// <summary>The <c>sql</c> language of the test host: records the secrets each snapshot's executor receives.</summary>
-    private sealed class SecretsProbe : IEndpointExecutorProvider, IEndpointExecutor
-    {
-        private readonly ConcurrentQueue<string> _passwords = new();
-        private int _disposed;
-
-        public string Language => "sql";
-
-        public IReadOnlyList<string> Passwords => [.. _passwords];
-
-        /// <summary>How many executors were disposed: a reload refused before draining disposes none.</summary>
-        public int Disposed => _disposed;
-
-        public ValueTask<IEndpointExecutor> CreateAsync(ProjectRuntimeContext context, CancellationToken cancellationToken)
-        {
-            _passwords.Enqueue(context.Secrets.Single(s => s.Name == "db").Parameters.GetProperty("password").GetString()!);
-            return ValueTask.FromResult<IEndpointExecutor>(this);
-        }
-
-        public ValueTask<IReadOnlyList<string>> ValidateAsync(EndpointDefinition endpoint, string? sourceText, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IReadOnlyList<string>>([]);
-
-        public ValueTask<JsonNode?> ExecuteAsync(EndpointInvocation invocation, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<JsonNode?>(null);
-
-        public ValueTask DisposeAsync()
-        {
-            Interlocked.Increment(ref _disposed);
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    private sealed class SingleLoggerProvider(ILogger logger) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => logger;
-
-        public void Dispose()
-        {
-        }
     }
 }

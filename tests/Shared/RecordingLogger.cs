@@ -3,8 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Mxcp.Tests.Shared;
 
-/// <summary>A logger that keeps every message at every level, to check what is logged (and what must not be).</summary>
-public sealed class RecordingLogger : ILogger
+/// <summary>
+/// A logger that keeps every message at every level, to check what is logged (and what must not be); as a provider it
+/// is the logger of every category.
+/// </summary>
+public sealed class RecordingLogger : ILogger, ILoggerProvider
 {
     public ConcurrentQueue<(LogLevel Level, string Message)> Messages { get; } = new();
 
@@ -14,6 +17,12 @@ public sealed class RecordingLogger : ILogger
         where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public void Dispose()
+    {
+    }
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
         Messages.Enqueue((logLevel, formatter(state, exception) + (exception is null ? "" : "\n" + exception)));
