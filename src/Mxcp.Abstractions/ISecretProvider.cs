@@ -16,6 +16,10 @@ public interface ISecretProvider
     /// <param name="reference">The reference.</param>
     /// <param name="userConfig">The top-level user configuration (its <c>vault</c>, <c>onepassword</c> sections resolved).</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
-    /// <returns>The secret value. Throw with a message that names the reference, never the value, when it cannot be resolved.</returns>
+    /// <returns>
+    /// The secret value. When it cannot be resolved, throw with a message that says why and never holds a secret or a
+    /// token; the runtime puts the file, line, key path and the reference in front of it. Resolution happens on every
+    /// load and reload of the project, so cache credentials if you must, never the secrets themselves.
+    /// </returns>
     ValueTask<string> ResolveAsync(string reference, JsonElement userConfig, CancellationToken cancellationToken);
 }

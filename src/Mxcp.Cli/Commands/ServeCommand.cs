@@ -59,7 +59,7 @@ internal static partial class ServeCommand
                 Watch = parse.GetValue(watch) ? true : null,
                 ReloadOnSighup = true,
             };
-            var config = await new ProjectConfigurationLoader([]).LoadAsync(options, ct).ConfigureAwait(false);
+            var config = await new ProjectConfigurationLoader([]).LoadTopLevelAsync(options, ct).ConfigureAwait(false);
             var requested = parse.GetValue(transport) ?? config.User.Transport.Provider;
             var settings = new ServeSettings(
                 requested == "http" ? "streamable-http" : requested, // "http" is how the operations guide writes it

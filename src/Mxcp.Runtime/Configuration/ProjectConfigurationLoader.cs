@@ -36,7 +36,18 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
 
     public static bool IsFalse(string? value) => value?.Trim().ToLowerInvariant() is "0" or "false" or "no";
 
-    public async Task<ProjectConfiguration> LoadAsync(MxcpOptions options, CancellationToken cancellationToken = default)
+    public Task<ProjectConfiguration> LoadAsync(MxcpOptions options, CancellationToken cancellationToken = default) =>
+        LoadAsync(options, withUserProfile: true, cancellationToken);
+
+    /// <summary>
+    /// Loads the site configuration and the top level of the user configuration (<c>transport</c>, <c>logging</c>, ...)
+    /// but not the active profile's user settings, so that no secret manager is asked and no secret is resolved: for
+    /// the settings a host needs before its plugins are loaded. The result's user profile is empty.
+    /// </summary>
+    public Task<ProjectConfiguration> LoadTopLevelAsync(MxcpOptions options, CancellationToken cancellationToken = default) =>
+        LoadAsync(options, withUserProfile: false, cancellationToken);
+
+    private async Task<ProjectConfiguration> LoadAsync(MxcpOptions options, bool withUserProfile, CancellationToken cancellationToken)
     {
         var env = options.Environment;
         var root = FindProjectRoot(options.ProjectPath ?? Directory.GetCurrentDirectory());
@@ -60,7 +71,7 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             userNode = YamlDocumentLoader.LoadFile(userFile, userDisplay);
             if (userNode is not null)
             {
-                userNode = await ResolveUserConfigAsync(resolver, userNode, userDisplay, site.Project, profile, cancellationToken).ConfigureAwait(false);
+                userNode = await ResolveUserConfigAsync(resolver, userNode, userDisplay, withUserProfile ? (site.Project, profile) : null, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -114,8 +125,11 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
         return File.Exists(defaultPath) ? (defaultPath, defaultPath) : (null, defaultPath);
     }
 
-    /// <summary>Resolves the top-level keys except <c>projects</c>, then only the active project's active profile.</summary>
-    private static async Task<YamlNode> ResolveUserConfigAsync(ReferenceResolver resolver, YamlNode root, string file, string project, string profile, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resolves the top-level keys except <c>projects</c>, then only the active project's active profile; without an
+    /// active profile, leaves <c>projects</c> out.
+    /// </summary>
+    private static async Task<YamlNode> ResolveUserConfigAsync(ReferenceResolver resolver, YamlNode root, string file, (string Project, string Profile)? active, CancellationToken cancellationToken)
     {
         if (root is not YamlMapping mapping)
         {
@@ -131,8 +145,16 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
                 : new(key, await resolver.ResolveAsync(value, file, key.Value, emptyConfig, cancellationToken).ConfigureAwait(false)));
         }
 
-        // Secret providers read their own settings (vault, onepassword) from the already resolved top level.
-        var providerConfig = YamlJson.ToElement(new YamlMapping(entries.Where(e => e.Key.Value != "projects").ToList(), root.Line, root.Column));
+        // Secret providers read their own settings (vault, onepassword) from the already resolved top level, checked
+        // first so that a mistake there is reported with its file and line rather than as a failed lookup.
+        var topLevel = new YamlMapping(entries.Where(e => e.Key.Value != "projects").ToList(), root.Line, root.Column);
+        UserConfigReader.Read(topLevel, file);
+        if (active is not { Project: var project, Profile: var profile })
+        {
+            return topLevel;
+        }
+
+        var providerConfig = YamlJson.ToElement(topLevel);
         for (var i = 0; i < entries.Count; i++)
         {
             if (entries[i].Key.Value == "projects" && entries[i].Value is YamlMapping projects

@@ -99,7 +99,8 @@ internal sealed partial class ReferenceResolver(IReadOnlyList<ISecretProvider> p
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        throw new ProjectFileException(file, scalar.Line, scalar.Column, path, $"cannot resolve '{SchemeOf(text)}' reference: {e.Message}", e);
+                        // The reference names where the secret is (vault://secret/app#db_password), not what it is.
+                        throw new ProjectFileException(file, scalar.Line, scalar.Column, path, $"cannot resolve '{text}': {e.Message}", e);
                     }
                 }
             }

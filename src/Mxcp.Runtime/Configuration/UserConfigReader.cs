@@ -340,7 +340,20 @@ internal static class UserConfigReader
             return new VaultConfig();
         }
 
+        // enabled, address and token_env are MXCP's; the others belong to the Vault plugin (src/Mxcp.Plugins.Vault), which
+        // reads them from the configuration JSON. They are checked here so that mistakes name the file and line.
         var config = new VaultConfig { Enabled = r.Bool("enabled") ?? false, Address = r.String("address"), TokenEnv = r.String("token_env") };
+        r.String("namespace");
+        SecretManagerTimeout(r);
+        var approle = r.Mapping("approle");
+        if (approle is not null)
+        {
+            approle.String("mount");
+            approle.String("role_id_env");
+            approle.String("secret_id_env");
+            approle.EnsureNoUnknownKeys();
+        }
+
         r.EnsureNoUnknownKeys();
         return config;
     }
@@ -352,9 +365,21 @@ internal static class UserConfigReader
             return new OnePasswordConfig();
         }
 
+        // enabled and token_env are MXCP's; the others belong to the 1Password plugin (src/Mxcp.Plugins.OnePassword).
         var config = new OnePasswordConfig { Enabled = r.Bool("enabled") ?? false, TokenEnv = r.String("token_env") };
+        r.String("connect_host");
+        r.String("connect_token_env");
+        SecretManagerTimeout(r);
         r.EnsureNoUnknownKeys();
         return config;
+    }
+
+    private static void SecretManagerTimeout(YamlMappingReader r)
+    {
+        if (r.Double("timeout") is { } seconds && !(seconds > 0 && seconds <= 300))
+        {
+            throw r.Error(r.Node["timeout"]!, r.PathOf("timeout"), "expected a number of seconds greater than 0 and at most 300");
+        }
     }
 
     private static TransportConfig ReadTransport(YamlMappingReader? r)

@@ -13,7 +13,8 @@ public sealed class PackageTests(PackedPackagesFixture packed) : IClassFixture<P
     private static readonly string[] Libraries =
     [
         "Mxcp.Abstractions", "Mxcp.Runtime", "Mxcp.AspNetCore", "Mxcp.Admin.Extensions",
-        "Mxcp.Plugins.DuckDb", "Mxcp.Plugins.Python", "Mxcp.Plugins.PostgresAudit",
+        "Mxcp.Plugins.DuckDb", "Mxcp.Plugins.Python", "Mxcp.Plugins.PostgresAudit", "Mxcp.Plugins.Vault",
+        "Mxcp.Plugins.OnePassword",
     ];
 
     /// <summary>The sibling packages each package depends on (all of them, at exactly its own version).</summary>
@@ -26,6 +27,8 @@ public sealed class PackageTests(PackedPackagesFixture packed) : IClassFixture<P
         ["Mxcp.Plugins.DuckDb"] = ["Mxcp.Abstractions"],
         ["Mxcp.Plugins.Python"] = ["Mxcp.Abstractions"],
         ["Mxcp.Plugins.PostgresAudit"] = ["Mxcp.Abstractions"],
+        ["Mxcp.Plugins.Vault"] = ["Mxcp.Abstractions"],
+        ["Mxcp.Plugins.OnePassword"] = ["Mxcp.Abstractions"],
         ["Mxcp.Cli"] = [],
     };
 
@@ -157,7 +160,7 @@ public sealed class PackageTests(PackedPackagesFixture packed) : IClassFixture<P
         Assert.Equal("mxcp", settings.Descendants("Command").Single().Attribute("Name")!.Value);
 
         const string plugins = ToolFolder + "plugins/";
-        foreach (var name in (string[])["DuckDb", "Python", "PostgresAudit"])
+        foreach (var name in (string[])["DuckDb", "Python", "PostgresAudit", "Vault", "OnePassword"])
         {
             Assert.Contains($"{plugins}{name}/Mxcp.Plugins.{name}.dll", tool.Entries);
             Assert.Contains($"{plugins}{name}/Mxcp.Plugins.{name}.deps.json", tool.Entries);

@@ -260,11 +260,101 @@ public sealed class ProjectConfigurationLoaderTests
         Assert.Equal("resolved:vault://secret/api#token@http://vault:8200", config.UserProfile.Secrets[0].Parameters.GetProperty("token").GetString());
     }
 
+    [Fact]
+    public async Task LoadTopLevelAsync_ProfileWithSecretReferences_ReadsTheTransportAndResolvesNothing()
+    {
+        using var project = new TempProject();
+        var user = project.Write("user.yml", "mxcp: 1\ntransport:\n  http:\n    port: ${PORT}\nprojects:\n  demo:\n    profiles:\n      dev:\n        python:\n          workers: ${WORKERS}\n        secrets:\n          - name: api\n            type: api\n            parameters:\n              token: vault://secret/api#token\n");
+        project.Env["MXCP_CONFIG"] = user;
+        project.Env["PORT"] = "9100";
+
+        var config = await Loader.LoadTopLevelAsync(project.Options(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(9100, config.User.Transport.Http.Port);
+        Assert.Empty(config.UserProfile.Secrets);
+    }
+
+    [Fact]
+    public async Task LoadAsync_UnknownKeyInVaultBlock_IsReportedBeforeAnyProviderIsAsked()
+    {
+        using var project = new TempProject();
+        var user = project.Write("user.yml", "mxcp: 1\nvault:\n  enabled: true\n  adress: http://vault:8200\nprojects:\n  demo:\n    profiles:\n      dev:\n        secrets:\n          - name: api\n            type: api\n            parameters:\n              token: vault://secret/api#token\n");
+        project.Env["MXCP_CONFIG"] = user;
+        var vault = new FakeVault();
+
+        var e = await Assert.ThrowsAsync<ProjectFileException>(() => new ProjectConfigurationLoader([vault]).LoadAsync(project.Options(), TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{user}:4:3: vault: unknown key 'adress' (did you mean 'address'?)", e.Message);
+        Assert.Equal(0, vault.Calls);
+    }
+
+    [Fact]
+    public async Task LoadAsync_ProviderFails_NamesTheFileKeyPathAndTheWholeReference()
+    {
+        using var project = new TempProject();
+        var user = project.Write("user.yml", "mxcp: 1\nprojects:\n  demo:\n    profiles:\n      dev:\n        secrets:\n          - name: api\n            type: api\n            parameters:\n              token: vault://secret/api#token\n");
+        project.Env["MXCP_CONFIG"] = user;
+
+        var e = await Assert.ThrowsAsync<ProjectFileException>(() => new ProjectConfigurationLoader([new FakeVault()]).LoadAsync(project.Options(), TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{user}:10:22: projects.demo.profiles.dev.secrets[0].parameters.token: cannot resolve 'vault://secret/api#token': Vault is not enabled", e.Message);
+    }
+
+    [Theory]
+    [InlineData("vault:\n  timeout: 0\n", "3:12: vault.timeout: expected a number of seconds greater than 0 and at most 300")]
+    [InlineData("vault:\n  approle:\n    role_id: abc\n", "4:5: vault.approle: unknown key 'role_id' (allowed keys: mount, role_id_env, secret_id_env)")]
+    [InlineData("onepassword:\n  connect_hots: http://op:8080\n", "3:3: onepassword: unknown key 'connect_hots' (did you mean 'connect_host'?)")]
+    public async Task LoadAsync_SecretManagerSettings_AreChecked(string block, string expected)
+    {
+        using var project = new TempProject();
+        var user = project.Write("user.yml", "mxcp: 1\n" + block);
+        project.Env["MXCP_CONFIG"] = user;
+
+        var e = await Assert.ThrowsAsync<ProjectFileException>(() => LoadAsync(project));
+
+        Assert.Equal($"{user}:{expected}", e.Message);
+    }
+
+    [Fact]
+    public async Task LoadAsync_SecretManagerSettings_AreAccepted()
+    {
+        using var project = new TempProject();
+        var user = project.Write("user.yml", """
+            mxcp: 1
+            vault:
+              enabled: true
+              address: https://vault.internal:8200
+              token_env: APP_VAULT_TOKEN
+              namespace: team-a
+              timeout: 5
+              approle: {mount: approle, role_id_env: APP_ROLE_ID, secret_id_env: APP_SECRET_ID}
+            onepassword:
+              enabled: true
+              token_env: OP_TOKEN
+              connect_host: http://op-connect:8080
+              connect_token_env: OP_CONNECT
+              timeout: 2.5
+            """);
+        project.Env["MXCP_CONFIG"] = user;
+
+        var config = await LoadAsync(project);
+
+        Assert.Equal("team-a", config.UserJson.GetProperty("vault").GetProperty("namespace").GetString());
+        Assert.Equal(2.5, config.UserJson.GetProperty("onepassword").GetProperty("timeout").GetDouble());
+    }
+
     private sealed class FakeVault : ISecretProvider
     {
         public bool CanResolve(string reference) => reference.StartsWith("vault://", StringComparison.Ordinal);
 
-        public ValueTask<string> ResolveAsync(string reference, JsonElement userConfig, CancellationToken cancellationToken) =>
-            ValueTask.FromResult($"resolved:{reference}@{userConfig.GetProperty("vault").GetProperty("address").GetString()}");
+        public int Calls { get; private set; }
+
+        public ValueTask<string> ResolveAsync(string reference, JsonElement userConfig, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return userConfig.TryGetProperty("vault", out var vault)
+                ? ValueTask.FromResult($"resolved:{reference}@{vault.GetProperty("address").GetString()}")
+                : throw new InvalidOperationException("Vault is not enabled");
+        }
     }
 }
