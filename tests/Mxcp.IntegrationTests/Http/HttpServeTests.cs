@@ -17,7 +17,9 @@ public sealed class HttpServeTests(SalesSampleFixture sample) : IClassFixture<Sa
         await using var server = await ServeProcess.StartAsync(sample.Project);
         Assert.Equal("/mcp", server.Endpoint.AbsolutePath);
 
-        await using var modern = await server.ConnectAsync(cancellationToken: Ct);
+        // The version is asked for explicitly: without it the client probes with a 5 s timeout and falls back to the
+        // handshake when the probe is slow (a loaded machine), which would test the client's fallback, not the server.
+        await using var modern = await server.ConnectAsync("2026-07-28", cancellationToken: Ct);
         Assert.Equal("2026-07-28", modern.NegotiatedProtocolVersion);
         Assert.Null(modern.SessionId);
         var top = await modern.CallToolAsync("top_products", new Dictionary<string, object?> { ["since"] = "2024-01-01", ["limit"] = 3 }, cancellationToken: Ct);
