@@ -4,10 +4,7 @@ using Mxcp.Abstractions;
 
 namespace Mxcp.Cli;
 
-/// <summary>
-/// Parses the value syntax of <c>--param</c> (<c>name=value</c> or <c>name=@file.json</c>), <c>--user-context</c> and
-/// <c>--request-headers</c> (a JSON object inline or <c>@file.json</c>).
-/// </summary>
+/// <summary>Parses the value syntax of <c>--param</c>, <c>--user-context</c> and <c>--request-headers</c> (mxcp-reference §18.1).</summary>
 internal static class CliArguments
 {
     /// <summary><c>name=value</c> stays a string (the endpoint's types convert it); <c>name=@file.json</c> is the file's JSON.</summary>
@@ -58,10 +55,7 @@ internal static class CliArguments
         return element.ValueKind == JsonValueKind.Object ? element : throw new CliUsageException($"{what} must be a JSON object");
     }
 
-    /// <summary>
-    /// The user of <c>--user-context</c>: the JSON is the raw profile (policies read <c>role</c> and <c>permissions</c>
-    /// from it); <c>user_id</c> and <c>username</c> default to <c>{provider}_user</c>.
-    /// </summary>
+    /// <summary>The user of <c>--user-context</c>: the JSON is the raw profile (mxcp-reference §5.2).</summary>
     public static UserContext? User(JsonElement? json, string provider)
     {
         if (json is not { } profile)
