@@ -12,7 +12,7 @@ using ModelContextProtocol.Server;
 namespace Mxcp.Benchmarks.BareSdkServer;
 
 /// <summary>
-/// The simplest honest Streamable HTTP mapping of the SDK's Core transports (mcp-sdk-notes §1.10, the sequence the
+/// The simplest honest Streamable HTTP mapping of the SDK's Core transports (the sequence the
 /// SDK's own AspNetCore package follows): content negotiation, parsing, then either one <see cref="McpServer"/> per POST
 /// (stateless mode and 2026-07-28 requests) or a session created by <c>initialize</c> and found by
 /// <c>Mcp-Session-Id</c>; SSE answers; GET for a session's stream; DELETE to end it.

@@ -30,6 +30,6 @@ public sealed class MxcpAdminOptions
     /// <summary>Include exception details in error responses (<c>detail</c>).</summary>
     public bool Debug { get; set; }
 
-    /// <summary>The transport the MCP server uses, shown by <c>/config</c>.</summary>
-    public string Transport { get; set; } = "streamable-http";
+    /// <summary>The transport the MCP server uses, shown by <c>/config</c>; set by <c>mxcp serve</c>.</summary>
+    internal string Transport { get; set; } = "streamable-http";
 }

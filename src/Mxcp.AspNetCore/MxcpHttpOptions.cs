@@ -46,6 +46,6 @@ public sealed class MxcpHttpOptions
     /// </summary>
     public IList<string>? AllowedHosts { get; set; }
 
-    /// <summary>Clock for idle handling (tests).</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <summary>Clock for idle handling; replaced by the tests only.</summary>
+    internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -6,7 +6,7 @@ using Mxcp.Runtime.Execution;
 namespace Mxcp.Cli;
 
 /// <summary>
-/// Parses the value syntax of <c>--param</c>, <c>--user-context</c> and <c>--request-headers</c> (mxcp-reference §18.1).
+/// Parses the value syntax of <c>--param</c>, <c>--user-context</c> and <c>--request-headers</c>.
 /// A bad value is a <see cref="CliParameterException"/> with the reference's message (exit code 2).
 /// </summary>
 internal static class CliArguments
@@ -33,7 +33,7 @@ internal static class CliArguments
         return result;
     }
 
-    /// <summary>The user of <c>--user-context</c> (JSON or <c>@file.json</c>): the object is the raw profile (mxcp-reference §5.2).</summary>
+    /// <summary>The user of <c>--user-context</c> (JSON or <c>@file.json</c>): the object is the raw profile.</summary>
     public static UserContext? User(string? value) =>
         JsonObject(value, "User context") is { } profile ? ProfileUser.From(profile, "cli") : null;
 

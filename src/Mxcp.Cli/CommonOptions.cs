@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Mxcp.Cli;
 
-/// <summary>The options most commands share (mxcp-reference §18.1).</summary>
+/// <summary>The options most commands share, named as in the Python MXCP's command line.</summary>
 internal static class CommonOptions
 {
     public static Option<string?> Profile() => new("--profile") { Description = "Profile to use (default: MXCP_PROFILE, then the site's profile)" };

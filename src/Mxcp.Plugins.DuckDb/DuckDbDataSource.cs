@@ -34,6 +34,11 @@ public sealed class DuckDbDataSource : DbDataSource
     private readonly Lock _gate = new();
     private readonly List<DuckDbDatabase> _databases = [];
 
+    /// <summary>Created by <c>AddDuckDb()</c> only: a data source of its own would never see a loaded project.</summary>
+    internal DuckDbDataSource()
+    {
+    }
+
     /// <summary>The DuckDB.NET connection string of the loaded project's database.</summary>
     /// <exception cref="InvalidOperationException">No project with a DuckDB database is loaded.</exception>
     public override string ConnectionString => Current().ConnectionString;

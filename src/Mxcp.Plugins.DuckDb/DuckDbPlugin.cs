@@ -21,7 +21,7 @@ public sealed class DuckDbPlugin : IMxcpPlugin
     internal static void AddServices(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<DuckDbDataSource>();
+        services.TryAddSingleton(static _ => new DuckDbDataSource());
         services.TryAddKeyedSingleton<DbDataSource>(DuckDbDataSource.ServiceKey, static (provider, _) => provider.GetRequiredService<DuckDbDataSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointExecutorProvider, DuckDbExecutorProvider>());
     }

@@ -12,7 +12,7 @@ internal static class ServerDescriptions
             : "`mxcp serve --readonly` (default hybrid mode: sessions for initialize clients, none for 2026-07-28 requests): the product, with the 1,000 YAML tools.",
         ServerIds.BareSdk =>
             "The C# MCP SDK (ModelContextProtocol.Core) alone: hand-written `McpServerTool`s from catalog.json that check argument types and run the same SQL through Mxcp's DuckDB binding (same pool and threads), " +
-            "on a minimal Streamable HTTP mapping of the SDK's Core transports (mcp-sdk-notes §1.10: Accept check, parse, per-request server or session by Mcp-Session-Id, SSE). " +
+            "on a minimal Streamable HTTP mapping of the SDK's Core transports (Accept check, parse, per-request server or session by Mcp-Session-Id, SSE). " +
             "No Mxcp runtime: no YAML, type validation, policies, audit hooks, 2026 envelope/header checks, Host/Origin guard, limits, user context. Same host (empty WebApplication, Kestrel) and GC settings as mxcp." +
             (mode == Modes.Stateless ? " Started with --stateless." : " Sessions for initialize clients, per-request servers for 2026-07-28."),
         ServerIds.TypeScript =>

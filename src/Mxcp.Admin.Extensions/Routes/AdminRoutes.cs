@@ -12,7 +12,7 @@ using Mxcp.Runtime.Hosting;
 namespace Mxcp.Admin.Routes;
 
 /// <summary>
-/// The admin routes, with the paths and JSON field names of the MXCP admin socket (reference §10) plus the operator
+/// The admin routes, with the paths and JSON field names of the Python MXCP's admin socket plus the operator
 /// extras. None of them goes through the MCP request limits or the reload drain gate: <c>/health</c> answers while a
 /// reload drains.
 /// </summary>

@@ -11,7 +11,7 @@ using Mxcp.Runtime.Audit;
 namespace Mxcp.Admin.Routes;
 
 /// <summary>
-/// <c>/audit/query</c>, <c>/audit/stats</c> (reference §10.2) and <c>/audit/export</c> over the audit store. Filter values
+/// <c>/audit/query</c>, <c>/audit/stats</c> and <c>/audit/export</c> over the audit store. Filter values
 /// go to the store as parameters; nothing is spliced into a query string. Without audit logging there are no records.
 /// </summary>
 internal static class AuditRoutes

@@ -8,7 +8,7 @@ namespace Mxcp.Cli.Commands;
 
 /// <summary>
 /// <c>mxcp dbt ARGS...</c>: runs the dbt CLI in the project with the active profile's secrets in its environment
-/// (<c>MXCP_SECRET_*</c>) and exits with dbt's exit code (mxcp-reference §19). dbt is a separate Python tool: when it
+/// (<c>MXCP_SECRET_*</c>) and exits with dbt's exit code. dbt is a separate Python tool: when it
 /// is not on <c>PATH</c> the command says how to install it and exits 1.
 /// </summary>
 internal static class DbtCommand

@@ -7,7 +7,7 @@ namespace Mxcp.Cli.Commands;
 
 /// <summary>
 /// <c>mxcp dbt-config</c>: writes dbt's <c>profiles.yml</c> entry and the project's <c>dbt_project.yml</c> for the
-/// project's DuckDB file (mxcp-reference §19). Secrets are written as <c>env_var()</c> references that
+/// project's DuckDB file. Secrets are written as <c>env_var()</c> references that
 /// <c>mxcp dbt</c> fills in, or embedded with <c>--embed-secrets --force</c>. dbt itself is not needed to write them.
 /// </summary>
 internal static class DbtConfigCommand

@@ -8,7 +8,7 @@ using Mxcp.Runtime.Drift;
 namespace Mxcp.Cli.Commands;
 
 /// <summary>
-/// <c>mxcp drift-check [--baseline FILE]</c>: compares the project now with a drift snapshot (mxcp-reference §14.2) and
+/// <c>mxcp drift-check [--baseline FILE]</c>: compares the project now with a drift snapshot and
 /// exits 1 when anything drifted.
 /// </summary>
 internal static class DriftCheckCommand

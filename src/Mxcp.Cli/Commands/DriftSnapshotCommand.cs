@@ -14,7 +14,7 @@ namespace Mxcp.Cli.Commands;
 
 /// <summary>
 /// <c>mxcp drift-snapshot</c>: writes the baseline that <c>drift-check</c> compares with: tables and columns, every
-/// endpoint's validation, tests and definition (mxcp-reference §14.1), to <c>profiles.&lt;p&gt;.drift.path</c>.
+/// endpoint's validation, tests and definition, to <c>profiles.&lt;p&gt;.drift.path</c>.
 /// </summary>
 internal static class DriftSnapshotCommand
 {

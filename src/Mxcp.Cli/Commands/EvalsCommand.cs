@@ -11,7 +11,7 @@ using Mxcp.Runtime.Execution;
 namespace Mxcp.Cli.Commands;
 
 /// <summary>
-/// <c>mxcp evals [SUITE]</c>: LLM evaluations (mxcp-reference §16) against the models of the user config's
+/// <c>mxcp evals [SUITE]</c>: LLM evaluations against the models of the user config's
 /// <c>models:</c> section; tool calls go through the full pipeline. Exits 1 unless every test passed.
 /// </summary>
 internal static class EvalsCommand

@@ -11,7 +11,7 @@ namespace Mxcp.Cli.Commands;
 
 /// <summary>
 /// <c>mxcp init [FOLDER]</c>: a new project with the standard folders, optionally a hello-world tool, and its database;
-/// then offers to write <c>server_config.json</c> for Claude Desktop (mxcp-reference §18.2). Refuses inside another
+/// then offers to write <c>server_config.json</c> for Claude Desktop. Refuses inside another
 /// project (a pre-release one is named with its migration steps) and over an existing database.
 /// </summary>
 internal static class InitCommand

@@ -8,7 +8,7 @@ using Mxcp.Runtime.Linting;
 namespace Mxcp.Cli.Commands;
 
 /// <summary>
-/// <c>mxcp lint</c>: the metadata that helps LLMs use the endpoints (mxcp-reference §17). Files that cannot be read are
+/// <c>mxcp lint</c>: the metadata that helps LLMs use the endpoints. Files that cannot be read are
 /// left to <c>validate</c>. Exits 1 when an error is reported (the reference always exits 0).
 /// </summary>
 internal static class LintCommand

@@ -7,7 +7,7 @@ using Mxcp.Runtime.Audit;
 
 namespace Mxcp.Cli.Commands;
 
-/// <summary><c>mxcp log</c>: query the audit log, or export it to CSV or DuckDB (mxcp-reference §12.6, §18).</summary>
+/// <summary><c>mxcp log</c>: query the audit log, or export it to CSV or DuckDB (options as in the Python MXCP).</summary>
 internal static class LogCommand
 {
     public static Command Create()

@@ -10,7 +10,7 @@ namespace Mxcp.Cli.Commands;
 
 /// <summary>
 /// <c>mxcp test [TYPE NAME]</c>: runs the endpoints' <c>tests:</c> through the full pipeline (policies, types) and exits 1
-/// unless every suite is ok (mxcp-reference §15).
+/// unless every suite is ok.
 /// </summary>
 internal static class TestCommand
 {

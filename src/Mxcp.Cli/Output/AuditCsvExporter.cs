@@ -5,7 +5,7 @@ using Mxcp.Runtime.Audit;
 namespace Mxcp.Cli.Output;
 
 /// <summary>
-/// <c>mxcp log --export-csv</c>: one row per record with every field of mxcp-reference §12.1 in its order; nested values
+/// <c>mxcp log --export-csv</c>: one row per record with every field of the JSONL line in its order; nested values
 /// (<c>input_data</c>, <c>output_data</c>, ...) as JSON, RFC 4180 quoting. Streams: the log is never held in memory.
 /// </summary>
 internal static class AuditCsvExporter

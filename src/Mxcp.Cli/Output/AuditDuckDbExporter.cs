@@ -7,7 +7,7 @@ using Mxcp.Runtime.Audit;
 namespace Mxcp.Cli.Output;
 
 /// <summary>
-/// <c>mxcp log --export-duckdb FILE</c>: the table <c>audit_logs</c> (every field of mxcp-reference §12.1; timestamps as
+/// <c>mxcp log --export-duckdb FILE</c>: the table <c>audit_logs</c> (one column per field of the JSONL line; timestamps as
 /// <c>TIMESTAMPTZ</c>, nested values as <c>JSON</c>) in a DuckDB file, created through the DuckDB plugin's
 /// <see cref="ISqlDatabase"/>. The records go through a private JSONL staging file that DuckDB reads with
 /// <c>read_json</c>: the only value in the SQL is that file's path, and it is a bound parameter.

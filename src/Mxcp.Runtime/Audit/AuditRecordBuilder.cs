@@ -7,7 +7,7 @@ using Mxcp.Runtime.Execution;
 namespace Mxcp.Runtime.Audit;
 
 /// <summary>
-/// Builds the audit record of a completed call (mxcp-reference §12.1). Runs on the request thread, because the result
+/// Builds the audit record of a completed call. Runs on the request thread, because the result
 /// is handed to the transport right after: everything it keeps is copied, the nested values as UTF-8 JSON. <c>input_data</c> is the
 /// raw arguments; parameters and return fields marked <c>sensitive</c> become <c>"[REDACTED]"</c>; the profile's
 /// <c>field_redactions</c> apply to both; the text of a sensitive value is also cut out of the error message and of

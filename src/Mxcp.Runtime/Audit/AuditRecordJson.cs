@@ -7,7 +7,7 @@ using Mxcp.Abstractions;
 namespace Mxcp.Runtime.Audit;
 
 /// <summary>
-/// One <see cref="AuditRecord"/> as one JSON object, with the field names and order of mxcp-reference §12.1 — the line
+/// One <see cref="AuditRecord"/> as one JSON object, with the Python MXCP's field names and order — the line
 /// format of the JSONL backend, readable by the Python MXCP and by <c>read_json</c>.
 /// </summary>
 internal static class AuditRecordJson

@@ -4,7 +4,7 @@ using Mxcp.Abstractions;
 namespace Mxcp.Runtime.Audit;
 
 /// <summary>
-/// The server's audit schema <c>mxcp.endpoints</c> v2 (mxcp-reference §12.2) with this profile's retention and field
+/// The server's audit schema, the Python MXCP's <c>mxcp.endpoints</c> v2, with this profile's retention and field
 /// redactions, as the schema side file of the JSONL backend stores it.
 /// </summary>
 internal static class AuditSchemas

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Mxcp.Runtime.Audit;
 
 /// <summary>
-/// One entry of <c>audit.field_redactions</c> (mxcp-reference §12.2, §12.3): a dot path applied to <c>input_data</c> and
+/// One entry of <c>audit.field_redactions</c> ({field_path, strategy, options}): a dot path applied to <c>input_data</c> and
 /// <c>output_data</c>, and how to redact the value found there. A path segment applies to every item of an array it
 /// meets, so <c>email</c> reaches the <c>email</c> column of every row a SQL tool returns.
 /// </summary>
@@ -26,7 +26,7 @@ internal sealed record FieldRedaction(string FieldPath, RedactionStrategy Strate
     public string StrategyName => Strategies.First(s => s.Value == Strategy).Key;
 }
 
-/// <summary>The redaction strategies of mxcp-reference §12.3.</summary>
+/// <summary>The redaction strategies, with the names and options of the Python MXCP.</summary>
 internal enum RedactionStrategy
 {
     /// <summary><c>"[REDACTED]"</c>.</summary>

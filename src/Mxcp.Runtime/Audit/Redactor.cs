@@ -6,8 +6,9 @@ using System.Text.Json.Nodes;
 namespace Mxcp.Runtime.Audit;
 
 /// <summary>
-/// The redaction strategies of mxcp-reference §12.3, applied to one JSON value. Strategies that work on text use a
-/// string as itself and any other value as its JSON text (the reference uses Python's <c>str()</c>).
+/// The redaction strategies of <c>field_redactions</c> (<see cref="RedactionStrategy"/>), applied to one JSON value.
+/// Strategies that work on text use a string as itself and any other value as its JSON text (the Python MXCP uses
+/// Python's <c>str()</c>).
 /// </summary>
 internal static class Redactor
 {

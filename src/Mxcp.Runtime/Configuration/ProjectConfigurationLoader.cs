@@ -9,7 +9,7 @@ using Mxcp.Runtime.Yaml;
 namespace Mxcp.Runtime.Configuration;
 
 /// <summary>
-/// Finds and loads a project's configuration (mxcp-reference §1): <c>mxcp-site.yml</c> searched upward, the user
+/// Finds and loads a project's configuration: <c>mxcp-site.yml</c> searched upward, the user
 /// configuration from <c>MXCP_CONFIG</c> / <c>MXCP_CONFIG_PATH</c> / <c>~/.mxcp/config.yml</c>, the active profile
 /// (options &gt; <c>MXCP_PROFILE</c> &gt; site), references resolved for that profile only, and derived defaults for
 /// whichever profile is active.

@@ -7,7 +7,7 @@ using Mxcp.Runtime.Yaml;
 namespace Mxcp.Runtime.Configuration;
 
 /// <summary>
-/// Resolves external references in configuration values (mxcp-reference §1.5): <c>${VAR}</c> anywhere in a string,
+/// Resolves external references in configuration values: <c>${VAR}</c> anywhere in a string,
 /// whole-value <c>file://path</c>, and any other scheme (<c>vault://</c>, <c>op://</c>) through the registered
 /// <see cref="ISecretProvider"/>s. Errors name the file, position and key path, never a resolved value.
 /// </summary>

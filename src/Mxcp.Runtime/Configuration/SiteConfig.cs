@@ -2,7 +2,7 @@ using Mxcp.Runtime.Audit;
 
 namespace Mxcp.Runtime.Configuration;
 
-/// <summary><c>mxcp-site.yml</c>, with defaults applied (mxcp-reference §1.2).</summary>
+/// <summary><c>mxcp-site.yml</c>, with defaults applied; unknown keys are errors, as in the Python MXCP.</summary>
 internal sealed record SiteConfig
 {
     public int Mxcp { get; init; } = 1;

@@ -3,7 +3,10 @@ using Mxcp.Abstractions;
 
 namespace Mxcp.Runtime.Configuration;
 
-/// <summary>The user configuration (<c>~/.mxcp/config.yml</c>), mxcp-reference §1.4.</summary>
+/// <summary>
+/// The user configuration (<c>~/.mxcp/config.yml</c>, or <c>MXCP_CONFIG</c>): projects and their profiles, secret
+/// backends, transport, models and logging.
+/// </summary>
 internal sealed record UserConfig
 {
     public int Mxcp { get; init; } = 1;
@@ -138,7 +141,7 @@ internal sealed record LoggingConfig
 }
 
 /// <summary>
-/// <c>auth</c> of a user profile (mxcp-reference §11.1). Keys are validated here; provider blocks are kept as JSON
+/// The <c>auth</c> block of a user-config profile. Keys are validated here; provider blocks are kept as JSON
 /// for the authentication feature that consumes them.
 /// </summary>
 internal sealed record AuthConfig

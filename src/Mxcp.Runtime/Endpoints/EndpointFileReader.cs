@@ -6,7 +6,7 @@ using Mxcp.Runtime.Yaml;
 
 namespace Mxcp.Runtime.Endpoints;
 
-/// <summary>Reads one endpoint file (mxcp-reference §2.2–§2.9) into an <see cref="EndpointDefinition"/>.</summary>
+/// <summary>Reads one endpoint file (a tool, resource or prompt) into an <see cref="EndpointDefinition"/>.</summary>
 internal static partial class EndpointFileReader
 {
     private static readonly Dictionary<string, PolicyAction> Actions = new(StringComparer.Ordinal)

@@ -5,7 +5,7 @@ using Mxcp.Runtime.Yaml;
 
 namespace Mxcp.Runtime.Endpoints;
 
-/// <summary>Reads parameter and type definitions (mxcp-reference §2.6, plus <c>nullable</c>).</summary>
+/// <summary>Reads parameter and type definitions (the Python MXCP's type keys, plus <c>nullable</c>).</summary>
 internal static partial class TypeSchemaReader
 {
     private static readonly Dictionary<string, SchemaType> Types = new(StringComparer.Ordinal)

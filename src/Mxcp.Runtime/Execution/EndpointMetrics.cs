@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace Mxcp.Runtime.Execution;
 
 /// <summary>
-/// The endpoint instruments of the <c>mxcp</c> meter (reference §13.3 names): requests, errors, durations and calls in
+/// The endpoint instruments of the <c>mxcp</c> meter (the Python MXCP's names): requests, errors, durations and calls in
 /// progress. OpenTelemetry exporters and the admin API's Prometheus endpoint read the same instruments.
 /// </summary>
 internal sealed class EndpointMetrics(MxcpMeter meter) : IEndpointCallObserver

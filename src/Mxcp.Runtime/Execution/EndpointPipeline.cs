@@ -11,7 +11,7 @@ using Mxcp.Runtime.Types;
 namespace Mxcp.Runtime.Execution;
 
 /// <summary>
-/// The one pipeline every call goes through, whatever door it came in by (architecture.md): input policies over the
+/// The one pipeline every call goes through, whatever door it came in by (MCP or the CLI): input policies over the
 /// raw arguments, validation and defaults, the executor (or the prompt templates), result shaping, output validation,
 /// output policies, then the observers (audit). It never throws for a failed call: the result says what went wrong.
 /// </summary>

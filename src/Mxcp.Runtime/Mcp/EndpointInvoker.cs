@@ -55,7 +55,7 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
     public static IReadOnlyDictionary<string, JsonElement>? Arguments(IDictionary<string, JsonElement>? arguments) =>
         arguments is null ? null : new Dictionary<string, JsonElement>(arguments, StringComparer.Ordinal);
 
-    /// <summary>Only the annotation hints that are set are sent (mxcp-reference §2.3).</summary>
+    /// <summary>Only the annotation hints the endpoint file sets are sent (an unset hint is absent, not false).</summary>
     public static ToolAnnotations? Annotations(EndpointAnnotations? a) => a is null ? null : new ToolAnnotations
     {
         Title = a.Title,

@@ -5,7 +5,7 @@ namespace Mxcp.Runtime.Policies;
 
 /// <summary>
 /// Derives <c>user.capabilities</c> from a user's claims with the auth provider's <c>claim_mappings</c>
-/// (mxcp-reference §11.6): <c>{claimPath: {claimValue: [capability, ...]}}</c>. A claim path is first tried as an exact
+/// (<c>{claimPath: {claimValue: [capability, ...]}}</c>). A claim path is first tried as an exact
 /// key (URI-style claims such as <c>https://corp/roles</c>), then walked as a dot path (<c>realm_access.roles</c>). List
 /// claims match element-wise, a string with spaces is split (scopes), booleans read <c>true</c>/<c>false</c>.
 /// </summary>

@@ -7,7 +7,7 @@ namespace Mxcp.Runtime.Policies;
 
 /// <summary>
 /// The input and output policies of one endpoint, compiled once per project snapshot and shared by every call
-/// (mxcp-reference §5). Evaluation is thread-safe.
+/// (CEL conditions and their actions). Evaluation is thread-safe.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -4,7 +4,7 @@ using Mxcp.Abstractions;
 namespace Mxcp.Runtime.Policies;
 
 /// <summary>
-/// The output actions, applied in place to a working copy of the result (mxcp-reference §5.3).
+/// The output actions, applied in place to a working copy of the result, each to what the previous one left.
 /// </summary>
 internal static class PolicyActions
 {

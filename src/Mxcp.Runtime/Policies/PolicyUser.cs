@@ -5,7 +5,7 @@ using Mxcp.Runtime.Policies.Cel;
 namespace Mxcp.Runtime.Policies;
 
 /// <summary>
-/// The <c>user</c> variable of policy conditions (mxcp-reference §5.2). Build it once per call with
+/// The <c>user</c> variable of policy conditions, with the keys of the Python MXCP. Build it once per call with
 /// <see cref="From"/> and pass it to both the input and the output evaluation.
 /// </summary>
 /// <remarks>

@@ -5,7 +5,7 @@ using Mxcp.Abstractions;
 namespace Mxcp.Runtime.Types;
 
 /// <summary>
-/// Checks a shaped result against the declared return type (reference §3.3 step 3), skipped by
+/// Checks a shaped result against the declared return type, after <see cref="ResultShaper"/>; skipped by
 /// <c>mxcp run --skip-output-validation</c>. It is exactly as strict as the advertised output schema: every
 /// constraint is checked (also the exclusive bounds, <c>multipleOf</c>, <c>pattern</c>, formats and <c>enum</c>
 /// the reference skips), and <c>null</c> is accepted where the schema admits it: the result itself (SQL NULL,

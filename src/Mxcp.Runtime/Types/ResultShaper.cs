@@ -6,7 +6,7 @@ namespace Mxcp.Runtime.Types;
 
 /// <summary>
 /// Gives a raw result the shape of the declared return type, before output validation and output policies
-/// (reference §3.3 step 2). Only a declared return type and a raw array trigger shaping: SQL always returns rows,
+/// (as the Python MXCP does). Only a declared return type and a raw array trigger shaping: SQL always returns rows,
 /// so <c>return: {type: object}</c> takes the single row, and a scalar return takes the single column of the single row.
 /// Then the values of <c>date-time</c> and <c>time</c> fields are given the RFC 3339 form that MCP clients check them
 /// against (<see cref="SchemaFormats.ToRfc3339"/>: a value without an offset is UTC), whichever language produced them.

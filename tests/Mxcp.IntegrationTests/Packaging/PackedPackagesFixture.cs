@@ -2,6 +2,9 @@ using System.IO.Compression;
 using System.Xml.Linq;
 using Mxcp.IntegrationTests.Support;
 
+// One pack and one tool install per test run, shared by the package tests and the consumer app test.
+[assembly: AssemblyFixture(typeof(Mxcp.IntegrationTests.Packaging.PackedPackagesFixture))]
+
 namespace Mxcp.IntegrationTests.Packaging;
 
 /// <summary>One package as written by <c>dotnet pack</c>: its file list and its .nuspec.</summary>
@@ -29,28 +32,55 @@ internal sealed record PackedPackage(string Id, string Version, string Path, IRe
 
 /// <summary>
 /// The README's pack command, run once: <c>dotnet pack -c Release -o DIR</c> at the repository root, into a temporary
-/// folder (deleted afterwards).
+/// folder that serves as a local NuGet feed, and the <c>mxcp</c> tool installed from that feed (both deleted afterwards).
 /// </summary>
 public sealed class PackedPackagesFixture : IDisposable
 {
+    private readonly string _root;
     private readonly Lazy<Dictionary<string, PackedPackage>> _packages;
+    private readonly Lazy<string> _tool;
 
     public PackedPackagesFixture()
     {
-        Folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mxcp-it", "packages-" + Guid.NewGuid().ToString("N"));
+        _root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mxcp-it", "packages-" + Guid.NewGuid().ToString("N"));
+        Folder = System.IO.Path.Combine(_root, "feed");
         _packages = new(Pack, LazyThreadSafetyMode.ExecutionAndPublication);
+        _tool = new(InstallTool, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>The folder <c>dotnet pack</c> wrote the packages to: a local feed.</summary>
     public string Folder { get; }
 
     internal IReadOnlyDictionary<string, PackedPackage> Packages => _packages.Value;
 
+    /// <summary>
+    /// The <c>mxcp</c> executable of <c>dotnet tool install Mxcp.Cli --tool-path DIR --add-source FEED</c>, with a private
+    /// NuGet cache so that no package of the same version from an earlier run is used.
+    /// </summary>
+    internal string InstalledTool => _tool.Value;
+
     public void Dispose()
     {
-        if (Directory.Exists(Folder))
+        if (Directory.Exists(_root))
         {
-            Directory.Delete(Folder, recursive: true);
+            Directory.Delete(_root, recursive: true);
         }
+    }
+
+    private string InstallTool()
+    {
+        var package = Packages["Mxcp.Cli"];
+        var toolPath = System.IO.Path.Combine(_root, "tool");
+        var result = DotnetCli.Run(System.IO.Path.GetTempPath(), TimeSpan.FromMinutes(5),
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = System.IO.Path.Combine(_root, "tool-nuget") },
+            "tool", "install", package.Id, "--version", package.Version, "--tool-path", toolPath, "--add-source", Folder);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet tool install failed: {result}");
+        }
+
+        var exe = System.IO.Path.Combine(toolPath, OperatingSystem.IsWindows() ? "mxcp.exe" : "mxcp");
+        return File.Exists(exe) ? exe : throw new InvalidOperationException($"dotnet tool install did not write {exe}");
     }
 
     private Dictionary<string, PackedPackage> Pack()

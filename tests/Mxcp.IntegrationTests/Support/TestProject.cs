@@ -27,11 +27,19 @@ internal sealed class TestProject : IDisposable
     }
 
     /// <summary>A copy of samples/&lt;name&gt; with its data set up (sql/setup.sql run through mxcp query).</summary>
-    public static TestProject Sample(string name = "sales")
+    public static TestProject Sample(string name = "sales") =>
+        Sample(name, System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mxcp-it", Guid.NewGuid().ToString("N")), MxcpExecutable.Path);
+
+    /// <summary>
+    /// A copy of samples/&lt;name&gt; in <paramref name="root"/> with its data set up by <paramref name="mxcp"/>, as
+    /// run-sample.sh does (<c>mxcp query --file sql/setup.sql</c>).
+    /// </summary>
+    public static TestProject Sample(string name, string root, string mxcp)
     {
-        var project = Empty();
+        Directory.CreateDirectory(root);
+        var project = new TestProject(root);
         CopyDirectory(System.IO.Path.Combine(Repository.Root, "samples", name), project.Root);
-        var setup = project.Run("query", "--file", "sql/setup.sql");
+        var setup = project.RunExecutable(mxcp, project.Root, "query", "--file", "sql/setup.sql");
         if (setup.ExitCode != 0)
         {
             throw new InvalidOperationException("sample setup failed: " + setup);

@@ -4,7 +4,7 @@ using Mxcp.Runtime.Audit;
 
 namespace Mxcp.Runtime.Tests.Audit;
 
-/// <summary>The redaction strategies of mxcp-reference §12.3, value by value.</summary>
+/// <summary>The redaction strategies of <c>field_redactions</c>, value by value.</summary>
 public sealed class RedactorTests
 {
     private static string Redact(string json, RedactionStrategy strategy, RedactionOptions? options = null)

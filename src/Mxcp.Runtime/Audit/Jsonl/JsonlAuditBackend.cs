@@ -9,7 +9,7 @@ using Mxcp.Abstractions;
 namespace Mxcp.Runtime.Audit.Jsonl;
 
 /// <summary>
-/// The JSONL audit backend, compatible with the reference's files (mxcp-reference §12.4). Writing: one segment per
+/// The JSONL audit backend, compatible with the Python MXCP's files. Writing: one segment per
 /// backend instance, created on the first batch, rotated at <c>max_file_size</c> and at UTC midnight; a batch is one
 /// positional write, flushed to disk unless <c>fsync: none</c>, and rolled back if it fails so that a retry does not
 /// duplicate records. Reading: every segment from its end, merged newest first; torn or corrupt lines are skipped

@@ -5,7 +5,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Mxcp.Runtime.Audit.Jsonl;
 
 /// <summary>
-/// The files of a JSONL audit log (mxcp-reference §12.4): the configured path is a base name; each writer creates its own
+/// The files of a JSONL audit log (Python MXCP layout): the configured path is a base name; each writer creates its own
 /// segment <c>&lt;stem&gt;-&lt;YYYYMMDDTHHMMSS&gt;[-N].jsonl</c> (UTC) next to it; a non-empty file at the base path itself
 /// (written by MXCP before segments existed) is read too; schemas go to <c>&lt;stem&gt;_schemas.jsonl</c>.
 /// </summary>

@@ -1,4 +1,4 @@
-"""Finding and loading endpoint code, as MXCP does (mxcp-reference §7.1 and §2.7).
+"""Finding and loading endpoint code, as the Python MXCP does.
 
 ``<project>/python`` and ``<project>`` are put first on ``sys.path``; every ``python/**/*.py`` (except ``__init__.py``,
 files starting with ``_`` and ``__pycache__``) is imported at start-up so that hooks register. A file under
