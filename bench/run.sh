@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks Mxcp against the physical limit and its peers, side by side, in one run (issue 8).
 #
-#   bench/run.sh [--quick] [--servers mxcp,bare-sdk,...] [--workloads lookup,trivial,...]
+#   bench/run.sh [--quick] [--servers mxcp,bare-sdk,...] [--workloads lookup,trivial,...] [--before PATH]
+#
+# --before PATH: the mxcp executable of a Release publish of an earlier commit, measured as server mxcp-before in the
+# same windows (a before/after report in one run).
 #
 # Builds everything in Release, installs what the run needs (wrk from Debian, the TypeScript peer's npm packages and
 # MCP Toolbox into bench/.cache/), then runs the harness (bench/Mxcp.Benchmarks.Harness), which writes

@@ -82,7 +82,7 @@ public class DuckDbChunkReadingBenchmarks
         var result = Execute();
         try
         {
-            return ResultReader.ReadAll(ref result, CancellationToken.None);
+            return ResultReader.ReadAll(ref result, null, CancellationToken.None);
         }
         finally
         {

@@ -62,6 +62,9 @@ public class ToolResultBenchmarks
         _result = new EndpointCallResult { Value = rows, Policy = PolicyRecord.None };
     }
 
+    /// <summary>The endpoint with an output schema and the result, for <see cref="ToolResultWritingBenchmarks"/>.</summary>
+    internal (PreparedEndpoint Endpoint, EndpointCallResult Result) Structured => (_structured, _result);
+
     [Benchmark(Baseline = true)]
     public string RowsAsText() => McpResultMapper.ToText(_result.Value);
 
@@ -96,4 +99,40 @@ public class ToolResultBenchmarks
             WrapsResult = returns is not null && JsonSchemaBuilder.WrapsResult(returns),
         };
     }
+}
+
+/// <summary>
+/// A tool result with an output schema, as the mapper built it before (baseline: <c>structuredContent</c> serialized
+/// from a deep clone of the rows wrapped in <c>{"result": ...}</c>, and the text content serialized again) and as it
+/// builds it now (written once into a reused buffer; the text is the value's part of those bytes).
+/// </summary>
+[MemoryDiagnoser]
+public class ToolResultWritingBenchmarks
+{
+    private readonly ToolResultBenchmarks _shapes = new();
+    private PreparedEndpoint _structured = null!;
+    private EndpointCallResult _result = null!;
+
+    [Params(1, 100, 1000)]
+    public int Rows { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _shapes.Rows = Rows;
+        _shapes.Setup();
+        (_structured, _result) = _shapes.Structured;
+    }
+
+    [Benchmark(Baseline = true)]
+    public CallToolResult SerializedTwice()
+    {
+        var value = _result.Value;
+        var structured = JsonSerializer.SerializeToElement(new JsonObject { ["result"] = value?.DeepClone() });
+        var text = value?.ToJsonString() ?? "null";
+        return new CallToolResult { Content = [new TextContentBlock { Text = text }], StructuredContent = structured };
+    }
+
+    [Benchmark]
+    public CallToolResult WrittenOnce() => McpResultMapper.ToToolResult(_structured, _result);
 }

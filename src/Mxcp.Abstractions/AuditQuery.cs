@@ -6,6 +6,9 @@ namespace Mxcp.Abstractions;
 /// </summary>
 public sealed class AuditQuery
 {
+    /// <summary><c>record_id</c> is one of these.</summary>
+    public IReadOnlyList<string>? RecordIds { get; init; }
+
     /// <summary><c>schema_name</c> equals this value.</summary>
     public string? SchemaName { get; init; }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Mxcp.Abstractions;
 
 /// <summary>
@@ -32,6 +34,38 @@ public sealed class CallContext
 
     /// <summary>A per-call property bag for executors and pipeline steps.</summary>
     public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    private readonly List<JsonObject> _executionEvents = [];
+
+    /// <summary>
+    /// The external calls the endpoint made, as <see cref="AddExecutionEvent"/> recorded them; the audit record keeps
+    /// them as its <c>execution_events</c>.
+    /// </summary>
+    public IReadOnlyList<JsonObject> ExecutionEvents
+    {
+        get
+        {
+            lock (_executionEvents)
+            {
+                return [.. _executionEvents];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records an external call the endpoint made (an upstream server, an HTTP API, ...) for the audit record's
+    /// <c>execution_events</c>: a JSON object with a <c>type</c> and whatever describes the call. Never put secrets or
+    /// sensitive values in it. Safe to call from any thread.
+    /// </summary>
+    /// <param name="executionEvent">The event.</param>
+    public void AddExecutionEvent(JsonObject executionEvent)
+    {
+        ArgumentNullException.ThrowIfNull(executionEvent);
+        lock (_executionEvents)
+        {
+            _executionEvents.Add(executionEvent);
+        }
+    }
 }
 
 /// <summary>Sends notifications to the MCP client of the current call.</summary>
@@ -42,6 +76,9 @@ public interface IClientNotifier
     /// <param name="message">The message text.</param>
     /// <param name="cancellationToken">Cancels the send.</param>
     ValueTask LogAsync(string level, string message, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the client asked for progress notifications of this call (it sent a progress token).</summary>
+    bool WantsProgress => false;
 
     /// <summary>Sends a progress notification, when the client asked for progress.</summary>
     /// <param name="progress">Progress so far.</param>

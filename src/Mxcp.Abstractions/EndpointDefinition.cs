@@ -62,6 +62,31 @@ public sealed class EndpointDefinition
     /// <summary>Whether the endpoint is built into a plugin rather than read from a file (e.g. the SQL tools).</summary>
     public bool IsBuiltIn { get; init; }
 
+    /// <summary>
+    /// Where an endpoint that no project file defines comes from, for messages and the admin API (for example
+    /// <c>upstream 'shop'</c>); <see langword="null"/> for file endpoints and the built-in SQL tools.
+    /// </summary>
+    public string? Origin { get; init; }
+
+    /// <summary>
+    /// A JSON Schema advertised to clients as the tool's input schema instead of one built from
+    /// <see cref="Parameters"/> (for example the schema of a tool of an upstream MCP server). When it is set and no
+    /// parameters are declared, the arguments are not converted: the executor receives them as the client sent them,
+    /// as <see cref="JsonElement"/> values; policies see them as always.
+    /// </summary>
+    public JsonElement? InputSchema { get; init; }
+
+    /// <summary>A JSON Schema advertised to clients as the tool's output schema instead of one built from <see cref="Return"/>.</summary>
+    public JsonElement? OutputSchema { get; init; }
+
+    /// <summary>
+    /// Whether the executor returns the MCP result itself, as JSON (a <c>CallToolResult</c>, <c>ReadResourceResult</c>
+    /// or <c>GetPromptResult</c>), which the server sends on unchanged: for endpoints that forward MCP calls. Output
+    /// policies see the result's <c>structuredContent</c>, or else its text content (parsed when it is JSON); when a
+    /// policy changes that value, the result sent carries the changed value instead of the original content.
+    /// </summary>
+    public bool ReturnsMcpResult { get; init; }
+
     /// <summary>The identity of the endpoint among all endpoints: <c>tool/name</c>, <c>resource/uri</c> or <c>prompt/name</c>.</summary>
     public string Key => Kind switch
     {

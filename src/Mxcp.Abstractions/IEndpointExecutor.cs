@@ -17,6 +17,24 @@ public interface IEndpointExecutorProvider
     /// </summary>
     int Order => 100;
 
+    /// <summary>
+    /// Whether the executor this provider creates for the project provides SQL functions (implements
+    /// <see cref="ISqlFunctionProvider"/> and registers with <see cref="ISqlFunctionRegistry"/>). The runtime then starts
+    /// it whenever it starts the SQL database, also when no endpoint uses its language (with
+    /// <see cref="ProjectRuntimeContext.SqlFunctionsOnly"/> set where no endpoints run). The default is
+    /// <see langword="false"/>.
+    /// </summary>
+    /// <param name="context">The project (its <see cref="ProjectRuntimeContext.SqlDatabase"/> is not known yet).</param>
+    /// <returns>Whether the project's configuration declares functions for this provider (the Python plugin: a <c>plugin:</c> list).</returns>
+    bool ProvidesSqlFunctions(ProjectRuntimeContext context) => false;
+
+    /// <summary>
+    /// Whether the executor is started for every served project, even one without endpoint files of its language:
+    /// for executors whose endpoints all come from <see cref="IEndpointExecutor.BuiltInEndpoints"/>. Such executors are
+    /// not started to validate a project (<c>mxcp validate</c>).
+    /// </summary>
+    bool StartsWithoutEndpointFiles => false;
+
     /// <summary>Creates an executor for the project described by <paramref name="context"/>.</summary>
     /// <param name="context">The project, its configuration and the host services.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
@@ -30,8 +48,22 @@ public interface IEndpointExecutor : IAsyncDisposable
     /// <summary>The language executed.</summary>
     string Language { get; }
 
-    /// <summary>Endpoints this executor provides without a file (for example the built-in SQL tools).</summary>
+    /// <summary>
+    /// Endpoints this executor provides without a file (for example the built-in SQL tools). They may change while
+    /// the executor runs: raise <see cref="BuiltInEndpointsChanged"/> after they did.
+    /// </summary>
     IReadOnlyList<EndpointDefinition> BuiltInEndpoints => [];
+
+    /// <summary>
+    /// Raised after <see cref="BuiltInEndpoints"/> changed. The runtime then serves the new set at once, on the same
+    /// executors and without a reload (calls in flight finish undisturbed), and clients get one <c>list_changed</c>
+    /// per kind that changed. An endpoint that takes the name of a project endpoint is not served and is logged.
+    /// </summary>
+    event EventHandler? BuiltInEndpointsChanged
+    {
+        add { }
+        remove { }
+    }
 
     /// <summary>
     /// Checks an endpoint when the snapshot is built (syntax, parameter names, function presence), so that
@@ -79,6 +111,9 @@ public sealed class EndpointInvocation
     /// <see cref="IReadOnlyList{T}"/> of values (array) or <see cref="IReadOnlyDictionary{TKey,TValue}"/> of values (object).
     /// </summary>
     public required IReadOnlyDictionary<string, object?> Arguments { get; init; }
+
+    /// <summary>The URI being read, for a resource (the template's values filled in); <see langword="null"/> otherwise.</summary>
+    public string? Uri { get; init; }
 
     /// <summary>The call context.</summary>
     public required CallContext Context { get; init; }

@@ -14,4 +14,7 @@ public interface IProjectReloader
     /// <param name="cancellationToken">Stops waiting (the reload itself still runs).</param>
     /// <returns><see langword="true"/> when the new project is serving; <see langword="false"/> when the reload failed and the previous state was kept or restored.</returns>
     Task<bool> ReloadAsync(string description, Func<CancellationToken, Task>? payload = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Why the last reload failed (the first problem found, naming its file); <see langword="null"/> after a reload that succeeded, or before any.</summary>
+    string? LastReloadError => null;
 }

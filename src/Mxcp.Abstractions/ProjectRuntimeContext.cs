@@ -35,8 +35,20 @@ public sealed class ProjectRuntimeContext
     /// <summary>The secrets of the active profile, references resolved.</summary>
     public IReadOnlyList<SecretDefinition> Secrets { get; init; } = [];
 
+    /// <summary>The largest result one call may produce (<c>limits</c> in <c>mxcp-site.yml</c>, <c>MXCP_MAX_RESULT_ROWS</c>, <c>MXCP_MAX_RESULT_BYTES</c>).</summary>
+    public ResultLimits ResultLimits { get; init; } = ResultLimits.Default;
+
     /// <summary>The project's SQL database, once an executor that provides one was created (see <see cref="IEndpointExecutorProvider.Order"/>).</summary>
     public ISqlDatabase? SqlDatabase { get; init; }
+
+    /// <summary>
+    /// Whether the executor is started only for the SQL functions it provides (<see cref="ISqlFunctionProvider"/>,
+    /// see <see cref="IEndpointExecutorProvider.ProvidesSqlFunctions"/>) and runs no endpoints: <c>mxcp validate</c> and
+    /// <c>mxcp query</c> start it so that SQL calling the functions prepares and runs. It then loads only what the
+    /// functions need (the Python executor imports the plugin modules, not the project's <c>python/</c> code, and runs
+    /// no <c>@on_init</c> hooks).
+    /// </summary>
+    public bool SqlFunctionsOnly { get; init; }
 
     /// <summary>The host's services (logging, options, ...).</summary>
     public required IServiceProvider Services { get; init; }

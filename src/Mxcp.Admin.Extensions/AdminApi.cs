@@ -1,7 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Mxcp.Admin.Deployment;
+using Mxcp.Admin.Diagnostics;
 using Mxcp.Admin.Monitoring;
+using Mxcp.Runtime;
 using Mxcp.Runtime.Endpoints;
 using Mxcp.Runtime.Mcp.Sessions;
 using Mxcp.Runtime.Reload;
+using Mxcp.Runtime.Telemetry;
 
 namespace Mxcp.Admin;
 
@@ -17,7 +23,9 @@ internal sealed class AdminApi(
     McpSessionRegistry sessions,
     EndpointStatistics statistics,
     AdminEventStream events,
-    PrometheusExporter prometheus)
+    PrometheusExporter prometheus,
+    ConfigDeployment deployment,
+    TelemetryStatus telemetry)
 {
     public IServiceProvider Services { get; } = services;
 
@@ -36,8 +44,18 @@ internal sealed class AdminApi(
 
     public PrometheusExporter Prometheus { get; } = prometheus;
 
+    /// <summary><c>PUT /config</c>, one at a time.</summary>
+    public ConfigDeployment Deployment { get; } = deployment;
+
+    /// <summary>What the host exports (OTLP, the span log, a Prometheus listener), for <c>/config</c>.</summary>
+    public TelemetryStatus Telemetry { get; } = telemetry;
+
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
     /// <summary>The admin socket's path, once <c>AddAdminSocket()</c> is listening.</summary>
     public string? SocketPath { get; set; }
+
+    /// <summary>Runs the checks of <c>GET /diagnostics</c> against the served project.</summary>
+    public Task<DiagnosticsReport> DiagnoseAsync(CancellationToken cancellationToken) =>
+        ProjectDiagnostics.RunAsync(Services.GetRequiredService<IOptions<MxcpOptions>>().Value, Services, Snapshots.Current, SocketPath, cancellationToken);
 }

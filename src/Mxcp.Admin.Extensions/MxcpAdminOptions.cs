@@ -4,8 +4,9 @@ namespace Mxcp.Admin;
 public sealed class MxcpAdminOptions
 {
     /// <summary>
-    /// The bearer token required on HTTP mounts (<c>Authorization: Bearer …</c>). May be a reference such as
-    /// <c>${MXCP_ADMIN_TOKEN}</c>, resolved from the environment when the API is mapped. Not used on the Unix socket.
+    /// The token required on HTTP mounts, sent as <c>Authorization: Bearer …</c> or <c>X-API-Key: …</c>. May be a
+    /// reference such as <c>${MXCP_ADMIN_TOKEN}</c>, resolved from the environment when the API is mapped. Not used on
+    /// the Unix socket (its file permissions protect it).
     /// </summary>
     public string? Token { get; set; }
 
@@ -20,7 +21,7 @@ public sealed class MxcpAdminOptions
 
     /// <summary>
     /// Serve an unprotected HTTP mount to non-loopback clients. Off by default: without a token or host authorization,
-    /// only requests that arrive on a loopback address are answered.
+    /// only requests that arrive on a loopback address from a loopback client are answered.
     /// </summary>
     public bool AllowUnauthenticatedRemoteAccess { get; set; }
 

@@ -3,7 +3,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Mxcp.Abstractions;
 using Mxcp.Admin;
+using ModelContextProtocol.Server;
+using Mxcp.Admin.Deployment;
+using Mxcp.Admin.Search;
 using Mxcp.Admin.Monitoring;
+using Mxcp.Runtime.Telemetry;
 using Mxcp.Admin.UnixSocket;
 using Mxcp.Runtime.Execution;
 using Mxcp.Runtime.Mcp.Sessions;
@@ -35,8 +39,10 @@ public static class MxcpAdminServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MxcpAdminOptions>, MxcpAdminOptionsValidator>());
         services.TryAddSingleton<AdminApi>();
         services.TryAddSingleton<PrometheusExporter>();
+        services.TryAddSingleton<ConfigDeployment>();
         services.TryAddSingleton<EndpointStatistics>();
         services.TryAddSingleton<AdminEventStream>();
+        services.TryAddSingleton<IAdminEventPublisher>(sp => sp.GetRequiredService<AdminEventStream>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointCallObserver, EndpointStatistics>(sp => sp.GetRequiredService<EndpointStatistics>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointCallObserver, AdminEventStream>(sp => sp.GetRequiredService<AdminEventStream>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProjectSnapshotListener, AdminEventStream>(sp => sp.GetRequiredService<AdminEventStream>()));
@@ -57,6 +63,23 @@ public static class MxcpAdminServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddAdmin(configure);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AdminSocketHostedService>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds an MCP tool (<paramref name="toolName"/>, <c>search_tools</c> by default) that finds the project's tools for a
+    /// task, ranked by BM25 over names, titles, tags, parameter names and descriptions, and returns each with its input
+    /// schema: for clients that cannot usefully read hundreds of tools. Disabled tools are not found. A project tool of
+    /// the same name is refused at load, naming both.
+    /// </summary>
+    /// <param name="builder">The Mxcp builder.</param>
+    /// <param name="toolName">The tool's name.</param>
+    /// <returns>The builder.</returns>
+    public static IMxcpBuilder AddEndpointSearchTool(this IMxcpBuilder builder, string toolName = "search_tools")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(toolName);
+        builder.Services.AddSingleton<McpServerTool>(sp => new EndpointSearchTool(sp.GetRequiredService<ProjectSnapshotProvider>(), sp.GetRequiredService<Mxcp.Runtime.Endpoints.EndpointAvailability>(), toolName));
         return builder;
     }
 }

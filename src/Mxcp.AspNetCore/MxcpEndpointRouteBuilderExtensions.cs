@@ -53,6 +53,11 @@ public static class MxcpEndpointRouteBuilderExtensions
             group.MapPost("/messages", sse.HandleMessageAsync).WithDisplayName($"MCP SSE messages {pattern}");
         }
 
+        foreach (var conventions in services.GetServices<IMxcpEndpointConventions>())
+        {
+            conventions.Apply(endpoints, group);
+        }
+
         return group;
     }
 

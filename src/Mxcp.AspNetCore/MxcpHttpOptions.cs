@@ -34,8 +34,26 @@ public sealed class MxcpHttpOptions
     /// <summary>The largest request body accepted, in bytes (413 above it). Default 4 MiB.</summary>
     public long MaxRequestBodySize { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>How many MCP POSTs may run at once; more are refused with 429. Default 512.</summary>
+    /// <summary>
+    /// How many MCP POSTs may run at once; more are refused with 429. A request counts from the moment its body has
+    /// arrived until it is answered, so clients that send their bodies slowly hold no slot. Default 512.
+    /// </summary>
     public int MaxConcurrentRequests { get; set; } = 512;
+
+    /// <summary>
+    /// How many of those one client may run at once; more are refused with 429, so that one client cannot take every
+    /// slot. A client is the authenticated user when there is one, otherwise the remote IP address (behind a reverse
+    /// proxy that is the proxy's address, unless the app applies the forwarded headers first, for example with
+    /// <c>UseForwardedHeaders()</c>; raise this limit otherwise). Default 64.
+    /// </summary>
+    public int MaxConcurrentRequestsPerClient { get; set; } = 64;
+
+    /// <summary>
+    /// How long a request body may take to arrive in full; a slower one gets 408 and its connection is closed. This
+    /// bounds clients that send their bodies slowly (Kestrel's <c>MinRequestBodyDataRate</c> only bounds the average
+    /// rate). <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Default 30 seconds.
+    /// </summary>
+    public TimeSpan RequestBodyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Host names accepted in the <c>Host</c> and <c>Origin</c> headers, against DNS rebinding. When <see langword="null"/>

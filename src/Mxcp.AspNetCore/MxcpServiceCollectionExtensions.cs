@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Server;
 using Mxcp.Abstractions;
 using Mxcp.AspNetCore;
 using Mxcp.AspNetCore.Http;
@@ -37,6 +38,8 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<HttpServerTransportOptions>, MxcpHttpTransportSetup>());
         services.TryAddSingleton<StreamableHttpSessionTracker>();
         services.TryAddSingleton<McpRequestGuard>();
+        services.TryAddSingleton<McpRequestCancellation>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<McpServerOptions>, MxcpHttpServerOptionsSetup>());
         services.TryAddSingleton<LegacySseHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, McpHttpDrainService>());
         return builder;

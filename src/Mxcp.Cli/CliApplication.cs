@@ -23,6 +23,7 @@ internal static class CliApplication
         root.Subcommands.Add(DbtCommand.Create());
         root.Subcommands.Add(LogCommand.Create());
         root.Subcommands.Add(LogCleanupCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         root.SetAction(parseResult =>
         {
             // `mxcp` alone prints help, like the reference.

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Mxcp.Cli.Logging;
 using Mxcp.Runtime;
 using Mxcp.Runtime.Endpoints;
+using Mxcp.Runtime.Execution;
 
 namespace Mxcp.Cli;
 
@@ -28,30 +30,15 @@ internal sealed class CliServices : IAsyncDisposable
         return new CliServices(services.BuildServiceProvider(), options);
     }
 
+    /// <summary>
+    /// Logging of the commands other than <c>serve</c>: stderr, at the level of <c>--debug</c> or the environment. The
+    /// access lines of a server are left out: the command prints the outcome of its call itself.
+    /// </summary>
     public static void ConfigureLogging(ILoggingBuilder logging, bool debug)
     {
-        // stdout belongs to results (and to the protocol under stdio); logs always go to stderr.
-        logging.ClearProviders();
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
-        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        logging.SetMinimumLevel(debug ? LogLevel.Debug : LevelFromEnvironment(Environment.GetEnvironmentVariable("MXCP_LOG_LEVEL")) ?? LogLevel.Warning);
+        CliLogging.Configure(logging, LogSettings.Resolve(null, debug, null, null, Environment.GetEnvironmentVariable));
+        logging.AddFilter(AccessLog.Category, LogLevel.None);
     }
-
-    /// <summary><c>MXCP_LOG_LEVEL</c>: Python's level names (<c>DEBUG</c>, <c>INFO</c>, <c>WARNING</c>, <c>ERROR</c>, <c>CRITICAL</c>), any case.</summary>
-    public static LogLevel? LevelFromEnvironment(string? value) => value?.Trim().ToUpperInvariant() switch
-    {
-        "TRACE" => LogLevel.Trace,
-        "DEBUG" => LogLevel.Debug,
-        "INFO" or "INFORMATION" => LogLevel.Information,
-        "WARNING" or "WARN" => LogLevel.Warning,
-        "ERROR" => LogLevel.Error,
-        "CRITICAL" or "FATAL" => LogLevel.Critical,
-        _ => null,
-    };
 
     public static void Copy(MxcpOptions from, MxcpOptions to)
     {
@@ -64,6 +51,8 @@ internal sealed class CliServices : IAsyncDisposable
         to.IgnoreErrors = from.IgnoreErrors;
         to.Watch = from.Watch;
         to.ReloadOnSighup = from.ReloadOnSighup;
+        to.MaxResultRows = from.MaxResultRows;
+        to.MaxResultBytes = from.MaxResultBytes;
         to.Environment = from.Environment;
         to.PolicyCostLimit = from.PolicyCostLimit;
     }

@@ -25,6 +25,12 @@ namespace Mxcp.Plugins.DuckDb;
 /// database file open, also after the project stops; dispose it when done. In read-only mode (<c>--readonly</c>)
 /// connections are read-only too.
 /// </para>
+/// <para>
+/// <see cref="DuckDBAppender"/> writes each value at the width of its CLR type without checking the column's type:
+/// append exactly the column's type (an <see cref="int"/> for INTEGER, a <see cref="long"/> for BIGINT). An integer
+/// literal binds to <c>AppendValue(sbyte?)</c>, which sets one byte of an INTEGER and leaves the other three as the
+/// reused chunk had them; a wider value writes past its slot.
+/// </para>
 /// </remarks>
 public sealed class DuckDbDataSource : DbDataSource
 {

@@ -42,6 +42,7 @@ internal sealed class DuckDbExecutorProvider(DuckDbDataSource dataSource) : IEnd
             {
                 DatabaseSetup.LoadExtensions(setup, settings.Extensions, logger);
                 DatabaseSetup.CreateSecrets(setup, context.Secrets, logger);
+                DatabaseSetup.ApplySandbox(setup, settings.Sandbox);
             }
 
             pool = new DuckDbConnectionPool(database, settings.PoolSize, logger);

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "DuckDB database {Path} closed")]
     public static partial void DatabaseClosed(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "SQL function {Function} registered for {Origin}")]
+    public static partial void SqlFunctionRegistered(ILogger logger, string function, string origin);
 }

@@ -133,6 +133,7 @@ internal sealed partial class PostgresAuditBackend(NpgsqlDataSource dataSource, 
         ArgumentNullException.ThrowIfNull(query);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var where = new Where();
+        where.In("record_id", query.RecordIds);
         where.Equal("schema_name", query.SchemaName);
         where.Compare("\"timestamp\" >=", query.StartTime);
         where.Compare("\"timestamp\" <=", query.EndTime);

@@ -54,4 +54,21 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Debug, Message = "Python worker callback {Method} failed: {Error}")]
     public static partial void CallbackFailed(ILogger logger, string method, string error);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Debug, Message = "Python SQL function {Function}: {Rows} rows in one call to worker {Slot}")]
+    public static partial void SqlFunctionBatch(ILogger logger, string function, int rows, int slot);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning,
+        Message = "A restarted Python worker's plugins define other SQL functions than those registered at start-up; the registered ones stay until the project is reloaded")]
+    public static partial void SqlFunctionsChanged(ILogger logger);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "Python SQL function {Function} raised {Type}: {Error}\n{Traceback}")]
+    public static partial void SqlFunctionFailed(ILogger logger, string function, string type, string error, string traceback);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Python SQL function {Function} timed out after {Seconds} s and was cancelled")]
+    public static partial void SqlFunctionTimedOut(ILogger logger, string function, double seconds);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning,
+        Message = "The project's plugins define SQL functions ({Functions}), but its SQL database cannot call plugin functions; SQL that uses them fails")]
+    public static partial void SqlFunctionsNotRegistered(ILogger logger, string functions);
 }

@@ -28,6 +28,15 @@ internal sealed class PythonExecutorProvider : IEndpointExecutorProvider
         }
     }
 
+    /// <summary>Whether <c>mxcp-site.yml</c> declares plugins (<c>plugin:</c>), whose <c>@udf</c> methods are SQL functions.</summary>
+    public bool ProvidesSqlFunctions(ProjectRuntimeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var plugins = PythonSettings.Get(context.SiteConfig, "plugin");
+        return plugins.ValueKind == System.Text.Json.JsonValueKind.Object
+            || (plugins.ValueKind == System.Text.Json.JsonValueKind.Array && plugins.GetArrayLength() > 0);
+    }
+
     public async ValueTask<IEndpointExecutor> CreateAsync(ProjectRuntimeContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

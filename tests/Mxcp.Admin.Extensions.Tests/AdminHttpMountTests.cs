@@ -58,6 +58,44 @@ public sealed partial class AdminHttpMountTests
     }
 
     [Fact]
+    public async Task Token_AlsoAcceptedAsXApiKey()
+    {
+        await using var host = await AdminTestHost.StartAsync();
+        using var http = host.HttpClient(token: null);
+        http.DefaultRequestHeaders.Add("X-API-Key", AdminTestHost.Token);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/admin/status", Ct)).StatusCode);
+        using var wrong = host.HttpClient(token: null);
+        wrong.DefaultRequestHeaders.Add("X-API-Key", "wrong");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/admin/status", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task NoToken_OnANonLoopbackAddress_IsNotExposed()
+    {
+        var address = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        if (address is null)
+        {
+            Assert.Skip("this machine has no non-loopback IPv4 address");
+        }
+
+        await using (var open = await AdminTestHost.StartAsync(_ => { }, url: $"http://{address}:0"))
+        {
+            using var http = open.HttpClient(token: null);
+            using var refused = await http.GetAsync("/admin/status", Ct);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("not exposed on non-loopback addresses", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        await using var withToken = await AdminTestHost.StartAsync(url: $"http://{address}:0");
+        using var authorized = withToken.HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await authorized.GetAsync("/admin/status", Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task Sessions_ListShowAndTerminate()
     {
         await using var host = await AdminTestHost.StartAsync();
@@ -135,8 +173,8 @@ public sealed partial class AdminHttpMountTests
 
         Assert.Contains("# TYPE mxcp_endpoint_requests_total counter", text);
         Assert.Equal(3, samples.Where(s => s.Name == "mxcp_endpoint_requests_total" && s.Labels.Contains("endpoint=\"echo\"")).Sum(s => s.Value));
-        Assert.Contains("# TYPE mxcp_endpoint_duration_milliseconds histogram", text);
-        var buckets = samples.Where(s => s.Name == "mxcp_endpoint_duration_milliseconds_bucket" && s.Labels.Contains("endpoint=\"echo\"")).Select(s => s.Value).ToList();
+        Assert.Contains("# TYPE mxcp_endpoint_duration_seconds histogram", text);
+        var buckets = samples.Where(s => s.Name == "mxcp_endpoint_duration_seconds_bucket" && s.Labels.Contains("endpoint=\"echo\"")).Select(s => s.Value).ToList();
         Assert.Equal(buckets.Order(), buckets);
         Assert.Equal(3, buckets[^1]);
     }

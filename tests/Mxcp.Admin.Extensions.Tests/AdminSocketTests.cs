@@ -143,7 +143,7 @@ public sealed class AdminSocketTests
 
         var config = await GetJsonAsync(http, "/config");
         Assert.Equal("ops", config.GetProperty("project").GetString());
-        Assert.Equal(3, config.GetProperty("endpoints").GetProperty("tools").GetInt32());
+        Assert.Equal(4, config.GetProperty("endpoints").GetProperty("tools").GetInt32());
 
         var endpoints = (await GetJsonAsync(http, "/endpoints")).GetProperty("endpoints").EnumerateArray().ToList();
         var broken = endpoints.Single(e => e.GetProperty("path").GetString() == "tools/broken.yml");

@@ -85,7 +85,10 @@ public sealed class OnePasswordHostingTests : IAsyncLifetime
     public async Task Reload_RotatedItem_IsPickedUpAndNothingSecretIsLogged()
     {
         await using var host = Host();
-        await host.GetServices<IHostedService>().First().StartAsync(Ct);
+        foreach (var service in host.GetServices<IHostedService>())
+        {
+            await service.StartAsync(Ct);
+        }
         PutApiKey("sk_live_second");
 
         Assert.True(await host.GetRequiredService<IProjectReloader>().ReloadAsync("rotation", cancellationToken: Ct));
@@ -100,7 +103,10 @@ public sealed class OnePasswordHostingTests : IAsyncLifetime
     public async Task Reload_ItemRenamed_FailsKeepsTheLastGoodProjectAndNamesTheReference()
     {
         await using var host = Host();
-        await host.GetServices<IHostedService>().First().StartAsync(Ct);
+        foreach (var service in host.GetServices<IHostedService>())
+        {
+            await service.StartAsync(Ct);
+        }
         _connect.PutItem(VaultId, ItemId, "Stripe (old)", new { id = "credential", label = "credential", value = "sk_live_renamed" });
 
         Assert.False(await host.GetRequiredService<IProjectReloader>().ReloadAsync("rotation", cancellationToken: Ct));

@@ -78,7 +78,14 @@ public sealed class VaultHostingTests : IAsyncLifetime
         return services.BuildServiceProvider();
     }
 
-    private static Task StartAsync(ServiceProvider host) => host.GetServices<IHostedService>().First().StartAsync(Ct);
+    /// <summary>Starts the hosted services in order, as a host does (the project loads in one of them).</summary>
+    private static async Task StartAsync(ServiceProvider host)
+    {
+        foreach (var service in host.GetServices<IHostedService>())
+        {
+            await service.StartAsync(Ct);
+        }
+    }
 
     [Fact]
     public void AddVault_Twice_RegistersOneProvider()

@@ -160,6 +160,18 @@ public abstract class AuditStoreConformanceTests
     }
 
     [Fact]
+    public async Task QueryAsync_RecordIds_FindExactlyThoseRecords()
+    {
+        await using var store = await OpenAsync();
+        var records = Enumerable.Range(0, 5).Select(i => Make(i)).ToList();
+        await store.WriteAsync(records, Ct);
+        Assert.Equal([3], (await QueryAsync(store, new AuditQuery { RecordIds = [records[3].RecordId] })).Select(r => (int)r.DurationMs));
+        Assert.Equal([4, 1], (await QueryAsync(store, new AuditQuery { RecordIds = [records[1].RecordId, records[4].RecordId] })).Select(r => (int)r.DurationMs));
+        Assert.Empty(await QueryAsync(store, new AuditQuery { RecordIds = ["no-such-record"] }));
+        Assert.Empty(await QueryAsync(store, new AuditQuery { RecordIds = [records[3].RecordId], OperationStatuses = ["error"] }));
+    }
+
+    [Fact]
     public async Task QueryAsync_LimitAndOffset_PageThroughNewestFirst()
     {
         await using var store = await OpenAsync();

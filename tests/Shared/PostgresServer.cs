@@ -138,7 +138,7 @@ public sealed class PostgresServer : IDisposable
         // A port that was free a moment ago; a clash (another cluster took it meanwhile) is retried with a new one.
         for (var attempt = 0; ; attempt++)
         {
-            Port = FreePort();
+            Port = LoopbackPort.Free();
             try
             {
                 Run(Path.Combine(_bin!, "pg_ctl"),
@@ -152,13 +152,6 @@ public sealed class PostgresServer : IDisposable
             {
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Run(string file, string[] args, bool asPostgres = false, bool password = false)

@@ -22,6 +22,9 @@ internal sealed class BenchmarkCommand
     /// <summary>The two answer sizes at the extremes: the transport's limit for a small and for a large body.</summary>
     private static readonly string[] RawKestrelWorkloads = ["trivial", "list"];
 
+    /// <summary>The workloads measured through the upstream hop as well (a small and a trivial answer).</summary>
+    private static readonly string[] HopWorkloads = ["lookup", "trivial"];
+
     private readonly BenchmarkPaths _paths;
     private readonly BenchmarkSettings _settings;
     private readonly CpuLayout _cpus;
@@ -47,7 +50,13 @@ internal sealed class BenchmarkCommand
 
     public static async Task<int> RunAsync(CommandArguments arguments, CancellationToken cancellationToken)
     {
-        var paths = new BenchmarkPaths(Path.GetFullPath(arguments.Required("repo")));
+        var before = arguments.Optional("before") is { } beforePath ? Path.GetFullPath(beforePath) : null;
+        if (before is not null && !File.Exists(before))
+        {
+            throw new ArgumentException($"--before {before}: no such file (give the mxcp executable of a Release publish of the earlier commit).");
+        }
+
+        var paths = new BenchmarkPaths(Path.GetFullPath(arguments.Required("repo"))) { MxcpBefore = before };
         var settings = BenchmarkSettings.For(arguments.Flag("quick"));
         var cpus = CpuLayout.For(Environment.ProcessorCount, File.Exists("/usr/bin/taskset") || File.Exists("/bin/taskset"));
         HashSet<string>? Filter(string name) => arguments.Optional(name) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
@@ -110,7 +119,7 @@ internal sealed class BenchmarkCommand
             Runs = _runs,
             Startup = startup,
             Ratios = ratios,
-            Targets = RatioCalculator.Targets(ratios, _runs, startup),
+            Targets = RatioCalculator.Targets(ratios, _runs, startup, _servers),
             LoadAverageAtEnd = ProcFs.LoadAverage().One,
             Notes = _notes,
         };
@@ -139,6 +148,8 @@ internal sealed class BenchmarkCommand
     }
 
     private IEnumerable<Workload> Workloads() => _project.Workloads.Where(w => _onlyWorkloads is null || _onlyWorkloads.Contains(w.Name));
+
+    private IReadOnlyList<int> ConcurrenciesOf(Workload workload) => workload.Concurrencies ?? _settings.Concurrencies;
 
     private bool Included(string server) => _onlyServers is null || _onlyServers.Contains(server);
 
@@ -169,6 +180,8 @@ internal sealed class BenchmarkCommand
                 }
             }
 
+            await StartBeforeAsync(servers, stateless: true, cancellationToken);
+            await StartHopAsync(servers, workloads, cancellationToken);
             await servers.StartAsync(ServerSpecs.BareSdk(_paths, _project, stateless: true), cancellationToken);
             await servers.StartAsync(ServerSpecs.TypeScript(_paths, _project, stateless: true), cancellationToken);
             await servers.StartAsync(ServerSpecs.Toolbox(_paths, ServerSpecs.WriteToolboxConfig(Path.Combine(_paths.Work, "toolbox")), ServerProcess.FreePort()), cancellationToken);
@@ -194,7 +207,7 @@ internal sealed class BenchmarkCommand
                     drivers.Add(ChildGeneratorDriver.Start(
                         ServerIds.DuckDbAlone,
                         ["duckdb-alone", "--database", _project.DatabasePath, "--sql", workload.Sql!, "--arguments", workload.ArgumentsJson],
-                        _cpus.ServerCpus, watchedPid: null, Path.Combine(_paths.Logs, "duckdb-alone.log"), WindowWarmup, Window));
+                        _cpus.ServerCpus, watchedPid: null, Path.Combine(_paths.Logs, "duckdb-alone.log"), WindowWarmup, WindowFor(workload)));
                 }
 
                 await MeasureInterleavedAsync(workload, drivers, id => id == ServerIds.DuckDbAlone ? Modes.InProcess : Modes.Stateless, cancellationToken);
@@ -213,6 +226,7 @@ internal sealed class BenchmarkCommand
         try
         {
             await servers.StartAsync(ServerSpecs.Mxcp(_paths, _project, stateless: false), cancellationToken);
+            await StartBeforeAsync(servers, stateless: false, cancellationToken);
             await servers.StartAsync(ServerSpecs.BareSdk(_paths, _project, stateless: false), cancellationToken);
             await servers.StartAsync(ServerSpecs.TypeScript(_paths, _project, stateless: false), cancellationToken);
             await servers.StartAsync(ServerSpecs.Toolbox(_paths, ServerSpecs.WriteToolboxConfig(Path.Combine(_paths.Work, "toolbox")), ServerProcess.FreePort()), cancellationToken);
@@ -230,7 +244,7 @@ internal sealed class BenchmarkCommand
                             arguments.AddRange(["--tool", workload.Tool!, "--arguments", workload.ArgumentsJson]);
                         }
 
-                        drivers.Add(ChildGeneratorDriver.Start(id, arguments, _cpus.GeneratorCpus, server.Pid, Path.Combine(_paths.Logs, $"loadgen-{id}.log"), WindowWarmup, Window));
+                        drivers.Add(ChildGeneratorDriver.Start(id, arguments, _cpus.GeneratorCpus, server.Pid, Path.Combine(_paths.Logs, $"loadgen-{id}.log"), WindowWarmup, WindowFor(workload)));
                     }
                 }
 
@@ -240,7 +254,7 @@ internal sealed class BenchmarkCommand
             foreach (var workload in workloads.Where(w => w.Name == "lookup" || (w.Name == "trivial" && !_settings.Quick)))
             {
                 var drivers = new List<IWindowDriver>();
-                foreach (var id in new[] { ServerIds.Mxcp, ServerIds.BareSdk })
+                foreach (var id in new[] { ServerIds.Mxcp, ServerIds.MxcpBefore, ServerIds.BareSdk })
                 {
                     if (await servers.EnsureRunningAsync(id, cancellationToken) is { } server
                         && await WrkDriverAsync(Modes.Stateless2026, id, server, server.Url, workload, McpRequest.Protocol2026, cancellationToken) is { } driver)
@@ -258,15 +272,59 @@ internal sealed class BenchmarkCommand
         }
     }
 
+    /// <summary>The earlier commit's mxcp, when <c>--before</c> names one.</summary>
+    private Task StartBeforeAsync(RunningServers servers, bool stateless, CancellationToken cancellationToken) =>
+        _paths.MxcpBefore is { } before ? servers.StartAsync(ServerSpecs.MxcpBefore(before, _project, stateless), cancellationToken) : Task.CompletedTask;
+
+    /// <summary>
+    /// The gateway in front of the stateless mxcp, once that one runs; ready when it answers the lookup (its upstream
+    /// connects in the background after it listens).
+    /// </summary>
+    private async Task StartHopAsync(RunningServers servers, IReadOnlyList<Workload> workloads, CancellationToken cancellationToken)
+    {
+        if (servers.Get(ServerIds.Mxcp) is not { } mxcp || workloads.FirstOrDefault(w => HopWorkloads.Contains(w.Name)) is not { } probe)
+        {
+            return;
+        }
+
+        var root = BenchProject.WriteHopProject(Path.Combine(_paths.Work, "hop"), mxcp.Url, _project.DatabasePath);
+        await servers.StartAsync(ServerSpecs.MxcpHop(_paths, root), cancellationToken);
+        if (servers.Get(ServerIds.MxcpHop) is not { } hop)
+        {
+            return;
+        }
+
+        var deadline = Stopwatch.StartNew();
+        while (!(await CheckAsync(hop.Url, McpRequest.For(probe, McpRequest.Protocol2025), probe.Expect, cancellationToken)).Good && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(200, cancellationToken);
+        }
+
+        Log($"[stateless] {ServerIds.MxcpHop} serves the upstream's tools after {deadline.Elapsed.TotalSeconds:0.0} s");
+    }
+
     private RunningServers NewServers(string mode) => new(mode, _cpus, _paths.Logs, Included, _servers.Add, Log, _notes.Add);
 
-    private TimeSpan Window => TimeSpan.FromSeconds(_settings.WindowSeconds);
+    /// <summary>The run's window length, or the workload's minimum when that is longer.</summary>
+    private int WindowSecondsFor(Workload workload) => Math.Max(_settings.WindowSeconds, workload.MinimumWindowSeconds);
+
+    private TimeSpan WindowFor(Workload workload) => TimeSpan.FromSeconds(WindowSecondsFor(workload));
 
     private TimeSpan WindowWarmup => TimeSpan.FromSeconds(_settings.WindowWarmupSeconds);
 
     private IEnumerable<string> StatelessServersFor(Workload workload)
     {
         yield return ServerIds.Mxcp;
+        if (_paths.MxcpBefore is not null)
+        {
+            yield return ServerIds.MxcpBefore;
+        }
+
+        if (HopWorkloads.Contains(workload.Name))
+        {
+            yield return ServerIds.MxcpHop;
+        }
+
         if (workload.Name == "python")
         {
             yield break;
@@ -286,7 +344,7 @@ internal sealed class BenchmarkCommand
     }
 
     private IEnumerable<string> StatefulServersFor(Workload workload) =>
-        StatelessServersFor(workload).Where(id => id != ServerIds.RawKestrel);
+        StatelessServersFor(workload).Where(id => id is not ServerIds.RawKestrel and not ServerIds.MxcpHop);
 
     /// <summary>A wrk driver, once the server answered the check request correctly (else a failure row, and null).</summary>
     private async Task<IWindowDriver?> WrkDriverAsync(string mode, string id, ServerProcess server, Uri url, Workload workload, string protocol, CancellationToken cancellationToken)
@@ -300,7 +358,7 @@ internal sealed class BenchmarkCommand
         }
 
         _answerBytes[(id, workload.Name, protocol)] = check.Body.Length;
-        return new WrkDriver(_wrk, id, server.Pid, url, request, workload.Expect, _settings.WindowSeconds);
+        return new WrkDriver(_wrk, id, server.Pid, url, request, workload.Expect, WindowSecondsFor(workload));
     }
 
     /// <summary>
@@ -315,15 +373,16 @@ internal sealed class BenchmarkCommand
         }
 
         var failures = new Dictionary<string, string>();
-        var windows = drivers.ToDictionary(d => d.Server, _ => _settings.Concurrencies.ToDictionary(c => c, _ => new List<MeasuredWindow>()));
+        var concurrencies = ConcurrenciesOf(workload);
+        var windows = drivers.ToDictionary(d => d.Server, _ => concurrencies.ToDictionary(c => c, _ => new List<MeasuredWindow>()));
         try
         {
             foreach (var driver in drivers)
             {
-                await Guarded(driver, () => driver.WarmUpAsync(_settings.Concurrencies.Max(), TimeSpan.FromSeconds(_settings.WarmupSeconds), cancellationToken));
+                await Guarded(driver, () => driver.WarmUpAsync(concurrencies.Max(), TimeSpan.FromSeconds(_settings.WarmupSeconds), cancellationToken));
             }
 
-            foreach (var concurrency in _settings.Concurrencies)
+            foreach (var concurrency in concurrencies)
             {
                 for (var repetition = 0; repetition < _settings.Repetitions; repetition++)
                 {
@@ -350,7 +409,7 @@ internal sealed class BenchmarkCommand
         foreach (var driver in drivers)
         {
             var mode = modeOf(driver.Server);
-            foreach (var concurrency in _settings.Concurrencies)
+            foreach (var concurrency in concurrencies)
             {
                 var cell = windows[driver.Server][concurrency];
                 if (cell.Count == 0)
@@ -415,6 +474,7 @@ internal sealed class BenchmarkCommand
             Workload = workload.Name,
             Server = server,
             Concurrency = load.Concurrency,
+            MinimumRequests = workload.MinimumRequests,
             Generator = load.Generator,
             Requests = load.Requests,
             RequestsPerSecond = Math.Round(load.RequestsPerSecond, 1),
@@ -447,7 +507,7 @@ internal sealed class BenchmarkCommand
 
     private void Fail(string mode, string server, Workload workload, string reason, int? concurrency = null)
     {
-        foreach (var c in concurrency is { } only ? [only] : _settings.Concurrencies)
+        foreach (var c in concurrency is { } only ? [only] : ConcurrenciesOf(workload))
         {
             _runs.Add(new RunRecord { Mode = mode, Workload = workload.Name, Server = server, Concurrency = c, Failure = reason });
         }

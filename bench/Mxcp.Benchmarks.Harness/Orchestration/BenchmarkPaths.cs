@@ -3,6 +3,9 @@ namespace Mxcp.Benchmarks.Harness.Orchestration;
 /// <summary>Where <c>bench/run.sh</c> put the builds and caches, all relative to the repository.</summary>
 internal sealed record BenchmarkPaths(string Repository)
 {
+    /// <summary>An <c>mxcp</c> executable published from an earlier commit (<c>--before</c>), or null.</summary>
+    public string? MxcpBefore { get; init; }
+
     public string Artifacts => Path.Combine(Repository, "artifacts", "bench");
 
     public string Mxcp => Path.Combine(Artifacts, "bin", "mxcp", "mxcp");

@@ -20,6 +20,14 @@ internal static class Modes
 internal static class ServerIds
 {
     public const string Mxcp = "mxcp";
+
+    /// <summary><c>mxcp serve</c> built from an earlier commit (<c>--before</c>): the same windows, for a before/after report.</summary>
+    public const string MxcpBefore = "mxcp-before";
+    /// <summary>
+    /// A second <c>mxcp serve</c> whose only endpoints are those of <see cref="Mxcp"/>, reached as an upstream MCP server
+    /// (the Upstream plugin, empty prefix): the same requests with one more hop.
+    /// </summary>
+    public const string MxcpHop = "mxcp-hop";
     public const string BareSdk = "bare-sdk";
     public const string TypeScript = "typescript";
     public const string Toolbox = "toolbox";

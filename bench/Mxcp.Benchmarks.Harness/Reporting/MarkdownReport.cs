@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Mxcp.Benchmarks.Harness.Orchestration;
+using Mxcp.Benchmarks.Harness.Workloads;
 
 namespace Mxcp.Benchmarks.Harness.Reporting;
 
@@ -15,7 +16,7 @@ internal static class MarkdownReport
         (Modes.Stateless2026, "Stateless 2026-07-28: wrk POSTing the 2026-07-28 form (Mcp-Method/Mcp-Name headers, _meta) to the default servers"),
     ];
 
-    private static readonly string[] ServerOrder = [ServerIds.Mxcp, ServerIds.BareSdk, ServerIds.TypeScript, ServerIds.Toolbox, ServerIds.RawKestrel, ServerIds.DuckDbAlone];
+    private static readonly string[] ServerOrder = [ServerIds.Mxcp, ServerIds.MxcpBefore, ServerIds.MxcpHop, ServerIds.BareSdk, ServerIds.TypeScript, ServerIds.Toolbox, ServerIds.RawKestrel, ServerIds.DuckDbAlone];
 
     public static string Render(BenchmarkReport report, string jsonFile)
     {
@@ -44,12 +45,13 @@ internal static class MarkdownReport
         }
 
         RenderRatios(md, report);
+        RenderHop(md, report);
         Line(md);
         Line(md, "## Results");
         Line(md);
         Line(md, "req/s: requests completed per second in the window; p50/p95/p99: latency in ms; errors: failed or wrong answers (socket, HTTP status, JSON-RPC error, isError, missing the expected value); " +
             "server CPU: CPU seconds per second of the server's process tree (1.00 = one core); peak RSS: of that tree during the window; gen CPU: the load generator's CPU (\"gen!\" = it used at least 85% of its CPUs, so the window may show the generator's limit); " +
-            $"\"few!\": fewer than {RunRecord.MinimumRequests} requests completed in the window (slow calls at high concurrency), too few for percentiles or ratios; " +
+            $"\"few!\": fewer than {RunRecord.DefaultMinimumRequests} requests completed in the window (slow calls at high concurrency; rows100k, measured by one caller in windows of at least {BenchProject.LargeResultWindowSeconds} s, needs {BenchProject.LargeResultMinimumRequests}), too few for percentiles or ratios; " +
             "other CPU: every other process on the machine (other builds and tests); answer: bytes of one answer body.");
         foreach (var (mode, title) in ModeTitles)
         {
@@ -114,16 +116,46 @@ internal static class MarkdownReport
         return md.ToString();
     }
 
+    /// <summary>The cost of one hop through Mxcp as a gateway: mxcp-hop against mxcp, same workload and concurrency.</summary>
+    private static void RenderHop(StringBuilder md, BenchmarkReport report)
+    {
+        var cells = HopCost.Of(report.Runs);
+        if (cells.Count == 0)
+        {
+            return;
+        }
+
+        Line(md);
+        Line(md, "## Upstream hop");
+        Line(md);
+        Line(md, "mxcp-hop is a second `mxcp serve` with the measured mxcp as its upstream MCP server (see the servers below); both share the server CPU, so throughput at concurrency above 1 " +
+            "is that of two processes on one core. The hop's cost is the added median latency at concurrency 1.");
+        Line(md);
+        Line(md, "| workload | c | mxcp p50 | mxcp-hop p50 | added p50 (ms) | mxcp req/s | mxcp-hop req/s | hop ÷ direct |");
+        Line(md, "|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var cell in cells)
+        {
+            if (!cell.Measured)
+            {
+                Line(md, $"| {cell.Workload} | {cell.Concurrency} | not measured: {Escape(cell.Hop.Failure ?? cell.Direct.Failure ?? "too few requests")} | | | | | |");
+                continue;
+            }
+
+            Line(md, $"| {cell.Workload} | {cell.Concurrency} | {cell.Direct.LatencyMs.P50:0.00} | {cell.Hop.LatencyMs.P50:0.00} | {cell.AddedP50Ms:+0.00;-0.00} | {cell.Direct.RequestsPerSecond:0} | {cell.Hop.RequestsPerSecond:0} | {cell.ThroughputRatio:0.00} |");
+        }
+    }
+
     private static void RenderRatios(StringBuilder md, BenchmarkReport report)
     {
         Line(md);
         Line(md, "## Mxcp against its baselines and peers");
         Line(md);
         Line(md, "Throughput ratios are Mxcp's requests per second divided by the other server's in the same mode, workload and concurrency (above 1: Mxcp served more). " +
-            "The last two columns are how much higher the median latency was than DuckDB alone (the same SQL in-process through the same binding).");
+            "The last two columns are how much higher the median latency was than DuckDB alone (the same SQL in-process through the same binding). " +
+            "÷ before (only with `--before`): this commit's mxcp over the earlier commit's.");
         Line(md);
-        Line(md, "| mode | workload | c | ÷ bare SDK | ÷ TypeScript | ÷ raw Kestrel | ÷ Toolbox | Mxcp p50 − DuckDB | bare SDK p50 − DuckDB |");
-        Line(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Line(md, "| mode | workload | c | ÷ bare SDK | ÷ TypeScript | ÷ raw Kestrel | ÷ Toolbox | ÷ before | Mxcp p50 − DuckDB | bare SDK p50 − DuckDB |");
+        Line(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         var cells = report.Ratios.Where(r => r.Name != RatioCalculator.PythonOverSql).GroupBy(r => (r.Mode, r.Workload, r.Concurrency))
             .OrderBy(g => Array.FindIndex(ModeTitles, t => t.Mode == g.Key.Mode))
             .ThenBy(g => report.Workloads.ToList().FindIndex(w => w.Name == g.Key.Workload))
@@ -132,7 +164,7 @@ internal static class MarkdownReport
         {
             string Value(string name, string format) => cell.FirstOrDefault(r => r.Name == name) is { } r ? r.Value.ToString(format, CultureInfo.InvariantCulture) : "";
             Line(md, $"| {cell.Key.Mode} | {cell.Key.Workload} | {cell.Key.Concurrency} | {Value(RatioCalculator.OverBareSdk, "0.00")} | {Value(RatioCalculator.OverTypeScript, "0.00")} | " +
-                $"{Value(RatioCalculator.OverRawKestrel, "0.00")} | {Value(RatioCalculator.OverToolbox, "0.00")} | {Value(RatioCalculator.MxcpOverDuckDb, "+0.00;-0.00")} | {Value(RatioCalculator.BareOverDuckDb, "+0.00;-0.00")} |");
+                $"{Value(RatioCalculator.OverRawKestrel, "0.00")} | {Value(RatioCalculator.OverToolbox, "0.00")} | {Value(RatioCalculator.OverBefore, "0.00")} | {Value(RatioCalculator.MxcpOverDuckDb, "+0.00;-0.00")} | {Value(RatioCalculator.BareOverDuckDb, "+0.00;-0.00")} |");
         }
 
         var python = report.Ratios.Where(r => r.Name == RatioCalculator.PythonOverSql).ToList();
@@ -177,7 +209,7 @@ internal static class MarkdownReport
         Line(md, "- **Tools.** 1,000 tools on every server: `lookup_order` (point lookup by order id), `revenue_by_country` (join of orders and customers, filter, group by, order by), `select_one` (`SELECT 1`), `python_echo` (Python, Mxcp only; listed by the others), and filler SQL tools. " +
             "Mxcp reads them as YAML files; the bare SDK and TypeScript servers read the same names, descriptions, input schemas and SQL from `catalog.json`; Toolbox serves only `select_one`.");
         Line(md, "- **Checks.** Before its windows each server answers one request that must contain a value read from the database (the lookup's customer id, the top country's order count, the last tool's name) and be neither a JSON-RPC error nor `isError`; every answer during the windows is checked the same way (wrk's Lua `response()` hook, the client's result), and failures are counted as errors.");
-        Line(md, $"- **Windows.** Per workload, every server first gets a warm-up of {s.WarmupSeconds} s (at least 1 s with wrk) at concurrency {s.Concurrencies.Max()}. Then, for each concurrency ({string.Join(", ", s.Concurrencies)}), each server gets {s.Repetitions} window(s) of {s.WindowSeconds} s, interleaved: one window per server in turn, the order rotated on each repetition, so that background load that drifts over minutes hits all servers alike. " +
+        Line(md, $"- **Windows.** Per workload, every server first gets a warm-up of {s.WarmupSeconds} s (at least 1 s with wrk) at concurrency {s.Concurrencies.Max()}. Then, for each concurrency ({string.Join(", ", s.Concurrencies)}), each server gets {s.Repetitions} window(s) of {s.WindowSeconds} s (rows100k: at least {BenchProject.LargeResultWindowSeconds} s), interleaved: one window per server in turn, the order rotated on each repetition, so that background load that drifts over minutes hits all servers alike. " +
             $"The tables show the median window (by throughput) of each cell and, with several windows, the range of their throughputs. Windows are closed loops (each connection or caller sends its next request when the answer arrives); the client generator and DuckDB alone warm up {s.WindowWarmupSeconds} s before each window. Servers are never measured at the same time.");
         Line(md, "- **Generators.** Stateless: wrk 4 with `bench/wrk/mcp-post.lua` (one thread per generator CPU, keep-alive connections = concurrency). Stateful: this harness's `loadgen` on the C# SDK's `McpClient` (protocol 2025-11-25, one client and session per caller, standalone GET stream off). " +
             "The two generators have different costs, so compare servers within a mode, not modes with each other.");

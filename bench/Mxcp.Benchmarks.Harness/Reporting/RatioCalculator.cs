@@ -14,6 +14,7 @@ internal static class RatioCalculator
     public const string OverTypeScript = "mxcp / typescript throughput";
     public const string OverRawKestrel = "mxcp / raw-kestrel throughput";
     public const string OverToolbox = "mxcp / toolbox throughput";
+    public const string OverBefore = "mxcp / mxcp-before throughput";
     public const string MxcpOverDuckDb = "mxcp p50 - duckdb-alone p50";
     public const string BareOverDuckDb = "bare-sdk p50 - duckdb-alone p50";
     public const string PythonOverSql = "mxcp python / mxcp select 1 throughput";
@@ -31,6 +32,7 @@ internal static class RatioCalculator
                 AddThroughput(ratios, runs, mxcp, ServerIds.TypeScript, OverTypeScript);
                 AddThroughput(ratios, runs, mxcp, ServerIds.RawKestrel, OverRawKestrel);
                 AddThroughput(ratios, runs, mxcp, ServerIds.Toolbox, OverToolbox);
+                AddThroughput(ratios, runs, mxcp, ServerIds.MxcpBefore, OverBefore);
                 if (Find(runs, Modes.InProcess, mxcp.Workload, ServerIds.DuckDbAlone, mxcp.Concurrency) is { } duckdb)
                 {
                     ratios.Add(new Ratio(MxcpOverDuckDb, mode, mxcp.Workload, mxcp.Concurrency, mxcp.LatencyMs.P50 - duckdb.LatencyMs.P50, "ms"));
@@ -50,7 +52,9 @@ internal static class RatioCalculator
         return ratios;
     }
 
-    public static IReadOnlyList<TargetResult> Targets(IReadOnlyList<Ratio> ratios, IReadOnlyList<RunRecord> runs, IReadOnlyList<StartupResult> startup)
+    /// <param name="servers">The servers started; the large-result target compares Mxcp's peak RSS with its RSS once started.</param>
+    public static IReadOnlyList<TargetResult> Targets(
+        IReadOnlyList<Ratio> ratios, IReadOnlyList<RunRecord> runs, IReadOnlyList<StartupResult> startup, IReadOnlyList<ServerInfo>? servers = null)
     {
         var targets = new List<TargetResult>();
         string[] modes = [Modes.Stateless, Modes.Stateful];
@@ -74,10 +78,34 @@ internal static class RatioCalculator
             thousand is null ? "not measured" : F($"{thousand.FirstListMs / 1000:0.00} s (listening after {thousand.ListeningMs / 1000:0.00} s)"),
             thousand is null ? null : thousand.FirstListMs < 1500));
 
+        var upToThousand = startup.Where(s => s.Endpoints <= 1000).ToList();
         targets.Add(new TargetResult(
-            "Idle RSS under 150 MB",
-            startup.Count == 0 ? "not measured" : string.Join("; ", startup.Select(s => F($"{s.Endpoints} endpoints: {s.IdleRssMb:0} MB"))),
-            startup.Count == 0 ? null : startup.All(s => s.IdleRssMb < 150)));
+            "Idle RSS under 150 MB (up to 1,000 endpoints)",
+            upToThousand.Count == 0 ? "not measured" : string.Join("; ", upToThousand.Select(s => F($"{s.Endpoints} endpoints: {s.IdleRssMb:0} MB"))),
+            upToThousand.Count == 0 ? null : upToThousand.All(s => s.IdleRssMb < 150)));
+
+        var tenThousand = startup.FirstOrDefault(s => s.Endpoints == 10000);
+        targets.Add(new TargetResult(
+            "Start-up with 10,000 endpoints under 3 s, RSS under 400 MB",
+            tenThousand is null ? "not measured" : F($"{tenThousand.FirstListMs / 1000:0.00} s, RSS {tenThousand.RssAfterStartMb:0} MB after the first tools/list, {tenThousand.IdleRssMb:0} MB idle"),
+            tenThousand is null ? null : tenThousand.FirstListMs < 3000 && tenThousand.RssAfterStartMb < 400 && tenThousand.IdleRssMb < 400));
+
+        var large = modes.Select(mode => (mode, Mxcp: Find(runs, mode, "rows100k", ServerIds.Mxcp, 1), DuckDb: Find(runs, Modes.InProcess, "rows100k", ServerIds.DuckDbAlone, 1))).ToList();
+        targets.Add(new TargetResult(
+            "100,000-row result at concurrency 1: Mxcp's p50 (time to last byte) at most 2 times DuckDB alone reading the same rows",
+            string.Join("; ", large.Select(l => l.Mxcp is null || l.DuckDb is null || l.DuckDb.LatencyMs.P50 <= 0
+                ? $"{l.mode}: not measured"
+                : F($"{l.mode}: {l.Mxcp.LatencyMs.P50:0} ms vs {l.DuckDb.LatencyMs.P50:0} ms ({l.Mxcp.LatencyMs.P50 / l.DuckDb.LatencyMs.P50:0.00}x)"))),
+            AllMet(large.Select(l => l.Mxcp is null || l.DuckDb is null || l.DuckDb.LatencyMs.P50 <= 0 ? (bool?)null : l.Mxcp.LatencyMs.P50 <= 2 * l.DuckDb.LatencyMs.P50))));
+
+        var rss = modes.Select(mode => (mode, Run: Find(runs, mode, "rows100k", ServerIds.Mxcp, 1),
+            Started: servers?.FirstOrDefault(s => s.Id == ServerIds.Mxcp && s.Mode == mode)?.StartedRssMb)).ToList();
+        targets.Add(new TargetResult(
+            "Server RSS while answering the 100,000-row result at most 150 MB over its RSS once started",
+            string.Join("; ", rss.Select(r => r.Run is null || r.Started is null
+                ? $"{r.mode}: not measured"
+                : F($"{r.mode}: peak {r.Run.ServerPeakRssMb:0} MB, started {r.Started:0} MB (+{r.Run.ServerPeakRssMb - r.Started:0} MB)"))),
+            AllMet(rss.Select(r => r.Run is null || r.Started is null ? (bool?)null : r.Run.ServerPeakRssMb - r.Started <= 150))));
         return targets;
     }
 

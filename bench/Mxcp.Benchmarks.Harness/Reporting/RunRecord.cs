@@ -61,5 +61,8 @@ internal sealed record RunRecord
     /// </summary>
     public bool TooFewRequests => Succeeded && Requests < MinimumRequests;
 
-    public const int MinimumRequests = 10;
+    /// <summary>The workload's minimum number of requests per window (<see cref="DefaultMinimumRequests"/> unless it sets one).</summary>
+    public int MinimumRequests { get; init; } = DefaultMinimumRequests;
+
+    public const int DefaultMinimumRequests = 10;
 }

@@ -10,6 +10,11 @@ internal static class ServerDescriptions
         ServerIds.Mxcp => mode == Modes.Stateless
             ? "`mxcp serve --stateless --readonly`: the product, with the 1,000 YAML tools (SQL through the DuckDB plugin, one Python tool)."
             : "`mxcp serve --readonly` (default hybrid mode: sessions for initialize clients, none for 2026-07-28 requests): the product, with the 1,000 YAML tools.",
+        ServerIds.MxcpBefore =>
+            "The same `mxcp serve` command line (and mode) with the executable published from an earlier commit (`--before`): the before column of a before/after comparison.",
+        ServerIds.MxcpHop =>
+            "A second `mxcp serve --stateless --readonly` with no endpoints of its own and the measured mxcp as an upstream MCP server (Mxcp.Plugins.Upstream, Streamable HTTP, empty prefix): " +
+            "every call passes its pipeline, then mxcp's. Both processes share the server CPU: compare its latency at concurrency 1 with mxcp's (the cost of one hop).",
         ServerIds.BareSdk =>
             "The C# MCP SDK (ModelContextProtocol.Core) alone: hand-written `McpServerTool`s from catalog.json that check argument types and run the same SQL through Mxcp's DuckDB binding (same pool and threads), " +
             "on a minimal Streamable HTTP mapping of the SDK's Core transports (Accept check, parse, per-request server or session by Mcp-Session-Id, SSE). " +

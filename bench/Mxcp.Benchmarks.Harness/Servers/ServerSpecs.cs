@@ -7,12 +7,29 @@ namespace Mxcp.Benchmarks.Harness.Servers;
 internal static class ServerSpecs
 {
     /// <summary><c>mxcp serve</c>: <c>--stateless</c>, or the default hybrid mode (sessions for initialize clients, none for 2026-07-28).</summary>
-    public static ServerSpec Mxcp(BenchmarkPaths paths, BenchProject project, bool stateless) => new()
+    public static ServerSpec Mxcp(BenchmarkPaths paths, BenchProject project, bool stateless) => Mxcp(ServerIds.Mxcp, paths.Mxcp, project, stateless);
+
+    /// <summary>The same command line with the executable published from an earlier commit (<c>--before</c>).</summary>
+    public static ServerSpec MxcpBefore(string executable, BenchProject project, bool stateless) => Mxcp(ServerIds.MxcpBefore, executable, project, stateless);
+
+    private static ServerSpec Mxcp(string id, string executable, BenchProject project, bool stateless) => new()
     {
-        Id = ServerIds.Mxcp,
-        FileName = paths.Mxcp,
+        Id = id,
+        FileName = executable,
         Arguments = ["serve", "--port", "0", "--host", "127.0.0.1", "--readonly", .. stateless ? new[] { "--stateless" } : []],
         WorkingDirectory = project.Root,
+    };
+
+    /// <summary>
+    /// <c>mxcp serve --stateless</c> on <paramref name="projectRoot"/> (written by <see cref="BenchProject.WriteHopProject"/>):
+    /// a gateway in front of the measured mxcp.
+    /// </summary>
+    public static ServerSpec MxcpHop(BenchmarkPaths paths, string projectRoot) => new()
+    {
+        Id = ServerIds.MxcpHop,
+        FileName = paths.Mxcp,
+        Arguments = ["serve", "--port", "0", "--host", "127.0.0.1", "--readonly", "--stateless"],
+        WorkingDirectory = projectRoot,
     };
 
     public static ServerSpec BareSdk(BenchmarkPaths paths, BenchProject project, bool stateless) => new()

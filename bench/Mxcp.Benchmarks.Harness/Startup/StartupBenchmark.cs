@@ -6,13 +6,13 @@ using Mxcp.Benchmarks.Harness.Workloads;
 namespace Mxcp.Benchmarks.Harness.Startup;
 
 /// <summary>
-/// Start-up of <c>mxcp serve</c> (default mode, not pinned) with 10, 100 and 1,000 SQL tools: the time from starting the
+/// Start-up of <c>mxcp serve</c> (default mode, not pinned) with 10, 100, 1,000 and 10,000 SQL tools: the time from starting the
 /// process to the "Listening" line and to the first answered <c>tools/list</c> (one 2026-07-28 POST listing every tool),
 /// the RSS right after that answer, and the RSS after the server has been idle for a moment.
 /// </summary>
 internal static class StartupBenchmark
 {
-    public static readonly int[] EndpointCounts = [10, 100, 1000];
+    public static readonly int[] EndpointCounts = [10, 100, 1000, 10000];
 
     public static async Task<IReadOnlyList<StartupResult>> RunAsync(
         BenchmarkPaths paths, BenchmarkSettings settings, CpuLayout cpus, Action<string> log, CancellationToken cancellationToken)

@@ -52,6 +52,26 @@ internal sealed class BenchProject
 
     private const string TrivialSql = "SELECT 1 AS one";
 
+    /// <summary>The first 100,000 orders (about 9 MB of JSON rows); no answer but a complete one contains "100000".</summary>
+    private const string LargeResultSql =
+        "SELECT order_id, customer_id, ordered_at, status, amount FROM orders WHERE order_id < 100001 ORDER BY order_id";
+
+    /// <summary>Rows in the answer of the large-result workload.</summary>
+    public const int LargeResultRows = 100_000;
+
+    /// <summary>
+    /// The large result takes a third of a second or more per call, and one and a half through the client generator
+    /// (which parses every answer): its windows last at least this long, so that the quick run's one-second windows
+    /// complete enough calls too.
+    /// </summary>
+    public const int LargeResultWindowSeconds = 10;
+
+    /// <summary>
+    /// One caller, each call timed to its last byte: the median of five or more such calls is a measurement (its p95 and
+    /// p99 are then close to the slowest call).
+    /// </summary>
+    public const int LargeResultMinimumRequests = 5;
+
     private const string PythonSource = """
         # The Python tool of bench/run.sh: a trivial function, to measure the Python plugin's round trip.
 
@@ -117,6 +137,11 @@ internal sealed class BenchProject
             new("trivial", "select 1 (SQL)", "select_one", [], "one", TrivialSql),
             new("list", $"tools/list, {ToolCount} tools", null, null, FillerName(ToolCount - 1), null),
             new("python", "Python tool (echo)", "python_echo", new JsonObject { ["order_id"] = LookupOrderId }, "echo", null),
+            new("rows100k", "100,000-row result (SQL), time to last byte", "large_result", [], LargeResultRows.ToString(CultureInfo.InvariantCulture), LargeResultSql, [1])
+            {
+                MinimumWindowSeconds = LargeResultWindowSeconds,
+                MinimumRequests = LargeResultMinimumRequests,
+            },
         };
         return new BenchProject(root, tools, workloads);
     }
@@ -135,6 +160,7 @@ internal sealed class BenchProject
             tools.Add(new CatalogTool("revenue_by_country", "Orders and revenue per customer country for one order status: an aggregation over 1,000,000 orders.", "sql", AggregateSql,
                 [new CatalogParameter("status", "string", "The order status: delivered, shipped or cancelled.")]));
             tools.Add(new CatalogTool("select_one", "Returns 1: the trivial query.", "sql", TrivialSql, []));
+            tools.Add(new CatalogTool("large_result", "The first 100,000 orders: a large result.", "sql", LargeResultSql, []));
             tools.Add(new CatalogTool("python_echo", "Echoes the order id from Python: the Python plugin's round trip.", "python", "python_echo",
                 [new CatalogParameter("order_id", "integer", "Any order id.")]));
         }
@@ -181,6 +207,33 @@ internal sealed class BenchProject
         {
             File.WriteAllText(Path.Combine(toolsFolder, tool.Name + ".yml"), ToolYaml(tool));
         }
+    }
+
+    /// <summary>
+    /// Writes the project of <see cref="Orchestration.ServerIds.MxcpHop"/>: no endpoints of its own, the measured mxcp
+    /// at <paramref name="upstream"/> as an upstream with an empty prefix (its tools keep their names), audit off like
+    /// the bench project, and the bench database opened read-only (the server opens its profile's database).
+    /// </summary>
+    public static string WriteHopProject(string root, Uri upstream, string databasePath)
+    {
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "mxcp-site.yml"), $"""
+            mxcp: 1
+            project: hop
+            profile: bench
+            profiles:
+              bench:
+                duckdb:
+                  path: {JsonSerializer.Serialize(databasePath)}
+                audit:
+                  enabled: false
+            upstreams:
+              direct:
+                url: {JsonSerializer.Serialize(upstream.ToString())}
+                prefix: ""
+                timeout: 60
+            """ + "\n");
+        return root;
     }
 
     public static string FillerName(int index) => FillerPrefix + index.ToString("0000", CultureInfo.InvariantCulture);

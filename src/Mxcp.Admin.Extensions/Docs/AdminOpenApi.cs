@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mxcp.Abstractions;
 
 namespace Mxcp.Admin.Docs;
 
@@ -8,7 +9,7 @@ namespace Mxcp.Admin.Docs;
 /// </summary>
 internal static class AdminOpenApi
 {
-    public static JsonObject Build(string serverUrl)
+    public static JsonObject Build(string serverUrl, IReadOnlyList<IAdminApiContributor>? contributors = null)
     {
         var paths = new JsonObject
         {
@@ -19,9 +20,27 @@ internal static class AdminOpenApi
             ["/reload"] = Op("post", "Reload the project", "Queues a reload (coalesced with one already queued): drains calls, rebuilds secrets, references, database connections and endpoints. Check GET /status for the outcome.", "ReloadAccepted", "Server"),
             ["/config"] = Get("Configuration summary", "Project, profile, paths and features. Secrets are never included.", "Config", tag: "Server"),
             ["/config/validate"] = ValidateOp(),
-            ["/endpoints"] = Get("Endpoint files", "Every endpoint file with its status (ok, disabled, error) and error, and the built-in tools.", "EndpointList", tag: "Endpoints"),
+            ["/endpoints"] = EndpointList(),
+            ["/endpoints/{type}/{name}"] = EndpointView("One endpoint", "Its definition (description, parameters, tags, return type, policies), status, call statistics and health.", "EndpointDetail"),
+            ["/endpoints/{type}/{name}/health"] = EndpointView("Endpoint health",
+                "unknown (no calls yet), healthy, degraded (fewer than 3 failures in a row), unhealthy (3 or more) or disabled; the last success, the last error and the failures in a row. Only execution and output errors count as failures: refused arguments, policy denials and cancelled calls do not.",
+                "EndpointHealth"),
+            ["/endpoints/{type}/{name}/health/history"] = EndpointView("Endpoint health history", "The state transitions of the endpoint, oldest first; the last 100 are kept.", "EndpointHealthHistory"),
             ["/endpoints/{type}/{name}/disable"] = Switch("disable"),
             ["/endpoints/{type}/{name}/enable"] = Switch("enable"),
+            ["/diagnostics"] = Get("Diagnostics",
+                "Checks of the configuration, secrets (resolved, never shown), endpoint files, the DuckDB file, Python and the project's requirements, plugins, disk space, the admin socket and the clock, each with a hint to fix it. mxcp doctor runs the same checks beside the server.",
+                "Diagnostics", tag: "Server"),
+            ["/ui/"] = new JsonObject
+            {
+                ["get"] = new JsonObject
+                {
+                    ["tags"] = new JsonArray("Console"),
+                    ["summary"] = "Operator console",
+                    ["description"] = "The web console (HTML): overview, endpoints, sessions, audit log, live events, configuration and dry runs, diagnostics. Served from this API, with no external origin. On a mount with a token, a browser signs in at ui/login.",
+                    ["responses"] = new JsonObject { ["200"] = new JsonObject { ["description"] = "An HTML page", ["content"] = new JsonObject { ["text/html"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } } } },
+                },
+            },
             ["/sessions"] = Get("MCP sessions", "The live sessions of the Streamable HTTP and SSE endpoints.", "SessionList", tag: "Sessions"),
             ["/sessions/{id}"] = new JsonObject
             {
@@ -59,7 +78,41 @@ internal static class AdminOpenApi
             ["/audit/query"] = AuditQuery(),
             ["/audit/stats"] = AuditStats(),
             ["/audit/export"] = AuditExport(),
+            ["/audit/{record_id}"] = new JsonObject
+            {
+                ["parameters"] = new JsonArray(PathParameter("record_id", "The record's record_id")),
+                ["get"] = Operation("One audit record", "The record with this id, with the fields of /audit/query.", "AuditRecord", "Audit", Responses404()),
+            },
         };
+        ((JsonObject)paths["/config"]!)["put"] = PutConfig();
+
+        var tags = new JsonArray(
+            new JsonObject { ["name"] = "Health" }, new JsonObject { ["name"] = "Server" }, new JsonObject { ["name"] = "Endpoints" },
+            new JsonObject { ["name"] = "Sessions" }, new JsonObject { ["name"] = "Monitoring" }, new JsonObject { ["name"] = "System" },
+            new JsonObject { ["name"] = "Audit" }, new JsonObject { ["name"] = "Console" });
+        var schemas = Schemas();
+
+        // Plugins' routes: each operation under its path and method, tagged with the plugin's tag unless it names its own.
+        foreach (var contributor in contributors ?? [])
+        {
+            tags.Add(new JsonObject { ["name"] = contributor.OpenApiTag });
+            foreach (var route in contributor.Routes)
+            {
+                var operation = (JsonObject)route.OpenApi.DeepClone();
+                operation["tags"] ??= new JsonArray(contributor.OpenApiTag);
+                if (paths[route.Pattern] is not JsonObject path)
+                {
+                    paths[route.Pattern] = path = new JsonObject();
+                }
+
+                path[route.Method.ToLowerInvariant()] = operation;
+            }
+
+            foreach (var (name, schema) in contributor.OpenApiSchemas)
+            {
+                schemas[name] = schema.DeepClone();
+            }
+        }
 
         return new JsonObject
         {
@@ -68,15 +121,12 @@ internal static class AdminOpenApi
             {
                 ["title"] = "Mxcp admin API",
                 ["version"] = "1.0.0",
-                ["description"] = "Administration of an Mxcp server: the MXCP admin socket's routes and field names, plus sessions, statistics, metrics, events, dry runs, endpoint switches and audit export. Errors are {error, message, detail}; detail appears in debug mode only.",
+                ["description"] = "Administration of an Mxcp server: the MXCP admin socket's routes and field names, plus sessions, statistics, metrics, events, dry runs, endpoint switches and audit export. Errors are {error, message, detail}; detail appears in debug mode only. Every unknown path answers 404 and every known path asked with another method 405 (with Allow), in that shape.",
             },
             ["servers"] = new JsonArray(new JsonObject { ["url"] = serverUrl }),
-            ["tags"] = new JsonArray(
-                new JsonObject { ["name"] = "Health" }, new JsonObject { ["name"] = "Server" }, new JsonObject { ["name"] = "Endpoints" },
-                new JsonObject { ["name"] = "Sessions" }, new JsonObject { ["name"] = "Monitoring" }, new JsonObject { ["name"] = "System" },
-                new JsonObject { ["name"] = "Audit" }),
+            ["tags"] = tags,
             ["paths"] = paths,
-            ["components"] = new JsonObject { ["schemas"] = Schemas() },
+            ["components"] = new JsonObject { ["schemas"] = schemas },
         };
     }
 
@@ -103,6 +153,58 @@ internal static class AdminOpenApi
 
         return new JsonObject { ["tags"] = new JsonArray(tag), ["summary"] = summary, ["description"] = description, ["responses"] = responses };
     }
+
+    private static JsonObject EndpointList()
+    {
+        var get = Operation("Endpoints, or a search",
+            "Without q: every endpoint file with its status (ok, disabled, error) and error, and the built-in tools. With q: the endpoints ranked by BM25 over their names, titles and URIs, tags, parameter names, and descriptions (identifiers are split into words, plurals folded), best first, each with its score.",
+            "EndpointList", "Endpoints", Responses400());
+        get["parameters"] = new JsonArray(
+            QueryParameter("q", "Words to search for (1 to 500 characters)", "string"),
+            QueryParameter("limit", "With q: at most this many results, 1 to 100 (default 20)", "integer"),
+            QueryParameter("type", "Only endpoints of this type: tool, resource or prompt", "string"));
+        return new JsonObject { ["get"] = get };
+    }
+
+    private static JsonObject EndpointView(string summary, string description, string schema) => new()
+    {
+        ["parameters"] = new JsonArray(
+            PathParameter("type", "tool, resource or prompt", ["tool", "resource", "prompt"]),
+            PathParameter("name", "The tool or prompt name, or the resource URI (URL-encoded)")),
+        ["get"] = Operation(summary, description, schema, "Endpoints", Responses404()),
+    };
+
+    private static JsonObject PutConfig() => new()
+    {
+        ["tags"] = new JsonArray("Server"),
+        ["summary"] = "Replace the project and reload",
+        ["description"] = "Sends a new project as a .zip, .tar or .tar.gz archive (at most 50 MiB, unpacking to at most 200 MiB), or {\"path\": \"/dir\"} of a folder on the server. It is validated as a reload would; then mxcp-site.yml and the source folders (tools, resources, prompts, sql, python, evals, plugins) are written, each file atomically (temporary file, fsync, rename), files the new project lacks are removed, and the project is reloaded. On any failure every file is put back and the last good project keeps serving. Archive entries with '..' segments or absolute paths, links and devices are refused. One at a time: 409 while another runs.",
+        ["requestBody"] = new JsonObject
+        {
+            ["required"] = true,
+            ["content"] = new JsonObject
+            {
+                ["application/json"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["path"] = new JsonObject { ["type"] = "string" } }, ["required"] = new JsonArray("path") } },
+                ["application/zip"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } },
+                ["application/gzip"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } },
+                ["application/x-tar"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } },
+            },
+        },
+        ["responses"] = new JsonObject
+        {
+            ["200"] = new JsonObject { ["description"] = "Applied and reloaded", ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Ref("ConfigApplied") } } },
+            ["400"] = ErrorResponse("The body is no archive or path, or an entry is refused (outside the project, a link)"),
+            ["409"] = ErrorResponse("Another PUT /config is running"),
+            ["413"] = ErrorResponse("The archive is too large"),
+            ["422"] = new JsonObject { ["description"] = "The project has errors or did not load; nothing changed", ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Ref("ConfigRefused") } } },
+            ["500"] = ErrorResponse("A file could not be written; everything was put back"),
+        },
+    };
+
+    private static JsonObject ErrorResponse(string description) =>
+        new() { ["description"] = description, ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Ref("Error") } } };
+
+    private static JsonObject Responses400() => new() { ["400"] = ErrorResponse("A query parameter is invalid") };
 
     private static JsonObject Switch(string action)
     {
@@ -143,6 +245,7 @@ internal static class AdminOpenApi
             {
                 ["200"] = new JsonObject { ["description"] = "The report", ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Ref("ValidationReport") } } },
                 ["400"] = new JsonObject { ["description"] = "The request names no project", ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Ref("Error") } } },
+                ["413"] = ErrorResponse("The archive is too large"),
             },
         },
     };
@@ -182,7 +285,7 @@ internal static class AdminOpenApi
     private static JsonObject AuditExport()
     {
         var path = AuditFilters();
-        ((JsonArray)path["parameters"]!).Add(QueryParameter("format", "jsonl (default) or csv", "string"));
+        ((JsonArray)path["parameters"]!).Add(QueryParameter("format", "jsonl (default), csv or json (one array)", "string"));
         path["get"] = new JsonObject
         {
             ["tags"] = new JsonArray("Audit"),
@@ -197,6 +300,7 @@ internal static class AdminOpenApi
                     {
                         ["application/x-ndjson"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } },
                         ["text/csv"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } },
+                        ["application/json"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "array", ["items"] = Ref("AuditRecord") } },
                     },
                 },
             },
@@ -290,14 +394,46 @@ internal static class AdminOpenApi
         ["Config"] = Object(
             ("status", Str()), ("project", Str()), ("profile", Str()), ("repository_path", Str()), ("duckdb_path", Str(nullable: true)),
             ("readonly", Bool()), ("debug", Bool()), ("endpoints", Counts()),
-            ("features", Object(("sql_tools", Bool()), ("audit_logging", Bool()), ("telemetry", Bool()))), ("transport", Str())),
-        ["EndpointList"] = Object(("endpoints", new JsonObject
+            ("features", Object(("sql_tools", Bool()), ("audit_logging", Bool()), ("telemetry", Bool()))),
+            ("telemetry", Object(("enabled", Bool()), ("protocol", Str(nullable: true)),
+                ("tracing", Object(("enabled", Bool()), ("endpoint", Str(nullable: true)), ("console_export", Bool()))),
+                ("metrics", Object(("enabled", Bool()), ("endpoint", Str(nullable: true)), ("prometheus", Str(nullable: true)))))),
+            ("transport", Str())),
+        ["EndpointList"] = Object(("query", Str()), ("count", Int()), ("endpoints", new JsonObject
         {
             ["type"] = "array",
             ["items"] = Object(("path", Str(nullable: true)), ("type", Str(nullable: true)), ("name", Str(nullable: true)), ("uri", Str(nullable: true)),
                 ("description", Str(nullable: true)), ("language", Str(nullable: true)), ("enabled", Bool()),
-                ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("ok", "disabled", "error") }), ("error", Str(nullable: true))),
+                ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("ok", "disabled", "error") }), ("error", Str(nullable: true)),
+                ("score", Num())),
         })),
+        ["EndpointStats"] = Object(("calls", Int()), ("errors", Int()), ("denials", Int()), ("active_calls", Int()),
+            ("latency_ms", Object(("p50", Num(true)), ("p95", Num(true)), ("p99", Num(true)), ("max", Num(true))))),
+        ["EndpointHealth"] = Object(("endpoint", Str()),
+            ("state", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("unknown", "healthy", "degraded", "unhealthy", "disabled") }),
+            ("last_success", Str(true, "date-time")), ("last_error", Str(true, "date-time")), ("last_error_message", Str(true)),
+            ("consecutive_failures", Int()), ("transitions_total", Int())),
+        ["EndpointHealthHistory"] = Object(("endpoint", Str()), ("capacity", Int()),
+            ("transitions", new JsonObject { ["type"] = "array", ["items"] = Object(("timestamp", Str(format: "date-time")), ("from", Str()), ("to", Str()), ("reason", Str())) })),
+        ["EndpointDetail"] = Object(("path", Str(nullable: true)), ("type", Str()), ("name", Str()), ("uri", Str(nullable: true)),
+            ("description", Str(nullable: true)), ("language", Str(nullable: true)), ("enabled", Bool()),
+            ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("ok", "disabled", "error") }), ("error", Str(nullable: true)),
+            ("key", Str()), ("built_in", Bool()), ("title", Str(nullable: true)), ("tags", new JsonObject { ["type"] = "array", ["items"] = Str() }),
+            ("parameters", new JsonObject { ["type"] = "array", ["items"] = Object(("name", Str()), ("type", Str()), ("description", Str(nullable: true)), ("required", Bool()), ("sensitive", Bool())) }),
+            ("return_type", Str(nullable: true)), ("policies", Object(("input", Int()), ("output", Int()))), ("tests", Int()),
+            ("warnings", new JsonObject { ["type"] = "array", ["items"] = Str() }), ("stats", Ref("EndpointStats")), ("health", Ref("EndpointHealth"))),
+        ["Diagnostics"] = Object(("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("ok", "warning", "error") }), ("timestamp", Str(format: "date-time")),
+            ("checks", new JsonObject
+            {
+                ["type"] = "array",
+                ["items"] = Object(("name", Str()), ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("ok", "warning", "error", "skipped") }),
+                    ("message", Str()), ("hint", Str(nullable: true)), ("details", new JsonObject { ["type"] = "object" })),
+            })),
+        ["ConfigApplied"] = Object(("status", Str()), ("project", Str()), ("profile", Str()),
+            ("written", new JsonObject { ["type"] = "array", ["items"] = Str() }), ("removed", new JsonObject { ["type"] = "array", ["items"] = Str() }),
+            ("ignored", new JsonObject { ["type"] = "array", ["items"] = Str() }),
+            ("validated", new JsonObject { ["type"] = "array", ["items"] = Object(("path", Str()), ("status", Str()), ("message", Str(nullable: true))) })),
+        ["ConfigRefused"] = Object(("error", Str()), ("message", Str()), ("report", Ref("ValidationReport"))),
         ["EndpointSwitch"] = Object(("status", Str()), ("endpoint", Str()), ("enabled", Bool()), ("changed", Bool())),
         ["ValidationReport"] = Object(("status", Str()), ("project", Str()), ("profile", Str()), ("errors", Int()), ("message", Str(nullable: true)),
             ("validated", new JsonObject { ["type"] = "array", ["items"] = Object(("path", Str()), ("status", Str()), ("message", Str(nullable: true))) })),

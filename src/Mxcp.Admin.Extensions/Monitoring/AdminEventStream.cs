@@ -12,7 +12,7 @@ namespace Mxcp.Admin.Monitoring;
 /// subscriber has a bounded queue; a subscriber that cannot keep up loses its oldest events rather than slowing calls.
 /// It hears calls, reloads and sessions as a call observer, a snapshot listener and a session listener of the services.
 /// </summary>
-internal sealed class AdminEventStream : IEndpointCallObserver, IProjectSnapshotListener, IMcpSessionListener, IDisposable
+internal sealed class AdminEventStream : IEndpointCallObserver, IProjectSnapshotListener, IMcpSessionListener, Abstractions.IAdminEventPublisher, IDisposable
 {
     private readonly List<Channel<ServerEvent>> _subscribers = [];
     private readonly Lock _gate = new();

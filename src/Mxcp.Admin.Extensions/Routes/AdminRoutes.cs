@@ -8,6 +8,7 @@ using Mxcp.Abstractions;
 using Mxcp.Admin.Monitoring;
 using Mxcp.Runtime.Endpoints;
 using Mxcp.Runtime.Hosting;
+using Mxcp.Runtime.Telemetry;
 
 namespace Mxcp.Admin.Routes;
 
@@ -33,8 +34,7 @@ internal static class AdminRoutes
         group.MapGet("/status", () => Results.Json(Status(api, options)));
         group.MapPost("/reload", () => Reload(api));
         group.MapGet("/config", () => Config(api, options));
-        group.MapGet("/endpoints", () => Endpoints(api));
-        group.MapPost("/endpoints/{type}/{**name}", (string type, string name) => SetEnabled(api, type, name));
+        EndpointRoutes.Map(group, api);
 
         group.MapGet("/system/info", () => Results.Json(SystemMetrics.Info()));
         group.MapGet("/system/cpu", async (CancellationToken ct) => Results.Json(await SystemMetrics.CpuAsync(ct).ConfigureAwait(false)));
@@ -50,7 +50,7 @@ internal static class AdminRoutes
         group.MapDelete("/sessions/{id}", (string id, CancellationToken ct) => TerminateAsync(api, id, ct));
 
         group.MapGet("/stats", () => Results.Json(api.Statistics.ToJson()));
-        group.MapGet("/metrics", () => Results.Text(api.Prometheus.Render(), "text/plain; version=0.0.4; charset=utf-8", Encoding.UTF8));
+        group.MapGet("/metrics", () => Results.Text(api.Prometheus.Render(), PrometheusExporter.ContentType, Encoding.UTF8));
         group.MapGet("/events", (HttpContext context) => StreamEventsAsync(context, api));
         group.MapPost("/config/validate", (Delegate)((HttpContext context) => ConfigValidation.ValidateAsync(context, api, options)));
     }
@@ -113,16 +113,21 @@ internal static class AdminRoutes
         });
     }
 
-    private static IResult Config(AdminApi api, MxcpAdminOptions options)
+    private static IResult Config(AdminApi api, MxcpAdminOptions options) => ConfigJson(api, options) is { } config
+        ? Results.Json(config)
+        : AdminErrors.Result(StatusCodes.Status503ServiceUnavailable, "not_loaded", "The project is not loaded");
+
+    /// <summary>The sanitized configuration of <c>GET /config</c> (no secret, no connection string); <see langword="null"/> before the project is loaded.</summary>
+    internal static JsonObject? ConfigJson(AdminApi api, MxcpAdminOptions options)
     {
         if (api.Snapshots.Current is not { } snapshot)
         {
-            return AdminErrors.Result(StatusCodes.Status503ServiceUnavailable, "not_loaded", "The project is not loaded");
+            return null;
         }
 
         var config = snapshot.Config;
         var audit = api.Services.GetService<Runtime.Audit.AuditLog>()?.IsEnabled == true;
-        return Results.Json(new JsonObject
+        return new JsonObject
         {
             ["status"] = "ok",
             ["project"] = config.ProjectName,
@@ -136,10 +141,11 @@ internal static class AdminRoutes
             {
                 ["sql_tools"] = config.SqlToolsEnabled,
                 ["audit_logging"] = audit,
-                ["telemetry"] = config.UserProfile.Telemetry?.Enabled ?? false,
+                ["telemetry"] = api.Telemetry.Enabled,
             },
+            ["telemetry"] = api.Telemetry.ToJson(),
             ["transport"] = options.Transport,
-        });
+        };
     }
 
     private static JsonObject EndpointCounts(ProjectSnapshot snapshot) => new()
@@ -148,76 +154,6 @@ internal static class AdminRoutes
         ["prompts"] = snapshot.Endpoints.Count(e => e.Definition.Kind == EndpointKind.Prompt),
         ["resources"] = snapshot.Endpoints.Count(e => e.Definition.Kind == EndpointKind.Resource),
     };
-
-    private static IResult Endpoints(AdminApi api)
-    {
-        if (api.Snapshots.Current is not { } snapshot)
-        {
-            return AdminErrors.Result(StatusCodes.Status503ServiceUnavailable, "not_loaded", "The project is not loaded");
-        }
-
-        var list = new JsonArray();
-        foreach (var file in snapshot.Files.Where(f => f.Warning is null))
-        {
-            var d = file.Definition;
-            var disabled = d is not null && (!d.Enabled || api.Availability.IsDisabled(d.Key));
-            list.Add(new JsonObject
-            {
-                ["path"] = file.DisplayPath,
-                ["type"] = d?.Kind.ToString().ToLowerInvariant(),
-                ["name"] = d?.Name,
-                ["uri"] = d?.Uri,
-                ["description"] = d?.Description,
-                ["language"] = d?.Language,
-                ["enabled"] = d is not null && !disabled,
-                ["status"] = file.Error is not null ? "error" : disabled ? "disabled" : "ok",
-                ["error"] = file.Error,
-            });
-        }
-
-        foreach (var builtIn in snapshot.Endpoints.Where(e => e.Definition.IsBuiltIn))
-        {
-            var disabled = api.Availability.IsDisabled(builtIn.Key);
-            list.Add(new JsonObject
-            {
-                ["path"] = null,
-                ["type"] = "tool",
-                ["name"] = builtIn.Definition.Name,
-                ["uri"] = null,
-                ["description"] = builtIn.Definition.Description,
-                ["language"] = builtIn.Definition.Language,
-                ["enabled"] = !disabled,
-                ["status"] = disabled ? "disabled" : "ok",
-                ["error"] = null,
-            });
-        }
-
-        return Results.Json(new JsonObject { ["endpoints"] = list });
-    }
-
-    private static IResult SetEnabled(AdminApi api, string type, string rest)
-    {
-        var slash = rest.LastIndexOf('/');
-        var action = slash < 0 ? "" : rest[(slash + 1)..];
-        var name = slash < 0 ? rest : Uri.UnescapeDataString(rest[..slash]);
-        if (action is not ("disable" or "enable") || type is not ("tool" or "resource" or "prompt"))
-        {
-            return AdminErrors.NotFound("Use POST /endpoints/{tool|resource|prompt}/{name}/disable or /enable");
-        }
-
-        var key = $"{type}/{name}";
-        var known = api.Snapshots.Current?.Endpoints.Any(e => e.Key == key) == true
-            || api.Snapshots.Current?.Files.Any(f => f.Definition?.Key == key) == true
-            || api.Availability.IsDisabled(key);
-        if (!known)
-        {
-            return AdminErrors.NotFound($"Endpoint '{key}' not found");
-        }
-
-        var disable = action == "disable";
-        var changed = api.Availability.Set(key, disable);
-        return Results.Json(new JsonObject { ["status"] = "ok", ["endpoint"] = key, ["enabled"] = !disable, ["changed"] = changed });
-    }
 
     private static async Task<IResult> TerminateAsync(AdminApi api, string id, CancellationToken cancellationToken)
     {
@@ -231,7 +167,7 @@ internal static class AdminRoutes
             : AdminErrors.Result(StatusCodes.Status409Conflict, "not_terminated", $"Session '{id}' could not be ended; see the server log");
     }
 
-    private static async Task StreamEventsAsync(HttpContext context, AdminApi api)
+    internal static async Task StreamEventsAsync(HttpContext context, AdminApi api)
     {
         context.Response.Headers.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache,no-store";

@@ -18,6 +18,7 @@ internal static class AuditRoutes
 {
     private const int DefaultLimit = 100;
     private const int MaxLimit = 1000;
+    private const int MaxRecordIdLength = 200;
 
     public static void Map(IEndpointRouteBuilder group, AdminApi api)
     {
@@ -58,14 +59,37 @@ internal static class AuditRoutes
         });
 
         group.MapGet("/audit/export", (Delegate)((HttpContext context) => ExportAsync(context, api)));
+        group.MapGet("/audit/{record_id}", async (string record_id, HttpContext context) =>
+        {
+            if (record_id.Length > MaxRecordIdLength)
+            {
+                return AdminErrors.BadRequest($"record_id is longer than {MaxRecordIdLength} characters");
+            }
+
+            return await FindAsync(api, record_id, context.RequestAborted).ConfigureAwait(false) is { } record
+                ? Results.Json(RecordJson(record))
+                : AdminErrors.NotFound($"Audit record '{record_id}' not found");
+        });
     }
 
-    private static async Task ExportAsync(HttpContext context, AdminApi api)
+    /// <summary>The record with this id, or <see langword="null"/>.</summary>
+    public static async Task<AuditRecord?> FindAsync(AdminApi api, string recordId, CancellationToken cancellationToken)
+    {
+        var store = api.Services.GetRequiredService<IAuditStore>();
+        await foreach (var record in store.QueryAsync(new AuditQuery { RecordIds = [recordId], Limit = 1 }, cancellationToken).ConfigureAwait(false))
+        {
+            return record;
+        }
+
+        return null;
+    }
+
+    internal static async Task ExportAsync(HttpContext context, AdminApi api)
     {
         var format = context.Request.Query["format"].ToString() is { Length: > 0 } f ? f.ToLowerInvariant() : "jsonl";
-        if (format is not ("jsonl" or "csv"))
+        if (format is not ("jsonl" or "csv" or "json"))
         {
-            await AdminErrors.BadRequest("format must be jsonl or csv").ExecuteAsync(context).ConfigureAwait(false);
+            await AdminErrors.BadRequest($"format must be jsonl, csv or json (was '{format}')").ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -75,30 +99,59 @@ internal static class AuditRoutes
             return;
         }
 
-        context.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+        context.Response.ContentType = format switch
+        {
+            "csv" => "text/csv; charset=utf-8",
+            "json" => "application/json; charset=utf-8",
+            _ => "application/x-ndjson; charset=utf-8",
+        };
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"audit.{format}\"";
         var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), bufferSize: 64 * 1024);
         await using (writer.ConfigureAwait(false))
         {
+            writer.NewLine = format == "csv" ? "\r\n" : "\n";
             if (format == "csv")
             {
-                writer.NewLine = "\r\n";
                 await writer.WriteLineAsync(AuditCsv.Header).ConfigureAwait(false);
             }
-            else
+            else if (format == "json")
             {
-                writer.NewLine = "\n";
+                await writer.WriteAsync('[').ConfigureAwait(false);
             }
 
+            var first = true;
             await foreach (var record in api.Services.GetRequiredService<IAuditStore>().QueryAsync(query, context.RequestAborted).ConfigureAwait(false))
             {
-                await writer.WriteLineAsync(format == "csv" ? AuditCsv.Row(record) : Encoding.UTF8.GetString(AuditRecordJson.ToUtf8(record)).TrimEnd('\n')).ConfigureAwait(false);
+                if (format == "csv")
+                {
+                    await writer.WriteLineAsync(AuditCsv.Row(record)).ConfigureAwait(false);
+                    continue;
+                }
+
+                var json = Encoding.UTF8.GetString(AuditRecordJson.ToUtf8(record)).TrimEnd('\n');
+                if (format == "json")
+                {
+                    // One JSON array, streamed: a record per line.
+                    await writer.WriteAsync(first ? "\n" : ",\n").ConfigureAwait(false);
+                    await writer.WriteAsync(json).ConfigureAwait(false);
+                }
+                else
+                {
+                    await writer.WriteLineAsync(json).ConfigureAwait(false);
+                }
+
+                first = false;
+            }
+
+            if (format == "json")
+            {
+                await writer.WriteLineAsync(first ? "]" : "\n]").ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>The reference's AuditRecordResponse: empty nested values are null.</summary>
-    private static JsonObject RecordJson(AuditRecord r) => new()
+    internal static JsonObject RecordJson(AuditRecord r) => new()
     {
         ["record_id"] = r.RecordId,
         ["timestamp"] = AuditRecordJson.FormatTimestamp(r.Timestamp),
@@ -133,7 +186,7 @@ internal static class AuditRoutes
     private static JsonObject Counts(IReadOnlyDictionary<string, long> counts) =>
         new(counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => KeyValuePair.Create(c.Key, (JsonNode?)JsonValue.Create(c.Value))));
 
-    private static AuditQuery? Parse(IQueryCollection query, int? defaultLimit)
+    internal static AuditQuery? Parse(IQueryCollection query, int? defaultLimit)
     {
         if (!TryTime(query, "start_time", out var start) || !TryTime(query, "end_time", out var end))
         {

@@ -1,10 +1,9 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Mxcp.Admin.Deployment;
 using Mxcp.Runtime;
 using Mxcp.Runtime.Configuration;
 using Mxcp.Runtime.Plugins;
@@ -14,14 +13,11 @@ namespace Mxcp.Admin.Routes;
 
 /// <summary>
 /// <c>POST /config/validate</c>: a dry run of a candidate project, given as <c>{"path": "/dir"}</c> or uploaded as a
-/// <c>.zip</c> or <c>.tar.gz</c> archive. Every error is reported; nothing changes (no database is opened for the
-/// candidate; SQL is checked on the live database's connections).
+/// <c>.zip</c>, <c>.tar</c> or <c>.tar.gz</c> archive. Every error is reported; nothing changes (no database is opened
+/// for the candidate; SQL is checked on the live database's connections).
 /// </summary>
 internal static class ConfigValidation
 {
-    private const long MaxArchiveBytes = 50L * 1024 * 1024;
-    private const int MaxEntries = 10_000;
-
     public static async Task<IResult> ValidateAsync(HttpContext context, AdminApi api, MxcpAdminOptions adminOptions)
     {
         string? temp = null;
@@ -31,57 +27,21 @@ internal static class ConfigValidation
             var contentType = context.Request.ContentType ?? "";
             if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
             {
-                var body = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-                projectPath = body?["path"]?.GetValue<string>() is { Length: > 0 } p ? p : throw new InvalidDataException("The JSON body needs a \"path\" to the candidate project");
-                if (!Directory.Exists(projectPath))
-                {
-                    return AdminErrors.BadRequest($"No such folder: {projectPath}");
-                }
+                projectPath = await ReadPathAsync(context).ConfigureAwait(false);
             }
             else
             {
                 temp = Directory.CreateTempSubdirectory("mxcp-validate-").FullName;
-                await ExtractAsync(context.Request.Body, contentType, temp, context.RequestAborted).ConfigureAwait(false);
-                projectPath = FindProjectFolder(temp);
+                await ProjectArchive.ExtractAsync(context, temp, context.RequestAborted).ConfigureAwait(false);
+                projectPath = ProjectArchive.FindProjectFolder(temp);
             }
 
-            using var lease = await api.Snapshots.AcquireAsync(context.RequestAborted).ConfigureAwait(false);
-            var live = api.Services.GetRequiredService<IOptions<MxcpOptions>>().Value;
-            var options = new MxcpOptions
-            {
-                ProjectPath = projectPath,
-                Profile = context.Request.Query["profile"].ToString() is { Length: > 0 } profile ? profile : null,
-                UserConfigPath = lease.Snapshot.Config.UserFile,
-                Environment = live.Environment,
-            };
-
-            try
-            {
-                var (config, files) = await api.Builder.ValidateAsync(options, lease.Snapshot.Executors, context.RequestAborted).ConfigureAwait(false);
-                var checkedFiles = files.Where(f => f.Warning is null).ToList();
-                var errors = checkedFiles.Count(f => f.Error is not null);
-                return Results.Json(new JsonObject
-                {
-                    ["status"] = errors == 0 ? "ok" : "error",
-                    ["project"] = config.ProjectName,
-                    ["profile"] = config.Profile,
-                    ["errors"] = errors,
-                    ["validated"] = new JsonArray(checkedFiles.Select(f =>
-                    {
-                        var item = new JsonObject { ["path"] = f.DisplayPath, ["status"] = f.Error is null ? "ok" : "error" };
-                        if (f.Error is not null)
-                        {
-                            item["message"] = f.Error;
-                        }
-
-                        return (JsonNode)item;
-                    }).ToArray()),
-                });
-            }
-            catch (Exception e) when (e is ProjectFileException or ProjectNotFoundException or PluginLoadException)
-            {
-                return Results.Json(new JsonObject { ["status"] = "error", ["errors"] = 1, ["message"] = e.Message, ["validated"] = new JsonArray() });
-            }
+            var profile = context.Request.Query["profile"].ToString() is { Length: > 0 } p ? p : null;
+            return Results.Json(await ReportAsync(api, projectPath, profile, context.RequestAborted).ConfigureAwait(false));
+        }
+        catch (PayloadTooLargeException e)
+        {
+            return AdminErrors.Result(StatusCodes.Status413PayloadTooLarge, "payload_too_large", e.Message);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or InvalidOperationException)
         {
@@ -89,93 +49,79 @@ internal static class ConfigValidation
         }
         finally
         {
-            if (temp is not null)
-            {
-                try
-                {
-                    Directory.Delete(temp, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
-            }
+            DeleteQuietly(temp);
         }
     }
 
-    private static async Task ExtractAsync(Stream body, string contentType, string target, CancellationToken cancellationToken)
+    /// <summary>The <c>path</c> of a JSON body <c>{"path": "/dir"}</c>; the folder must exist.</summary>
+    public static async Task<string> ReadPathAsync(HttpContext context)
     {
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxArchiveBytes)
-            {
-                throw new InvalidDataException($"The archive is larger than {MaxArchiveBytes / (1024 * 1024)} MB");
-            }
+        var body = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var path = body?["path"] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0
+            ? text
+            : throw new InvalidDataException("The JSON body needs a \"path\" to the candidate project folder");
+        return Directory.Exists(path) ? path : throw new InvalidDataException($"No such folder: {path}");
+    }
 
-            buffer.Write(chunk, 0, read);
+    /// <summary>
+    /// Checks the project at <paramref name="projectPath"/> as a reload would (configuration, secrets, every endpoint
+    /// file, SQL on the live database's connections) and reports every error: <c>status</c> is <c>ok</c> or <c>error</c>.
+    /// </summary>
+    public static async Task<JsonObject> ReportAsync(AdminApi api, string projectPath, string? profile, CancellationToken cancellationToken)
+    {
+        using var lease = await api.Snapshots.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var live = api.Services.GetRequiredService<IOptions<MxcpOptions>>().Value;
+        var options = new MxcpOptions
+        {
+            ProjectPath = projectPath,
+            Profile = profile,
+            UserConfigPath = lease.Snapshot.Config.UserFile,
+            Environment = live.Environment,
+        };
+
+        try
+        {
+            var (config, files) = await api.Builder.ValidateAsync(options, lease.Snapshot.Executors, cancellationToken).ConfigureAwait(false);
+            var checkedFiles = files.Where(f => f.Warning is null).ToList();
+            var errors = checkedFiles.Count(f => f.Error is not null);
+            return new JsonObject
+            {
+                ["status"] = errors == 0 ? "ok" : "error",
+                ["project"] = config.ProjectName,
+                ["profile"] = config.Profile,
+                ["errors"] = errors,
+                ["validated"] = new JsonArray(checkedFiles.Select(f =>
+                {
+                    var item = new JsonObject { ["path"] = f.DisplayPath, ["status"] = f.Error is null ? "ok" : "error" };
+                    if (f.Error is not null)
+                    {
+                        item["message"] = f.Error;
+                    }
+
+                    return (JsonNode)item;
+                }).ToArray()),
+            };
         }
-
-        buffer.Position = 0;
-        var isZip = buffer.Length >= 4 && buffer.GetBuffer()[0] == 'P' && buffer.GetBuffer()[1] == 'K';
-        if (isZip || contentType.Contains("zip", StringComparison.OrdinalIgnoreCase))
+        catch (Exception e) when (e is ProjectFileException or ProjectNotFoundException or PluginLoadException)
         {
-            using var zip = new ZipArchive(buffer, ZipArchiveMode.Read);
-            if (zip.Entries.Count > MaxEntries)
-            {
-                throw new InvalidDataException($"The archive has more than {MaxEntries} entries");
-            }
+            return new JsonObject { ["status"] = "error", ["errors"] = 1, ["message"] = e.Message, ["validated"] = new JsonArray() };
+        }
+    }
 
-            foreach (var entry in zip.Entries.Where(e => e.Name.Length > 0))
-            {
-                var path = SafePath(target, entry.FullName);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                using var source = entry.Open();
-                using var file = File.Create(path);
-                await source.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            }
-
+    public static void DeleteQuietly(string? folder)
+    {
+        if (folder is null)
+        {
             return;
         }
 
-        Stream tarStream = buffer.Length >= 2 && buffer.GetBuffer()[0] == 0x1f && buffer.GetBuffer()[1] == 0x8b ? new GZipStream(buffer, CompressionMode.Decompress) : buffer;
-        var reader = new TarReader(tarStream);
-        await using var _ = reader.ConfigureAwait(false);
-        var count = 0;
-        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+        try
         {
-            if (++count > MaxEntries)
-            {
-                throw new InvalidDataException($"The archive has more than {MaxEntries} entries");
-            }
-
-            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is { } data)
-            {
-                var path = SafePath(target, entry.Name);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                using var file = File.Create(path);
-                await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            }
+            Directory.Delete(folder, recursive: true);
         }
-    }
-
-    /// <summary>Refuses entries that would land outside the extraction folder ("zip slip").</summary>
-    private static string SafePath(string root, string entry)
-    {
-        var full = Path.GetFullPath(Path.Combine(root, entry));
-        return full.StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-            ? full
-            : throw new InvalidDataException($"The archive entry '{entry}' points outside the project");
-    }
-
-    private static string FindProjectFolder(string root)
-    {
-        var site = Directory.EnumerateFiles(root, SiteConfigReader.FileName, SearchOption.AllDirectories)
-            .OrderBy(p => p.Count(c => c == Path.DirectorySeparatorChar))
-            .FirstOrDefault();
-        return site is null
-            ? throw new InvalidDataException($"The archive holds no {SiteConfigReader.FileName}")
-            : Path.GetDirectoryName(site)!;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A temporary folder; the system cleans it eventually.
+        }
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class AdminSocketHostedService(AdminApi api, IOptions<Mx
         });
         builder.Services.AddRoutingCore();
         var app = builder.Build();
-        MxcpAdminEndpointRouteBuilderExtensions.MapInto(app, api, _options, "", guard: null);
+        MxcpAdminEndpointRouteBuilderExtensions.MapInto(app, api, _options, "", guard: null, consoleToken: null);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

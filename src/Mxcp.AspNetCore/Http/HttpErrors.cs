@@ -14,13 +14,18 @@ internal static class HttpErrors
     /// <summary>The JSON-RPC code of an unknown session id.</summary>
     public const int SessionNotFoundCode = -32001;
 
-    public static Task WriteAsync(HttpContext context, int status, int code, string message)
+    /// <param name="context">The request.</param>
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="code">The JSON-RPC error code.</param>
+    /// <param name="message">The error message.</param>
+    /// <param name="id">The id of the request the error answers, when it could be read.</param>
+    public static Task WriteAsync(HttpContext context, int status, int code, string message, RequestId id = default)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         var error = new JsonRpcError
         {
-            Id = default,
+            Id = id,
             Error = new JsonRpcErrorDetail { Code = code, Message = message },
         };
         return JsonSerializer.SerializeAsync(

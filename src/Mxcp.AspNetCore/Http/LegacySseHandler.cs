@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -26,7 +25,7 @@ internal sealed class LegacySseHandler(
     IOptions<McpServerOptions> serverOptions,
     McpSessionRegistry sessions,
     IOptions<MxcpHttpOptions> httpOptions,
-    IHostApplicationLifetime lifetime,
+    McpRequestGuard guard,
     ILoggerFactory loggerFactory)
 {
     public const string TransportName = "sse";
@@ -53,7 +52,8 @@ internal sealed class LegacySseHandler(
         var user = UserIdClaim.From(context.User);
         var transport = new SseResponseStreamTransport(context.Response.Body, endpoint, id);
         await using var disposeTransport = transport.ConfigureAwait(false);
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        // A stopping host ends the session once its calls in flight have been answered (their answers travel on this stream).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, guard.SessionsClosing);
         var server = McpServer.Create(transport, serverOptions.Value, loggerFactory, context.RequestServices);
         await using (server.ConfigureAwait(false))
         {

@@ -1,36 +1,55 @@
 using System.Net;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mxcp.Runtime.Execution;
 using Mxcp.Runtime.Mcp.Sessions;
+using Mxcp.Runtime.Reload;
 
 namespace Mxcp.AspNetCore.Http;
 
 /// <summary>
 /// The checks the SDK's MCP endpoints do not make, as an endpoint filter on every endpoint <c>MapMxcp</c> maps: the
-/// server is not shutting down (503), the Host and Origin headers name an allowed host (403, against DNS rebinding), at
-/// most <see cref="MxcpHttpOptions.MaxConcurrentRequests"/> POSTs run at once (429), and bodies stay under
-/// <see cref="MxcpHttpOptions.MaxRequestBodySize"/> (413). It also marks the session a request belongs to as active
-/// (for the admin API) and lets the host drain the POSTs in flight before the sessions close on shutdown.
+/// server is not shutting down (503), the Host and Origin headers name an allowed host (403, against DNS rebinding), the
+/// body arrives within <see cref="MxcpHttpOptions.RequestBodyTimeout"/> (408) and stays under
+/// <see cref="MxcpHttpOptions.MaxRequestBodySize"/> (413), and at most <see cref="MxcpHttpOptions.MaxConcurrentRequests"/>
+/// POSTs run at once, <see cref="MxcpHttpOptions.MaxConcurrentRequestsPerClient"/> of them for one client (429). A POST's
+/// body is read in full before it takes a slot, so a client that sends slowly holds a connection but no slot, and its
+/// slowness is logged at debug level only. It also marks the session a request belongs to as active (for the admin API)
+/// and lets the host drain the POSTs in flight before the sessions close on shutdown. When the
+/// project's profile configures <c>auth</c>, an MCP endpoint without any authorization requirement refuses every call
+/// (503) rather than serving it unauthenticated.
 /// </summary>
 internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
 {
+    /// <summary>How long the answers of calls that ended (or were cancelled) at shutdown may take to be written.</summary>
+    public static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(2);
+
     private static readonly string[] LoopbackHosts = ["localhost", "127.0.0.1", "[::1]", "::1"];
     private readonly MxcpHttpOptions _options;
     private readonly SemaphoreSlim _slots;
+    private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal);
+    private readonly Lock _perClientGate = new();
     private readonly McpSessionRegistry _sessions;
+    private readonly ProjectSnapshotProvider _snapshots;
+    private readonly InFlightCalls _calls;
     private readonly CancellationToken _applicationStopping;
+    private readonly CancellationTokenSource _sessionsClosing = new();
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _draining;
     private int _posts;
 
-    public McpRequestGuard(IOptions<MxcpHttpOptions> options, McpSessionRegistry sessions, IHostApplicationLifetime lifetime, ILogger<McpRequestGuard> logger)
+    public McpRequestGuard(
+        IOptions<MxcpHttpOptions> options, McpSessionRegistry sessions, ProjectSnapshotProvider snapshots, InFlightCalls calls, IHostApplicationLifetime lifetime, ILogger<McpRequestGuard> logger)
     {
         _options = options.Value;
         _sessions = sessions;
+        _snapshots = snapshots;
+        _calls = calls;
         _logger = logger;
         _slots = new SemaphoreSlim(_options.MaxConcurrentRequests, _options.MaxConcurrentRequests);
         _applicationStopping = lifetime.ApplicationStopping;
@@ -38,6 +57,9 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
 
     /// <summary>Whether new requests are refused because the host is stopping.</summary>
     public bool IsStopping => _draining || _applicationStopping.IsCancellationRequested;
+
+    /// <summary>Cancelled once the POSTs in flight have been answered at shutdown: long-lived sessions end then.</summary>
+    public CancellationToken SessionsClosing => _sessionsClosing.Token;
 
     /// <summary>POSTs running now.</summary>
     public int ActivePosts => Volatile.Read(ref _posts);
@@ -52,8 +74,7 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
 
         if (IsStopping)
         {
-            context.Response.Headers.Connection = "close";
-            return await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable: the server is shutting down").ConfigureAwait(false);
+            return await RefuseStoppingAsync(context).ConfigureAwait(false);
         }
 
         if (RejectedHost(context) is { } rejected)
@@ -62,10 +83,40 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
             return await RefuseAsync(context, StatusCodes.Status403Forbidden, $"Forbidden: {rejected} is not allowed (DNS rebinding protection)").ConfigureAwait(false);
         }
 
+        if (UnprotectedAuthProvider(context) is { } provider)
+        {
+            LogUnprotected(_logger, provider);
+            return await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable,
+                $"Service Unavailable: the profile configures auth (provider {provider}) but this MCP endpoint has no authentication; add AddMxcp(...).AddAuthentication() (Mxcp.Authentication) or protect MapMxcp(...) with RequireAuthorization()").ConfigureAwait(false);
+        }
+
         using var activity = SessionOf(context.Request)?.BeginRequest();
         if (!HttpMethods.IsPost(context.Request.Method))
         {
             return await next(invocation).ConfigureAwait(false);
+        }
+
+        if (context.Request.ContentLength > _options.MaxRequestBodySize)
+        {
+            return await RefuseTooLargeAsync(context).ConfigureAwait(false);
+        }
+
+        var (refused, body) = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (JsonRpcBodyCheck.Check(body) is { } problem)
+        {
+            LogMalformed(_logger, ClientOf(context), problem.Message);
+            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, problem.Code, problem.Message, problem.Id).ConfigureAwait(false);
+            return Results.Empty;
+        }
+
+        if (IsStopping)
+        {
+            return await RefuseStoppingAsync(context).ConfigureAwait(false);
         }
 
         if (!_slots.Wait(0))
@@ -75,31 +126,34 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
                 $"Too Many Requests: more than {_options.MaxConcurrentRequests} requests are already running; retry shortly").ConfigureAwait(false);
         }
 
+        var client = ClientOf(context);
+        if (!TryEnterClient(client))
+        {
+            _slots.Release();
+            context.Response.Headers.RetryAfter = "1";
+            return await RefuseAsync(context, StatusCodes.Status429TooManyRequests,
+                $"Too Many Requests: this client already has {_options.MaxConcurrentRequestsPerClient} requests running; retry shortly").ConfigureAwait(false);
+        }
+
+        // Admitted atomically with the start of a drain: either the calls of this POST are let in and waited for, or
+        // the POST is refused with 503 here (never refused halfway with an error answer from the pipeline).
+        var admission = _draining ? null : _calls.TryAdmit();
+        if (admission is null)
+        {
+            ExitClient(client);
+            _slots.Release();
+            return await RefuseStoppingAsync(context).ConfigureAwait(false);
+        }
+
         Interlocked.Increment(ref _posts);
         try
         {
-            if (context.Request.ContentLength > _options.MaxRequestBodySize)
-            {
-                return await RefuseTooLargeAsync(context).ConfigureAwait(false);
-            }
-
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-            {
-                size.MaxRequestBodySize = _options.MaxRequestBodySize;
-            }
-
-            try
-            {
-                return await next(invocation).ConfigureAwait(false);
-            }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
-            {
-                // A body without Content-Length that grew past the limit while the SDK read it.
-                return await RefuseTooLargeAsync(context).ConfigureAwait(false);
-            }
+            return await next(invocation).ConfigureAwait(false);
         }
         finally
         {
+            admission.Dispose();
+            ExitClient(client);
             _slots.Release();
             if (Interlocked.Decrement(ref _posts) == 0 && _draining)
             {
@@ -109,19 +163,185 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
     }
 
     /// <summary>
-    /// Refuses new requests from now on and waits until the POSTs in flight have been answered (or
-    /// <paramref name="cancellationToken"/>, the host's shutdown timeout, fires). Streams (GET) are not waited for.
+    /// Refuses new requests from now on and waits until the calls in flight have ended and the POSTs carrying them have
+    /// been answered. When <paramref name="cancellationToken"/> (the host's shutdown timeout) fires first, the calls still
+    /// running are cancelled (<see cref="InFlightCalls.DrainAsync"/>) and their error answers get
+    /// <see cref="AnswerGrace"/> to be written. Streams (GET) are not waited for; they end once this returns.
     /// </summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
         _draining = true;
-        if (Volatile.Read(ref _posts) == 0)
+        try
         {
-            return;
+            await _calls.DrainAsync(cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _posts) == 0)
+            {
+                return;
+            }
+
+            LogDraining(_logger, Volatile.Read(ref _posts));
+            var answered = _drained.Task;
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                await answered.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            if (!answered.IsCompleted)
+            {
+                await answered.WaitAsync(AnswerGrace).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        finally
+        {
+            await _sessionsClosing.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole body into memory (at most <see cref="MxcpHttpOptions.MaxRequestBodySize"/> bytes, within
+    /// <see cref="MxcpHttpOptions.RequestBodyTimeout"/>) and puts it back as the request body for the SDK's handler.
+    /// </summary>
+    /// <returns>
+    /// The body, or the result of a request that has been answered already (or whose client is gone).
+    /// </returns>
+    private async Task<(object? Refused, ReadOnlyMemory<byte> Body)> ReadBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var limit = _options.MaxRequestBodySize;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
         }
 
-        LogDraining(_logger, Volatile.Read(ref _posts));
-        await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // The timeout cancels the pending read through the pipe (the read returns, marked cancelled) rather than
+        // through a token, which would leave Kestrel's body reader mid-read and make it log an error when it drains
+        // the rest of the body after the answer.
+        // The timer starts with the first read that has to wait: a body that has already arrived (the common small POST)
+        // needs none.
+        var reader = request.BodyReader;
+        CancellationTokenSource? timeout = null;
+        CancellationTokenRegistration registration = default;
+
+        // The buffer grows as the body arrives: a declared Content-Length reserves nothing, so that clients that
+        // declare large bodies and send them slowly cannot make the server hold memory for bytes it never gets.
+        var declared = request.ContentLength;
+        var capacityLimit = declared ?? limit + 1;
+        var buffer = new byte[Math.Min(capacityLimit, 16 * 1024)];
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (!reader.TryRead(out var result))
+                {
+                    if (timeout is null && _options.RequestBodyTimeout != Timeout.InfiniteTimeSpan)
+                    {
+                        timeout = new CancellationTokenSource();
+                        registration = timeout.Token.Register(reader.CancelPendingRead);
+                        timeout.CancelAfter(_options.RequestBodyTimeout);
+                    }
+
+                    result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+                }
+
+                if (result.IsCanceled)
+                {
+                    reader.AdvanceTo(result.Buffer.Start);
+                    LogSlowBody(_logger, ClientOf(context), length, _options.RequestBodyTimeout.TotalSeconds);
+                    context.Response.Headers.Connection = "close";
+                    return (await RefuseAsync(context, StatusCodes.Status408RequestTimeout,
+                        $"Request Timeout: the request body did not arrive within {_options.RequestBodyTimeout.TotalSeconds:0.###} s").ConfigureAwait(false), default);
+                }
+
+                var received = result.Buffer;
+                if (length + received.Length > limit)
+                {
+                    reader.AdvanceTo(received.End);
+                    return (await RefuseTooLargeAsync(context).ConfigureAwait(false), default);
+                }
+
+                if (length + received.Length > buffer.Length)
+                {
+                    var grown = Math.Max(length + received.Length, Math.Min((long)buffer.Length * 2, capacityLimit));
+                    Array.Resize(ref buffer, (int)grown);
+                }
+
+                System.Buffers.BuffersExtensions.CopyTo(received, buffer.AsSpan(length));
+                length += (int)received.Length;
+                reader.AdvanceTo(received.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (await RefuseTooLargeAsync(context).ConfigureAwait(false), default);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException or OperationCanceledException)
+        {
+            // Kestrel cut a body below its minimum data rate, the body was malformed, or the client went away: nothing
+            // to answer that anyone would read, and nothing wrong with the server.
+            LogBodyNotRead(_logger, ClientOf(context), e.Message);
+            if (!context.Response.HasStarted && e is BadHttpRequestException bad)
+            {
+                context.Response.StatusCode = bad.StatusCode;
+                context.Response.Headers.Connection = "close";
+            }
+
+            return (Results.Empty, default);
+        }
+        finally
+        {
+            registration.Dispose();
+            timeout?.Dispose();
+        }
+
+        request.Body = new MemoryStream(buffer, 0, length, writable: false);
+        request.ContentLength = length;
+        return (null, buffer.AsMemory(0, length));
+    }
+
+    /// <summary>Who a request counts against for <see cref="MxcpHttpOptions.MaxConcurrentRequestsPerClient"/>.</summary>
+    private static string ClientOf(HttpContext context) =>
+        UserIdClaim.From(context.User) is { } user ? "user " + user.Value : "address " + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+
+    private bool TryEnterClient(string client)
+    {
+        lock (_perClientGate)
+        {
+            var running = _perClient.GetValueOrDefault(client);
+            if (running >= _options.MaxConcurrentRequestsPerClient)
+            {
+                return false;
+            }
+
+            _perClient[client] = running + 1;
+            return true;
+        }
+    }
+
+    private void ExitClient(string client)
+    {
+        lock (_perClientGate)
+        {
+            var running = _perClient[client] - 1;
+            if (running == 0)
+            {
+                _perClient.Remove(client);
+            }
+            else
+            {
+                _perClient[client] = running;
+            }
+        }
+    }
+
+    private static Task<object?> RefuseStoppingAsync(HttpContext context)
+    {
+        context.Response.Headers.Connection = "close";
+        return RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable: the server is shutting down");
     }
 
     private RegisteredSession? SessionOf(HttpRequest request)
@@ -140,16 +360,47 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
 
     private static async Task<object?> RefuseAsync(HttpContext context, int status, string message)
     {
-        await HttpErrors.WriteAsync(context, status, HttpErrors.GenericCode, message).ConfigureAwait(false);
+        if (!context.Response.HasStarted)
+        {
+            try
+            {
+                await HttpErrors.WriteAsync(context, status, HttpErrors.GenericCode, message).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                // The client is gone.
+            }
+        }
+
         return Results.Empty;
     }
+
+    /// <summary>
+    /// The auth provider the project's profile configures when the endpoint of this request has no authorization
+    /// requirement at all (the host neither added Mxcp's authentication nor its own); <see langword="null"/> otherwise.
+    /// </summary>
+    private string? UnprotectedAuthProvider(HttpContext context) =>
+        _snapshots.Current?.Config.UserProfile.Auth is { Provider: not "none" } auth
+        && context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>() is null
+            ? auth.Provider
+            : null;
+
+    /// <summary>Whether the Host header names an allowed host (Origin is not checked): for OAuth routes next to the MCP endpoint.</summary>
+    public bool IsHostAllowed(HttpContext context)
+    {
+        var allowed = AllowedHosts(context);
+        return allowed is null || IsAllowed(context.Request.Host.Host, allowed);
+    }
+
+    private IReadOnlyCollection<string>? AllowedHosts(HttpContext context) =>
+        _options.AllowedHosts is { } configured
+            ? configured.Contains("*") ? null : [.. configured]
+            : context.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local) ? LoopbackHosts : null;
 
     /// <summary>The offending header, or <see langword="null"/> when Host and Origin are acceptable.</summary>
     private string? RejectedHost(HttpContext context)
     {
-        IReadOnlyCollection<string>? allowed = _options.AllowedHosts is { } configured
-            ? configured.Contains("*") ? null : [.. configured]
-            : context.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local) ? LoopbackHosts : null;
+        var allowed = AllowedHosts(context);
         if (allowed is null)
         {
             return null;
@@ -177,7 +428,7 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
     {
         foreach (var candidate in allowed)
         {
-            if (string.Equals(candidate.Trim('[', ']'), host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase))
+            if (candidate.AsSpan().Trim("[]").Equals(host.AsSpan().Trim("[]"), StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
@@ -186,11 +437,27 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
         return false;
     }
 
-    public void Dispose() => _slots.Dispose();
+    public void Dispose()
+    {
+        _slots.Dispose();
+        _sessionsClosing.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request: {Header} is not allowed (DNS rebinding protection)")]
     private static partial void LogRejectedHost(ILogger logger, string header);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting for {Requests} MCP request(s) in flight")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused an MCP request: the profile configures auth (provider {Provider}) but the endpoint has no authentication")]
+    private static partial void LogUnprotected(ILogger logger, string provider);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting for {Requests} MCP request(s) to be answered")]
     private static partial void LogDraining(ILogger logger, int requests);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a request of {Client} with 408: {Bytes} byte(s) of its body arrived within {Seconds} s")]
+    private static partial void LogSlowBody(ILogger logger, string client, int bytes, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a malformed MCP request of {Client}: {Reason}")]
+    private static partial void LogMalformed(ILogger logger, string client, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The body of a request of {Client} could not be read: {Reason}")]
+    private static partial void LogBodyNotRead(ILogger logger, string client, string reason);
 }

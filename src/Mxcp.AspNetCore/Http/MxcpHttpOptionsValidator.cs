@@ -28,14 +28,24 @@ internal sealed class MxcpHttpOptionsValidator : IValidateOptions<MxcpHttpOption
             failures.Add($"MxcpHttpOptions.MaxIdleSessionCount must be 0 or more (got {options.MaxIdleSessionCount}): set how many idle sessions are kept.");
         }
 
-        if (options.MaxRequestBodySize <= 0)
+        if (options.MaxRequestBodySize <= 0 || options.MaxRequestBodySize >= int.MaxValue)
         {
-            failures.Add($"MxcpHttpOptions.MaxRequestBodySize must be at least 1 byte (got {options.MaxRequestBodySize}): set the largest request body to accept.");
+            failures.Add($"MxcpHttpOptions.MaxRequestBodySize must be from 1 byte to 2 GiB (got {options.MaxRequestBodySize}): set the largest request body to accept.");
         }
 
         if (options.MaxConcurrentRequests <= 0)
         {
             failures.Add($"MxcpHttpOptions.MaxConcurrentRequests must be at least 1 (got {options.MaxConcurrentRequests}): set how many MCP requests may run at once.");
+        }
+
+        if (options.MaxConcurrentRequestsPerClient <= 0)
+        {
+            failures.Add($"MxcpHttpOptions.MaxConcurrentRequestsPerClient must be at least 1 (got {options.MaxConcurrentRequestsPerClient}): set how many MCP requests one client may run at once.");
+        }
+
+        if (options.RequestBodyTimeout <= TimeSpan.Zero && options.RequestBodyTimeout != Timeout.InfiniteTimeSpan)
+        {
+            failures.Add($"MxcpHttpOptions.RequestBodyTimeout must be positive (got {options.RequestBodyTimeout}): set how long a request body may take to arrive, or Timeout.InfiniteTimeSpan.");
         }
 
         if (options.AllowedHosts is { } hosts && hosts.Any(h => string.IsNullOrWhiteSpace(h) || h.Contains('/') || h.Contains(' ')))

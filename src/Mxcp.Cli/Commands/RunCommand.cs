@@ -48,7 +48,15 @@ internal static class RunCommand
 
             var endpoint = Find(snapshot, kind, target, arguments);
             var result = await services.Get<EndpointPipeline>().InvokeAsync(
-                new EndpointCall { Snapshot = snapshot, Endpoint = endpoint, Arguments = arguments, Context = context, SkipOutputValidation = parse.GetValue(skipOutput) },
+                new EndpointCall
+                {
+                    Snapshot = snapshot,
+                    Endpoint = endpoint,
+                    Arguments = arguments,
+                    Context = context,
+                    SkipOutputValidation = parse.GetValue(skipOutput),
+                    ResourceUri = kind == EndpointKind.Resource ? target : null,
+                },
                 ct).ConfigureAwait(false);
 
             if (!result.Succeeded)
@@ -56,7 +64,7 @@ internal static class RunCommand
                 throw new CliUsageException(result.Error!);
             }
 
-            var value = kind == EndpointKind.Prompt ? result.MessagesJson() : result.Value;
+            var value = kind == EndpointKind.Prompt && result.Messages is not null ? result.MessagesJson() : result.Value;
             if (parse.GetValue(json))
             {
                 JsonOutput.WriteOk(value);

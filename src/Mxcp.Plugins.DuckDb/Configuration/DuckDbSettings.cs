@@ -24,6 +24,16 @@ internal sealed class DuckDbSettings
 
     public int PoolSize { get; init; } = DefaultPoolSize;
 
+    /// <summary>The largest result a query may return (<see cref="ProjectRuntimeContext.ResultLimits"/>).</summary>
+    public ResultLimits ResultLimits { get; init; } = ResultLimits.Default;
+
+    /// <summary>
+    /// The file sandbox (<c>profiles.&lt;p&gt;.duckdb.file_access: project</c>, the default when the built-in SQL tools
+    /// are on): the folders and URL prefixes SQL may reach, each folder ending in a separator; <see langword="null"/> when
+    /// SQL may reach any file (<c>file_access: any</c>).
+    /// </summary>
+    public IReadOnlyList<string>? Sandbox { get; init; }
+
     /// <summary><c>max(10, 2 × processors)</c>, as in the reference implementation.</summary>
     public static int DefaultPoolSize => Math.Max(10, 2 * Environment.ProcessorCount);
 
@@ -32,15 +42,48 @@ internal sealed class DuckDbSettings
         var site = context.SiteConfig;
         var duckdb = Get(Get(Get(site, "profiles"), context.Profile), "duckdb");
         var path = Get(duckdb, "path") is { ValueKind: JsonValueKind.String } p ? p.GetString()! : DefaultPath(context);
+        var sqlTools = SqlToolsSettings.From(Get(site, "sql_tools"));
+        var access = Get(duckdb, "file_access") is { ValueKind: JsonValueKind.String } a ? a.GetString() : sqlTools.Enabled ? "project" : "any";
 
         return new DuckDbSettings
         {
             DatabasePath = path,
             ReadOnly = context.ReadOnly,
             Extensions = ReadExtensions(Get(site, "extensions")),
-            SqlTools = SqlToolsSettings.From(Get(site, "sql_tools")),
+            SqlTools = sqlTools,
             PoolSize = ReadPoolSize(environment(PoolSizeVariable)),
+            ResultLimits = context.ResultLimits,
+            Sandbox = access == "project" ? SandboxPaths(context.ProjectRoot, path, Get(duckdb, "allowed_paths")) : null,
         };
+    }
+
+    /// <summary>The project's folder, the database's folder (its temporary files go next to it) and <c>allowed_paths</c>.</summary>
+    private static List<string> SandboxPaths(string projectRoot, string databasePath, JsonElement allowed)
+    {
+        var paths = new SortedSet<string>(StringComparer.Ordinal)
+        {
+            AsFolder(projectRoot),
+            AsFolder(Path.GetDirectoryName(Path.GetFullPath(databasePath)) ?? projectRoot),
+        };
+        if (allowed.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in allowed.EnumerateArray())
+            {
+                if (item.GetString() is { Length: > 0 } entry)
+                {
+                    paths.Add(entry.Contains("://", StringComparison.Ordinal) ? entry : AsFolder(entry));
+                }
+            }
+        }
+
+        return [.. paths];
+    }
+
+    /// <summary>A folder as a prefix that matches only what is inside it (<c>/srv/data/</c>, not <c>/srv/database</c>).</summary>
+    private static string AsFolder(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return full.EndsWith(Path.DirectorySeparatorChar) ? full : full + Path.DirectorySeparatorChar;
     }
 
     private static string DefaultPath(ProjectRuntimeContext context)

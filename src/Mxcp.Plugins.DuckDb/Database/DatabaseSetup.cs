@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Mxcp.Abstractions;
 using Mxcp.Plugins.DuckDb.Configuration;
@@ -18,8 +19,25 @@ internal static class DatabaseSetup
     /// </summary>
     public static void LoadExtensions(DuckDbConnection connection, IReadOnlyList<ExtensionSetting> extensions, ILogger logger)
     {
+        var sandboxed = CurrentSandbox(connection) is not null;
         foreach (var extension in extensions)
         {
+            if (sandboxed)
+            {
+                // An earlier snapshot set the instance up and sandboxed it: duckdb_extensions() would read the extension
+                // folder, which the sandbox forbids, but loading an extension that is loaded already is allowed.
+                try
+                {
+                    connection.Execute($"LOAD {SqlText.Identifier(extension.Name)}", null, CancellationToken.None);
+                    continue;
+                }
+                catch (DuckDbException e)
+                {
+                    throw new DuckDbException(
+                        $"Could not load DuckDB extension '{extension.Name}': the file sandbox (duckdb.file_access: project) is on, so extensions are installed and loaded only when the database opens; restart the server to load it ({e.Message})", e);
+                }
+            }
+
             var state = connection.Execute(
                 "SELECT loaded, installed FROM duckdb_extensions() WHERE extension_name = lower($name) OR list_contains(aliases, lower($name))",
                 new Dictionary<string, object?> { ["name"] = extension.Name },
@@ -59,6 +77,61 @@ internal static class DatabaseSetup
             Log.ExtensionLoaded(logger, extension.Name);
         }
     }
+
+    /// <summary>
+    /// Applies the file sandbox to the database instance: SQL may then reach only files under <paramref name="allowed"/>
+    /// (folders and URL prefixes), nothing can install or load extensions, write files elsewhere (<c>COPY ... TO</c>,
+    /// <c>EXPORT DATABASE</c>, <c>ATTACH</c>) or read them (<c>read_text</c> of the user configuration), and the
+    /// configuration is locked, so that SQL cannot undo it (<c>SET</c> is refused). The instance keeps it until it
+    /// closes: DuckDB cannot widen it again, so a snapshot that wants a different sandbox on the same open instance is
+    /// refused with a message to restart.
+    /// </summary>
+    /// <param name="connection">A connection of the instance.</param>
+    /// <param name="allowed">The sandbox, or <see langword="null"/> for none.</param>
+    public static void ApplySandbox(DuckDbConnection connection, IReadOnlyList<string>? allowed)
+    {
+        var database = connection.Database;
+        var applied = CurrentSandbox(connection);
+        if (applied is not null || allowed is null)
+        {
+            if (!SameSandbox(applied, allowed))
+            {
+                throw new DuckDbException(
+                    $"The DuckDB file sandbox of '{database.Path}' cannot change while the database is open (now: {Describe(applied)}; wanted: {Describe(allowed)}): restart the server to apply duckdb.file_access and duckdb.allowed_paths");
+            }
+
+            return;
+        }
+
+        // Secrets stored by DuckDB itself are read when the secret manager first starts; start it now, while files
+        // outside the project can still be read.
+        connection.Execute("SELECT count(*) AS n FROM duckdb_secrets()", null, CancellationToken.None);
+        var list = "[" + string.Join(", ", allowed.Select(SqlText.Literal)) + "]";
+        connection.Execute($"SET allowed_directories = {list}", null, CancellationToken.None);
+        connection.Execute("SET enable_external_access = false", null, CancellationToken.None);
+        connection.Execute("SET lock_configuration = true", null, CancellationToken.None);
+    }
+
+    /// <summary>The sandbox of the open instance (which may have been set up by an earlier snapshot), or <see langword="null"/>.</summary>
+    public static IReadOnlyList<string>? CurrentSandbox(DuckDbConnection connection)
+    {
+        var row = connection.Execute(
+            "SELECT current_setting('enable_external_access') AS open, current_setting('allowed_directories') AS allowed", null, CancellationToken.None)[0]!;
+        if (row["open"]!.GetValue<bool>())
+        {
+            return null;
+        }
+
+        return row["allowed"] is JsonArray allowed
+            ? [.. allowed.Select(a => a!.GetValue<string>()).Order(StringComparer.Ordinal)]
+            : [];
+    }
+
+    private static bool SameSandbox(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
+        a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
+
+    private static string Describe(IReadOnlyList<string>? sandbox) =>
+        sandbox is null ? "any file" : "only " + string.Join(", ", sandbox);
 
     /// <summary>
     /// <c>CREATE OR REPLACE TEMPORARY SECRET name (TYPE t, KEY 'value', MAPKEY MAP {'k': 'v'})</c> for each secret with

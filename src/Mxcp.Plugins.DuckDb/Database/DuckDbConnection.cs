@@ -1,11 +1,16 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
+using Mxcp.Abstractions;
 using Mxcp.Plugins.DuckDb.Native;
 using Mxcp.Plugins.DuckDb.Parameters;
 using Mxcp.Plugins.DuckDb.Results;
 
 namespace Mxcp.Plugins.DuckDb.Database;
+
+/// <summary>Sees statement <paramref name="index"/> of <paramref name="count"/> before it runs; throws to refuse it.</summary>
+internal delegate void StatementCheck(DuckDbConnection connection, int index, int count, StatementKind kind);
 
 /// <summary>
 /// A DuckDB connection: runs SQL texts (one or several statements) with <c>$name</c> parameters and reads the last
@@ -57,24 +62,91 @@ internal sealed class DuckDbConnection : IDisposable
     public ulong Id { get; }
 
     /// <summary>
+    /// The statements this connection keeps prepared, by SQL text: a call whose text was prepared before only binds
+    /// and runs. Cleared when the connection closes (a reload replaces the pool and closes its connections).
+    /// </summary>
+    internal PreparedStatementCache Statements { get; } = new();
+
+    /// <summary>
     /// Runs every statement of <paramref name="sql"/> in order, binding each one's own <c>$name</c> parameters, and
     /// returns the rows of the last one. Cancelling <paramref name="cancellationToken"/> interrupts the running query
-    /// and ends the call with <see cref="OperationCanceledException"/>.
+    /// and ends the call with <see cref="OperationCanceledException"/>. A result larger than <paramref name="limits"/>
+    /// allow is refused with <see cref="ResultTooLargeException"/> while it is read.
     /// </summary>
-    public JsonArray Execute(string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
+    /// <param name="sql">The SQL text.</param>
+    /// <param name="parameters">Parameter values by name.</param>
+    /// <param name="cancellationToken">Interrupts the query.</param>
+    /// <param name="limits">The largest result accepted; <see langword="null"/> for no limit.</param>
+    /// <param name="check">Sees each statement after it is prepared and before it runs, and may refuse it by throwing.</param>
+    public JsonArray Execute(
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits = null, StatementCheck? check = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var interrupter = new QueryInterrupter(Native);
         using var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.Register(static state => ((QueryInterrupter)state!).Request(), interrupter)
             : default;
+        Database.Calls.BeginQuery(Id, cancellationToken);
         try
         {
-            return ExecuteStatements(sql, parameters, cancellationToken);
+            return ExecuteStatements(sql, parameters, limits, check, cancellationToken);
         }
         catch (DuckDbException e) when (cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException("The SQL query was cancelled", e, cancellationToken);
+        }
+        finally
+        {
+            Database.Calls.EndQuery(Id);
+        }
+    }
+
+    /// <summary>
+    /// DuckDB's own text and logical type of a SQL type written as text (<c>DECIMAL</c> → <c>DECIMAL(18,3)</c>,
+    /// <c>STRUCT(name VARCHAR)</c>), resolved by preparing and running <c>SELECT CAST(NULL AS type)</c>. The caller owns
+    /// the returned type.
+    /// </summary>
+    /// <exception cref="DuckDbException">The text is not one SQL type.</exception>
+    public (string Text, DuckDBLogicalType Type) ResolveType(string typeText)
+    {
+        var sql = $"SELECT typeof(CAST(NULL AS {typeText})) AS name, CAST(NULL AS {typeText}) AS value";
+        var notAType = $"'{typeText}' is not a SQL type";
+        var (statements, count) = Extract(sql);
+        using (statements)
+        {
+            if (count != 1 || string.IsNullOrWhiteSpace(typeText))
+            {
+                throw new DuckDbException(notAType);
+            }
+
+            using var prepared = Prepare(statements, 0);
+            if (UndeclaredNativeMethods.PreparedStatementType(prepared) != StatementKind.Select)
+            {
+                throw new DuckDbException(notAType);
+            }
+
+            if (NativeMethods.PreparedStatements.DuckDBExecutePreparedStreaming(prepared, out var result) != DuckDBState.Success)
+            {
+                var error = NativeMethods.Query.DuckDBResultError(ref result);
+                NativeMethods.Query.DuckDBDestroyResult(ref result);
+                throw new DuckDbException($"{notAType}: {error}");
+            }
+
+            try
+            {
+                if (NativeMethods.Query.DuckDBColumnCount(ref result) != 2)
+                {
+                    throw new DuckDbException(notAType);
+                }
+
+                var rows = ResultReader.ReadAll(ref result, limits: null, CancellationToken.None);
+                var text = rows.Count == 1 && rows[0]?["name"] is JsonValue name && name.TryGetValue<string>(out var s) ? s : throw new DuckDbException(notAType);
+                return (text, NativeMethods.Query.DuckDBColumnLogicalType(ref result, 1));
+            }
+            finally
+            {
+                NativeMethods.Query.DuckDBDestroyResult(ref result);
+            }
         }
     }
 
@@ -157,6 +229,7 @@ internal sealed class DuckDbConnection : IDisposable
         }
 
         _workReady.Release();
+        Statements.Clear();
         Connection.Dispose();
     }
 
@@ -165,23 +238,58 @@ internal sealed class DuckDbConnection : IDisposable
         while (true)
         {
             _workReady.Wait();
-            Action? work;
-            lock (_workGate)
+            if (!RunNext())
             {
-                work = _work;
-                _work = null;
-                if (work is null && _stopping)
-                {
-                    return;
-                }
+                return;
             }
-
-            work?.Invoke();
         }
     }
 
-    private JsonArray ExecuteStatements(string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
+    /// <summary>Runs the pending work item, if there is one; false once the connection is stopping.</summary>
+    /// <remarks>
+    /// A method of its own, kept out of the loop: the work item holds the call's completion and with it the result,
+    /// and a local of the loop stayed reachable from the worker's stack while it waited for the next call (setting it
+    /// to null is a dead store the JIT drops), so every pooled connection kept its last, possibly huge, result alive.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RunNext()
     {
+        Action? work;
+        lock (_workGate)
+        {
+            work = _work;
+            _work = null;
+            if (work is null && _stopping)
+            {
+                return false;
+            }
+        }
+
+        work?.Invoke();
+        return true;
+    }
+
+    private JsonArray ExecuteStatements(
+        string sql, IReadOnlyDictionary<string, object?>? parameters, ResultLimits? limits, StatementCheck? check, CancellationToken cancellationToken)
+    {
+        if (check is null && Statements.TryGet(sql, out var cached))
+        {
+            try
+            {
+                return Run(cached, parameters, last: true, limits, cancellationToken)!;
+            }
+            catch (DuckDbException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A kept statement that fails is prepared again next time; one whose rebinding after a catalog change
+                // changed its result types (a table replaced with other columns) is prepared again now.
+                Statements.Remove(sql);
+                if (!e.Message.Contains("Rebinding", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw;
+                }
+            }
+        }
+
         var (statements, count) = Extract(sql);
         using (statements)
         {
@@ -189,31 +297,51 @@ internal sealed class DuckDbConnection : IDisposable
             for (var i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using var prepared = Prepare(statements, i);
-                Bind(prepared, parameters);
-                var last = i == count - 1;
-                var state = last
-                    ? NativeMethods.PreparedStatements.DuckDBExecutePreparedStreaming(prepared, out var result)
-                    : NativeMethods.PreparedStatements.DuckDBExecutePrepared(prepared, out result);
+                var prepared = Prepare(statements, i);
+                var kept = false;
                 try
                 {
-                    if (state != DuckDBState.Success)
-                    {
-                        throw new DuckDbException(NativeMethods.Query.DuckDBResultError(ref result) ?? "The SQL statement failed");
-                    }
+                    var type = UndeclaredNativeMethods.PreparedStatementType(prepared);
+                    check?.Invoke(this, i, count, type);
 
-                    if (last)
-                    {
-                        rows = ResultReader.ReadAll(ref result, cancellationToken);
-                    }
+                    // Statements the built-in SQL tools run (those with a check) are clients' own texts: never kept.
+                    var statement = new CachedStatement(sql, prepared, ParameterNames(prepared));
+                    kept = check is null && count == 1 && PreparedStatementCache.IsCacheable(type) && Statements.TryAdd(statement);
+                    rows = Run(statement, parameters, last: i == count - 1, limits, cancellationToken) ?? rows;
                 }
                 finally
                 {
-                    NativeMethods.Query.DuckDBDestroyResult(ref result);
+                    if (!kept)
+                    {
+                        prepared.Dispose();
+                    }
                 }
             }
 
             return rows;
+        }
+    }
+
+    /// <summary>Binds and runs one prepared statement; reads its rows when it is the text's last one.</summary>
+    private static JsonArray? Run(CachedStatement statement, IReadOnlyDictionary<string, object?>? parameters, bool last, ResultLimits? limits, CancellationToken cancellationToken)
+    {
+        var prepared = statement.Prepared;
+        Bind(prepared, statement.ParameterNames, parameters);
+        var state = last
+            ? NativeMethods.PreparedStatements.DuckDBExecutePreparedStreaming(prepared, out var result)
+            : NativeMethods.PreparedStatements.DuckDBExecutePrepared(prepared, out result);
+        try
+        {
+            if (state != DuckDBState.Success)
+            {
+                throw new DuckDbException(NativeMethods.Query.DuckDBResultError(ref result) ?? "The SQL statement failed");
+            }
+
+            return last ? ResultReader.ReadAll(ref result, limits, cancellationToken) : null;
+        }
+        finally
+        {
+            NativeMethods.Query.DuckDBDestroyResult(ref result);
         }
     }
 
@@ -242,13 +370,25 @@ internal sealed class DuckDbConnection : IDisposable
         return prepared;
     }
 
-    /// <summary>Binds each parameter of the statement, by the name DuckDB gives it (<c>$name</c>, or the number of <c>$1</c>).</summary>
-    private static void Bind(DuckDBPreparedStatement prepared, IReadOnlyDictionary<string, object?>? parameters)
+    /// <summary>The name DuckDB gives each parameter of the statement, in order (<c>$name</c>, or the number of <c>$1</c>).</summary>
+    private static string[] ParameterNames(DuckDBPreparedStatement prepared)
     {
         var count = NativeMethods.PreparedStatements.DuckDBParams(prepared);
+        var names = new string[count];
         for (var index = 1L; index <= count; index++)
         {
-            var name = UndeclaredNativeMethods.ParameterName(prepared, (ulong)index) ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            names[index - 1] = UndeclaredNativeMethods.ParameterName(prepared, (ulong)index) ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return names;
+    }
+
+    /// <summary>Binds each parameter of the statement by its name.</summary>
+    private static void Bind(DuckDBPreparedStatement prepared, string[] names, IReadOnlyDictionary<string, object?>? parameters)
+    {
+        for (var index = 1L; index <= names.Length; index++)
+        {
+            var name = names[index - 1];
             if (!TryFindValue(parameters, name, out var value))
             {
                 throw new DuckDbException($"The SQL uses the parameter ${name}, but no value was given for it");

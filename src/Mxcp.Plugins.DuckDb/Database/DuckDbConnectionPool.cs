@@ -47,9 +47,14 @@ internal sealed class DuckDbConnectionPool : IAsyncDisposable
         }
 
         _available = new SemaphoreSlim(size, size);
+        ConnectionIds = [.. _idle.Select(c => c.Id)];
+        Execution.DuckDbTelemetry.PoolOpened(size);
     }
 
     public int Size { get; }
+
+    /// <summary>DuckDB's ids of the pool's connections.</summary>
+    public IReadOnlyList<ulong> ConnectionIds { get; }
 
     /// <summary>Connections currently rented.</summary>
     public int Busy
@@ -67,6 +72,7 @@ internal sealed class DuckDbConnectionPool : IAsyncDisposable
     public async ValueTask<DuckDbConnectionLease> RentAsync(CallContext? context, CancellationToken cancellationToken)
     {
         ThrowIfClosing();
+        var waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         try
         {
@@ -91,6 +97,8 @@ internal sealed class DuckDbConnectionPool : IAsyncDisposable
             _busy.Add(connection);
         }
 
+        Execution.DuckDbTelemetry.ConnectionRented(System.Diagnostics.Stopwatch.GetElapsedTime(waitStarted));
+
         if (context is not null)
         {
             _database.Calls.Attach(connection.Id, context);
@@ -109,6 +117,7 @@ internal sealed class DuckDbConnectionPool : IAsyncDisposable
             }
 
             _closing.Cancel();
+            Execution.DuckDbTelemetry.PoolClosed(Size);
             if (_busy.Count == 0)
             {
                 _drained.TrySetResult();
@@ -139,6 +148,7 @@ internal sealed class DuckDbConnectionPool : IAsyncDisposable
     internal void Return(DuckDbConnection connection)
     {
         _database.Calls.Detach(connection.Id);
+        Execution.DuckDbTelemetry.ConnectionReturned();
         lock (_gate)
         {
             _busy.Remove(connection);

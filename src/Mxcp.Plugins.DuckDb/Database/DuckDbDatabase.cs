@@ -55,6 +55,9 @@ internal sealed class DuckDbDatabase
     /// <summary>The call each connection serves, read by the user-context SQL functions.</summary>
     public ConnectionCallRegistry Calls => _state.Calls;
 
+    /// <summary>The plugins' SQL functions registered in this database, and which executor serves each connection.</summary>
+    public SqlFunctionRouter Functions => _state.Functions;
+
     /// <summary>The temporary secrets the plugin created in this database, by name.</summary>
     public HashSet<string> CreatedSecrets => _state.CreatedSecrets;
 
@@ -120,7 +123,9 @@ internal sealed class DuckDbDatabase
                     CancellationToken.None)[0]!["n"]!.GetValue<long>() > 0;
                 if (!registered)
                 {
+                    // A new instance of the file: its catalog has no functions yet.
                     UserContextFunctions.Register(connection.Native, state.Calls);
+                    state.Functions.Reset();
                 }
             }
             catch
@@ -193,6 +198,8 @@ internal sealed class DuckDbDatabase
     private sealed class FileState
     {
         public ConnectionCallRegistry Calls { get; } = new();
+
+        public SqlFunctionRouter Functions { get; } = new();
 
         public HashSet<string> CreatedSecrets { get; } = new(StringComparer.Ordinal);
     }

@@ -3,20 +3,23 @@ using Microsoft.Extensions.Logging;
 using Mxcp.Abstractions;
 using Mxcp.Plugins.DuckDb.Configuration;
 using Mxcp.Plugins.DuckDb.Database;
+using Mxcp.Plugins.DuckDb.Functions;
 
 namespace Mxcp.Plugins.DuckDb.Execution;
 
 /// <summary>
 /// The <c>sql</c> executor of one project snapshot and the project's <see cref="ISqlDatabase"/>: every call rents a
 /// pooled connection (attaching the call for the user-context SQL functions) and runs on that connection's thread, so
-/// that a blocking DuckDB call never holds a thread-pool thread.
+/// that a blocking DuckDB call never holds a thread-pool thread. It is also the snapshot's
+/// <see cref="ISqlFunctionRegistry"/>: the functions other plugins provide serve the queries of its connections.
 /// </summary>
-internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
+internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunctionRegistry
 {
     private readonly DuckDbDatabase _database;
     private readonly DuckDbConnectionPool _pool;
     private readonly DuckDbDataSource _dataSource;
     private readonly ILogger _logger;
+    private readonly SqlFunctionTable _functions = new();
     private int _disposed;
 
     public DuckDbExecutor(DuckDbDatabase database, DuckDbConnectionPool pool, DuckDbSettings settings, DuckDbDataSource dataSource, ILogger logger)
@@ -27,6 +30,7 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
         _logger = logger;
         Settings = settings;
         BuiltInEndpoints = BuiltInSqlTools.Create(settings.SqlTools);
+        database.Functions.Attach(_functions, pool.ConnectionIds);
         dataSource.Attach(database);
     }
 
@@ -65,15 +69,52 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
             ? BuiltInSqlTools.Resolve(invocation)
             : (string.IsNullOrWhiteSpace(invocation.SourceText) ? throw new DuckDbException(MissingSource(invocation.Endpoint)) : invocation.SourceText,
                invocation.Arguments);
-        return await QueryAsync(sql, parameters, invocation.Context, cancellationToken).ConfigureAwait(false);
+
+        // The SQL of execute_sql_query comes from the client: it is checked statement by statement (SqlToolGuard).
+        var check = invocation.Endpoint.IsBuiltIn && invocation.Endpoint.Name == BuiltInSqlTools.ExecuteSqlQuery
+            ? new SqlToolGuard(sql, Settings.ReadOnly).Check
+            : (StatementCheck?)null;
+        return await QueryAsync(sql, parameters, invocation.Context, check, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<JsonArray> QueryAsync(
-        string sql, IReadOnlyDictionary<string, object?>? parameters = null, CallContext? context = null, CancellationToken cancellationToken = default)
+    public ValueTask<JsonArray> QueryAsync(
+        string sql, IReadOnlyDictionary<string, object?>? parameters = null, CallContext? context = null, CancellationToken cancellationToken = default) =>
+        QueryAsync(sql, parameters, context, null, cancellationToken);
+
+    private async ValueTask<JsonArray> QueryAsync(
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CallContext? context, StatementCheck? check, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
-        using var lease = await _pool.RentAsync(context, cancellationToken).ConfigureAwait(false);
-        return await lease.Connection.RunAsync(c => c.Execute(sql, parameters, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var activity = DuckDbTelemetry.Started(sql, parameters?.Count ?? 0, _database.ReadOnly, out var operation);
+        try
+        {
+            using var lease = await _pool.RentAsync(context, cancellationToken).ConfigureAwait(false);
+            var limits = Settings.ResultLimits;
+            var rows = await lease.Connection.RunAsync(c => c.Execute(sql, parameters, cancellationToken, limits, check), cancellationToken).ConfigureAwait(false);
+            DuckDbTelemetry.Completed(activity, operation, started, rows.Count, null);
+            return rows;
+        }
+        catch (Exception e)
+        {
+            DuckDbTelemetry.Completed(activity, operation, started, null, e);
+            throw;
+        }
+    }
+
+    public async ValueTask AddAsync(ISqlFunctionProvider provider, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        using var lease = await _pool.RentAsync(null, cancellationToken).ConfigureAwait(false);
+        await lease.Connection.RunAsync(c =>
+        {
+            PluginFunctions.Register(c, provider, _functions);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var function in provider.SqlFunctions)
+        {
+            Log.SqlFunctionRegistered(_logger, function.ToString(), function.Origin ?? "a plugin");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -85,6 +126,7 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase
 
         _dataSource.Detach(_database);
         await _pool.DisposeAsync().ConfigureAwait(false);
+        _database.Functions.Detach(_functions, _pool.ConnectionIds);
         _database.Release();
         Log.DatabaseClosed(_logger, _database.Path);
     }

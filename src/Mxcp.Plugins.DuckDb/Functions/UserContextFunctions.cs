@@ -18,10 +18,12 @@ namespace Mxcp.Plugins.DuckDb.Functions;
 /// value is unknown (no call, anonymous user, no such header, no request headers at all).
 /// </summary>
 /// <remarks>
-/// The call is found when DuckDB binds the function (that is, when the statement is prepared): the bind callback reads
-/// the connection id from the client context, looks the call up in the database's <see cref="ConnectionCallRegistry"/>
-/// and stores it as the function's bind data, which the execute callback reads on whichever thread DuckDB runs it.
-/// The functions are volatile, so DuckDB never folds their value into a plan. No exception crosses into native code:
+/// The call is found when the function runs, not when the statement is prepared, so that a prepared statement kept
+/// by the connection and run again for another call answers with that call's values: the bind callback only records
+/// which connection the statement belongs to (its id, from the client context) as the function's bind data, and the
+/// execute callback looks that connection's current call up in the database's <see cref="ConnectionCallRegistry"/>
+/// for every chunk, on whichever thread DuckDB runs it. The functions are volatile, so DuckDB never folds their value
+/// into a plan. No exception crosses into native code:
 /// failures are reported with <c>duckdb_scalar_function_bind_set_error</c> / <c>duckdb_scalar_function_set_error</c>.
 /// The functions are registered through the C API rather than DuckDB.NET's <c>RegisterScalarFunction</c>, which has no
 /// bind step and so cannot tell which connection (and call) a query runs on.
@@ -89,7 +91,6 @@ internal static unsafe class UserContextFunctions
     {
         try
         {
-            var info = (FunctionInfo)GCHandle.FromIntPtr(NativeMethods.ScalarFunction.DuckDBScalarFunctionBindGetExtraInfo(bindInfo)).Target!;
             NativeMethods.ScalarFunction.DuckDBScalarFunctionGetClientContext(bindInfo, out var clientContext);
             ulong connectionId;
             using (clientContext)
@@ -97,13 +98,9 @@ internal static unsafe class UserContextFunctions
                 connectionId = clientContext.ConnectionId;
             }
 
-            var call = info.Registry.Find(connectionId);
-            if (call is not null)
-            {
-                var data = GCHandle.Alloc(call);
-                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetBindData(bindInfo, GCHandle.ToIntPtr(data), &FreeHandle);
-                NativeMethods.ScalarFunction.DuckDBScalarFunctionSetBindDataCopy(bindInfo, &CopyHandle);
-            }
+            var data = GCHandle.Alloc(new BoundConnection(connectionId));
+            NativeMethods.ScalarFunction.DuckDBScalarFunctionSetBindData(bindInfo, GCHandle.ToIntPtr(data), &FreeHandle);
+            NativeMethods.ScalarFunction.DuckDBScalarFunctionSetBindDataCopy(bindInfo, &CopyHandle);
         }
         catch (Exception e)
         {
@@ -118,7 +115,7 @@ internal static unsafe class UserContextFunctions
         {
             var info = (FunctionInfo)GCHandle.FromIntPtr(NativeMethods.ScalarFunction.DuckDBScalarFunctionGetExtraInfo(functionInfo)).Target!;
             var bindData = NativeMethods.ScalarFunction.DuckDBScalarFunctionGetBindData(functionInfo);
-            var call = bindData == 0 ? null : (CallContext?)GCHandle.FromIntPtr(bindData).Target;
+            var call = bindData == 0 ? null : info.Registry.Find(((BoundConnection)GCHandle.FromIntPtr(bindData).Target!).Id);
             using var chunk = new DuckDBDataChunk(input);
             var rows = NativeMethods.DataChunks.DuckDBDataChunkGetSize(chunk);
 
@@ -234,4 +231,7 @@ internal static unsafe class UserContextFunctions
 
     /// <summary>What each registered function knows: its database's registry and which function it is.</summary>
     private sealed record FunctionInfo(ConnectionCallRegistry Registry, Function Function);
+
+    /// <summary>The bind data: the DuckDB connection a statement using the function was prepared on.</summary>
+    private sealed record BoundConnection(ulong Id);
 }

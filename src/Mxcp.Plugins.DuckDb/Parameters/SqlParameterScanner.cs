@@ -1,20 +1,65 @@
 namespace Mxcp.Plugins.DuckDb.Parameters;
 
 /// <summary>
-/// Finds the <c>$name</c> parameters of a SQL text the way a parser sees them: not inside string literals
-/// (<c>'...'</c>, <c>E'...'</c>, <c>$tag$...$tag$</c>), quoted identifiers or comments. Positional parameters
-/// (<c>$1</c>) are reported by their number. This is what validation compares with the declared parameters, so
-/// that a statement that does not prepare yet (a table created by an earlier statement) is still checked.
+/// Reads a SQL text the way a parser sees it, skipping string literals (<c>'...'</c>, <c>E'...'</c>,
+/// <c>$tag$...$tag$</c>), quoted identifiers and comments: its <c>$name</c> parameters (positional ones, <c>$1</c>, by
+/// their number), which validation compares with the declared parameters, so that a statement that does not prepare
+/// yet (a table created by an earlier statement) is still checked; and its statements, split at the semicolons between
+/// them.
 /// </summary>
 internal static class SqlParameterScanner
 {
     public static SortedSet<string> FindNamedParameters(string sql)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
+        Scan(sql, names, null);
+        return names;
+    }
+
+    /// <summary>The statements of <paramref name="sql"/>, without their semicolons; statements with no tokens are left out, as DuckDB does.</summary>
+    public static List<string> SplitStatements(string sql)
+    {
+        var statements = new List<string>();
+        var start = 0;
+        var tokens = false;
+        Scan(sql, null, (position, isToken) =>
+        {
+            if (position < 0 || sql[position] == ';')
+            {
+                var end = position < 0 ? sql.Length : position;
+                if (tokens)
+                {
+                    statements.Add(sql[start..end].Trim());
+                }
+
+                start = end + 1;
+                tokens = false;
+            }
+            else if (isToken)
+            {
+                tokens = true;
+            }
+        });
+        return statements;
+    }
+
+    /// <param name="sql">The text.</param>
+    /// <param name="names">Receives the parameter names, when not <see langword="null"/>.</param>
+    /// <param name="visit">
+    /// Told of each position outside comments (a semicolon there ends a statement) and whether it is part of a token
+    /// (not white space); at the end, position -1.
+    /// </param>
+    private static void Scan(string sql, SortedSet<string>? names, Action<int, bool>? visit)
+    {
         var i = 0;
         while (i < sql.Length)
         {
             var c = sql[i];
+            if (visit is not null && !(c == '-' && At(sql, i + 1) == '-') && !(c == '/' && At(sql, i + 1) == '*'))
+            {
+                visit(i, !char.IsWhiteSpace(c));
+            }
+
             switch (c)
             {
                 case '\'':
@@ -39,10 +84,10 @@ internal static class SqlParameterScanner
             }
         }
 
-        return names;
+        visit?.Invoke(-1, false);
     }
 
-    private static int ReadDollar(string sql, int start, SortedSet<string> names)
+    private static int ReadDollar(string sql, int start, SortedSet<string>? names)
     {
         var end = start + 1;
         while (end < sql.Length && (char.IsAsciiLetterOrDigit(sql[end]) || sql[end] == '_'))
@@ -61,7 +106,7 @@ internal static class SqlParameterScanner
 
         if (word.Length > 0 && (start == 0 || !IsIdentifierChar(sql, start - 1)))
         {
-            names.Add(word);
+            names?.Add(word);
         }
 
         return end;

@@ -5,11 +5,19 @@ namespace Mxcp.Plugins.DuckDb.Results;
 
 /// <summary>
 /// Reads one DuckDB vector of a data chunk into JSON, row by row, straight from the vector's memory and validity
-/// mask. A reader is built once per result column from its logical type and re-attached to each chunk's vector.
+/// mask. A reader is built once per result column from its logical type and re-attached to each chunk's vector. Every
+/// value read adds its estimated JSON size to <see cref="Size"/>, which the result reader checks against the result
+/// limits while it reads.
 /// </summary>
 internal abstract unsafe class ColumnReader
 {
+    /// <summary>The JSON size of <c>null</c>.</summary>
+    private const int NullSize = 4;
+
     private ulong* _validity;
+
+    /// <summary>Where the estimated JSON size of what this reader (and its children) read is added up.</summary>
+    public JsonSizeCounter Size { get; private set; } = new();
 
     /// <summary>The vector's data buffer (meaning depends on the type).</summary>
     protected void* Data { get; private set; }
@@ -22,24 +30,50 @@ internal abstract unsafe class ColumnReader
     }
 
     /// <summary>The JSON value at <paramref name="row"/>, <see langword="null"/> for SQL NULL.</summary>
-    public JsonNode? Read(ulong row) =>
-        _validity == null || (_validity[row >> 6] & (1UL << (int)(row & 63))) != 0 ? ReadValue(row) : null;
+    public JsonNode? Read(ulong row)
+    {
+        if (_validity == null || (_validity[row >> 6] & (1UL << (int)(row & 63))) != 0)
+        {
+            return ReadValue(row);
+        }
+
+        Size.Bytes += NullSize;
+        return null;
+    }
+
+    /// <summary>Points this reader and its children at one counter.</summary>
+    public virtual void CountInto(JsonSizeCounter size) => Size = size;
 
     /// <summary>The JSON value of a valid (non-NULL) row.</summary>
     protected abstract JsonNode? ReadValue(ulong row);
 }
 
 /// <summary>Reads a fixed-size value and converts it.</summary>
-internal sealed unsafe class PrimitiveReader<T>(Func<T, JsonNode?> convert) : ColumnReader
+/// <param name="convert">Builds the JSON value.</param>
+/// <param name="jsonSize">The typical size of the value as JSON text; by default from the width of <typeparamref name="T"/>.</param>
+internal sealed unsafe class PrimitiveReader<T>(Func<T, JsonNode?> convert, int jsonSize = 0) : ColumnReader
     where T : unmanaged
 {
-    protected override JsonNode? ReadValue(ulong row) => convert(((T*)Data)[row]);
+    private readonly int _jsonSize = jsonSize > 0 ? jsonSize : sizeof(T) switch { <= 2 => 6, 4 => 11, 8 => 20, _ => 40 };
+
+    protected override JsonNode? ReadValue(ulong row)
+    {
+        Size.Bytes += _jsonSize;
+        return convert(((T*)Data)[row]);
+    }
 }
 
 /// <summary>Reads a <c>duckdb_string_t</c> (VARCHAR, BLOB, BIT, BIGNUM, GEOMETRY) and converts its bytes.</summary>
-internal sealed unsafe class StringReader(StringConverter convert) : ColumnReader
+/// <param name="convert">Builds the JSON value.</param>
+/// <param name="expansion">How many JSON characters one byte becomes, in percent (base64: 134; bits: 800).</param>
+internal sealed unsafe class StringReader(StringConverter convert, int expansion = 100) : ColumnReader
 {
-    protected override JsonNode? ReadValue(ulong row) => convert(VectorText.Bytes((DuckDBString*)Data + row));
+    protected override JsonNode? ReadValue(ulong row)
+    {
+        var bytes = VectorText.Bytes((DuckDBString*)Data + row);
+        Size.Bytes += 2 + (long)bytes.Length * expansion / 100;
+        return convert(bytes);
+    }
 }
 
 /// <summary>Converts the bytes of a string-like value.</summary>
@@ -60,9 +94,16 @@ internal sealed unsafe class ListReader(ColumnReader child) : ColumnReader
         child.Attach(NativeMethods.Vectors.DuckDBListVectorGetChild(vector));
     }
 
+    public override void CountInto(JsonSizeCounter size)
+    {
+        base.CountInto(size);
+        child.CountInto(size);
+    }
+
     protected override JsonNode? ReadValue(ulong row)
     {
         var entry = ((DuckDBListEntry*)Data)[row];
+        Size.Bytes += 2 + (long)entry.Length;
         var array = new JsonArray();
         for (var i = entry.Offset; i < entry.Offset + entry.Length; i++)
         {
@@ -82,8 +123,15 @@ internal sealed class FixedArrayReader(ColumnReader child, ulong size) : ColumnR
         child.Attach(NativeMethods.Vectors.DuckDBArrayVectorGetChild(vector));
     }
 
+    public override void CountInto(JsonSizeCounter counter)
+    {
+        base.CountInto(counter);
+        child.CountInto(counter);
+    }
+
     protected override JsonNode? ReadValue(ulong row)
     {
+        Size.Bytes += 2 + (long)size;
         var array = new JsonArray();
         for (var i = row * size; i < (row + 1) * size; i++)
         {
@@ -97,6 +145,17 @@ internal sealed class FixedArrayReader(ColumnReader child, ulong size) : ColumnR
 /// <summary>STRUCT: a JSON object of the member vectors, in declaration order.</summary>
 internal sealed class StructReader(string[] names, ColumnReader[] members) : ColumnReader
 {
+    private readonly int _keysSize = 2 + names.Sum(n => n.Length + 4);
+
+    public override void CountInto(JsonSizeCounter size)
+    {
+        base.CountInto(size);
+        foreach (var member in members)
+        {
+            member.CountInto(size);
+        }
+    }
+
     public override void Attach(nint vector)
     {
         base.Attach(vector);
@@ -108,6 +167,7 @@ internal sealed class StructReader(string[] names, ColumnReader[] members) : Col
 
     protected override JsonNode? ReadValue(ulong row)
     {
+        Size.Bytes += _keysSize;
         var obj = new JsonObject();
         for (var i = 0; i < members.Length; i++)
         {
@@ -132,9 +192,17 @@ internal sealed unsafe class MapReader(ColumnReader key, ColumnReader value) : C
         value.Attach(NativeMethods.Vectors.DuckDBStructVectorGetChild(entries, 1));
     }
 
+    public override void CountInto(JsonSizeCounter size)
+    {
+        base.CountInto(size);
+        key.CountInto(size);
+        value.CountInto(size);
+    }
+
     protected override JsonNode? ReadValue(ulong row)
     {
         var entry = ((DuckDBListEntry*)Data)[row];
+        Size.Bytes += 2 + 2 * (long)entry.Length;
         var obj = new JsonObject();
         for (var i = entry.Offset; i < entry.Offset + entry.Length; i++)
         {
@@ -167,5 +235,20 @@ internal sealed unsafe class UnionReader(ColumnReader[] members) : ColumnReader
         }
     }
 
+    public override void CountInto(JsonSizeCounter size)
+    {
+        base.CountInto(size);
+        foreach (var member in members)
+        {
+            member.CountInto(size);
+        }
+    }
+
     protected override JsonNode? ReadValue(ulong row) => members[_tags[row]].Read(row);
+}
+
+/// <summary>The estimated JSON size of what the readers of one result have read so far, in bytes.</summary>
+internal sealed class JsonSizeCounter
+{
+    public long Bytes;
 }

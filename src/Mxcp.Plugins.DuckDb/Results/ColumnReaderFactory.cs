@@ -30,7 +30,7 @@ internal static unsafe class ColumnReaderFactory
 
         return id switch
         {
-            DuckDBType.Boolean => new PrimitiveReader<byte>(v => JsonValue.Create(v != 0)),
+            DuckDBType.Boolean => new PrimitiveReader<byte>(v => JsonValue.Create(v != 0), jsonSize: 5),
             DuckDBType.TinyInt => new PrimitiveReader<sbyte>(v => JsonValue.Create((long)v)),
             DuckDBType.SmallInt => new PrimitiveReader<short>(v => JsonValue.Create((long)v)),
             DuckDBType.Integer => new PrimitiveReader<int>(v => JsonValue.Create((long)v)),
@@ -45,16 +45,16 @@ internal static unsafe class ColumnReaderFactory
             DuckDBType.Double => new PrimitiveReader<double>(v => double.IsFinite(v) ? JsonValue.Create(v) : null),
             DuckDBType.Decimal => CreateDecimal(type),
             DuckDBType.Varchar => new StringReader(b => JsonValue.Create(Encoding.UTF8.GetString(b))),
-            DuckDBType.Blob => new StringReader(b => JsonValue.Create(Convert.ToBase64String(b))),
-            DuckDBType.Bit => new StringReader(b => JsonValue.Create(BitText(b))),
-            DuckDBType.VarInt => new StringReader(b => JsonNumbers.Integer(BigNum(b))),
+            DuckDBType.Blob => new StringReader(b => JsonValue.Create(Convert.ToBase64String(b)), expansion: 134),
+            DuckDBType.Bit => new StringReader(b => JsonValue.Create(BitText(b)), expansion: 800),
+            DuckDBType.VarInt => new StringReader(b => JsonNumbers.Integer(BigNum(b)), expansion: 250),
             NewerTypeIds.Geometry => new StringReader(b => JsonValue.Create(WkbFormat.ToWkt(b))),
-            DuckDBType.Uuid => new PrimitiveReader<DuckDBHugeInt>(v => JsonValue.Create(UuidText(v))),
+            DuckDBType.Uuid => new PrimitiveReader<DuckDBHugeInt>(v => JsonValue.Create(UuidText(v)), jsonSize: 38),
             DuckDBType.Enum => CreateEnum(type),
-            DuckDBType.Date => new PrimitiveReader<int>(v => JsonValue.Create(TemporalFormat.Date(v))),
-            DuckDBType.Time => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.Time(v))),
-            NewerTypeIds.TimeNs => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.TimeNs(v))),
-            DuckDBType.TimeTz => new PrimitiveReader<ulong>(v => JsonValue.Create(TimeTzText(v))),
+            DuckDBType.Date => new PrimitiveReader<int>(v => JsonValue.Create(TemporalFormat.Date(v)), jsonSize: 12),
+            DuckDBType.Time => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.Time(v)), jsonSize: 17),
+            NewerTypeIds.TimeNs => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.TimeNs(v)), jsonSize: 20),
+            DuckDBType.TimeTz => new PrimitiveReader<ulong>(v => JsonValue.Create(TimeTzText(v)), jsonSize: 23),
             DuckDBType.Timestamp => Timestamp(6, utc: false),
             DuckDBType.TimestampS => Timestamp(0, utc: false),
             DuckDBType.TimestampMs => Timestamp(3, utc: false),
@@ -75,7 +75,7 @@ internal static unsafe class ColumnReaderFactory
     }
 
     private static PrimitiveReader<long> Timestamp(int unitDigits, bool utc) =>
-        new(v => JsonValue.Create(TemporalFormat.Timestamp(v, unitDigits, utc)));
+        new(v => JsonValue.Create(TemporalFormat.Timestamp(v, unitDigits, utc)), jsonSize: 28);
 
     private static ColumnReader CreateDecimal(DuckDBLogicalType type)
     {
@@ -98,11 +98,12 @@ internal static unsafe class ColumnReaderFactory
             values[i] = NativeMethods.LogicalType.DuckDBEnumDictionaryValue(type, i) ?? "";
         }
 
+        var jsonSize = 2 + (size == 0 ? 0 : (int)values.Average(v => v.Length));
         return NativeMethods.LogicalType.DuckDBEnumInternalType(type) switch
         {
-            DuckDBType.UnsignedTinyInt => new PrimitiveReader<byte>(v => JsonValue.Create(values[v])),
-            DuckDBType.UnsignedSmallInt => new PrimitiveReader<ushort>(v => JsonValue.Create(values[v])),
-            _ => new PrimitiveReader<uint>(v => JsonValue.Create(values[v])),
+            DuckDBType.UnsignedTinyInt => new PrimitiveReader<byte>(v => JsonValue.Create(values[v]), jsonSize),
+            DuckDBType.UnsignedSmallInt => new PrimitiveReader<ushort>(v => JsonValue.Create(values[v]), jsonSize),
+            _ => new PrimitiveReader<uint>(v => JsonValue.Create(values[v]), jsonSize),
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -15,9 +16,11 @@ namespace Mxcp.Plugins.Python.Execution;
 /// each call to the least busy worker with its arguments and context, and answers the worker's callbacks during the
 /// call: <c>db.execute</c> through the snapshot's <see cref="ISqlDatabase"/> with the call's <see cref="CallContext"/>,
 /// <c>mcp.log</c>/<c>mcp.progress</c> through the call's <see cref="IClientNotifier"/>, and <c>reload_duckdb</c>
-/// through the host's <see cref="IProjectReloader"/>.
+/// through the host's <see cref="IProjectReloader"/>. It is also the <see cref="ISqlFunctionProvider"/> of the project's
+/// Python plugins: their <c>@udf</c> methods, registered with the snapshot's SQL database before the <c>@on_init</c>
+/// hooks run, each evaluated for a whole chunk of rows per worker round trip.
 /// </summary>
-internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
+internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks, ISqlFunctionProvider
 {
     private readonly ProjectRuntimeContext _context;
     private readonly PythonSettings _settings;
@@ -25,7 +28,10 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
     private readonly WorkerPool _pool;
     private readonly ConcurrentDictionary<long, ActiveCall> _calls = new();
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly SemaphoreSlim _loadedGate = new(1, 1);
+    private IReadOnlyList<SqlFunction>? _sqlFunctions;
     private long _nextCall;
+    private long _sqlFunctionBatches;
     private int _disposed;
     private volatile bool _databaseClosed;
 
@@ -34,7 +40,8 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         _context = context;
         _settings = settings;
         _logger = logger;
-        _pool = new WorkerPool(settings, settings.ResolveInterpreter(context.ProjectRoot), workerScript, context.ProjectRoot, WriteInitialize, this, logger);
+        _pool = new WorkerPool(settings, settings.ResolveInterpreter(context.ProjectRoot), workerScript, context.ProjectRoot,
+            WriteInitialize, OnLoadedAsync, runInitHooks: !context.SqlFunctionsOnly, this, logger);
     }
 
     public string Language => "python";
@@ -45,6 +52,134 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
     internal IReadOnlyList<WorkerProcess> Workers => _pool.Current;
 
     public Task StartAsync(CancellationToken cancellationToken) => _pool.StartAsync(cancellationToken);
+
+    /// <summary>The <c>@udf</c> methods of the project's plugins, as SQL functions (empty before the workers started).</summary>
+    public IReadOnlyList<SqlFunction> SqlFunctions => _sqlFunctions ?? [];
+
+    /// <summary>Worker round trips made for SQL functions (one per DuckDB data chunk).</summary>
+    internal long SqlFunctionBatches => Interlocked.Read(ref _sqlFunctionBatches);
+
+    /// <summary>
+    /// A worker loaded the project's modules and plugins. The first one's plugins define the SQL functions, which are
+    /// registered with the SQL database now, before any <c>@on_init</c> hook runs (hooks may call them). A plugin that
+    /// cannot be created fails the worker's start, as it stops the reference's start-up.
+    /// </summary>
+    private async Task OnLoadedAsync(JsonNode? info, CancellationToken cancellationToken)
+    {
+        var failures = WorkerPool.Items(info?["plugin_errors"]).ToList();
+        foreach (var failure in failures)
+        {
+            Log.PluginLoadFailed(_logger, WorkerPool.Text(failure, "plugin"), WorkerPool.Text(failure, "message"), WorkerPool.Text(failure, "traceback"));
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join("; ", failures.Select(f =>
+                $"plugin '{WorkerPool.Text(f, "plugin")}' (module {WorkerPool.Text(f, "module")}): {WorkerPool.Text(f, "message")}")));
+        }
+
+        var functions = WorkerPool.Items(info?["udfs"]).Select(u => new SqlFunction
+        {
+            Name = WorkerPool.Text(u, "name"),
+            ParameterTypes = u["args"] is JsonArray args ? [.. args.Select(a => a?.GetValue<string>() ?? "")] : [],
+            ReturnType = WorkerPool.Text(u, "return_type"),
+            Origin = $"method {WorkerPool.Text(u, "method")} of Python plugin {WorkerPool.Text(u, "plugin")} (module {WorkerPool.Text(u, "module")})",
+        }).ToList();
+
+        await _loadedGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_sqlFunctions is not null)
+            {
+                if (!functions.Select(f => f.ToString()).SequenceEqual(_sqlFunctions.Select(f => f.ToString())))
+                {
+                    Log.SqlFunctionsChanged(_logger);
+                }
+
+                return;
+            }
+
+            _sqlFunctions = functions;
+            if (functions.Count == 0)
+            {
+                return;
+            }
+
+            if (_context.SqlDatabase is not ISqlFunctionRegistry registry)
+            {
+                Log.SqlFunctionsNotRegistered(_logger, string.Join(", ", functions.Select(f => f.Name)));
+                return;
+            }
+
+            try
+            {
+                await registry.AddAsync(this, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _sqlFunctions = null;
+                throw;
+            }
+        }
+        finally
+        {
+            _loadedGate.Release();
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<object?>> InvokeAsync(SqlFunctionCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var callId = Interlocked.Increment(ref _nextCall);
+        using var timeout = new CancellationTokenSource();
+        if (_settings.CallTimeout is { } limit)
+        {
+            timeout.CancelAfter(limit);
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _lifetime.Token);
+        _calls[callId] = new ActiveCall($"SQL function {call.Function.Name}", call.Context, linked.Token, Activity.Current, SqlFunction: true);
+        try
+        {
+            var worker = await _pool.AcquireAsync(linked.Token, sqlFunction: true).ConfigureAwait(false);
+            worker.CallStarted();
+            JsonNode? answer;
+            try
+            {
+                answer = await worker.RequestAsync("udf", w => WriteSqlFunctionCall(w, callId, call), linked.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                worker.CallEnded();
+            }
+
+            Interlocked.Increment(ref _sqlFunctionBatches);
+            Log.SqlFunctionBatch(_logger, call.Function.Name, call.Rows.Count, worker.Slot);
+            return answer is JsonArray results
+                ? [.. results.Select(WireValues.Read)]
+                : throw new InvalidOperationException("the Python worker answered without a list of results");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var seconds = _settings.CallTimeout!.Value.TotalSeconds;
+            Log.SqlFunctionTimedOut(_logger, call.Function.Name, seconds);
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                $"timed out after {seconds} s and was cancelled (python.timeout)"));
+        }
+        catch (PythonErrorException e) when (e.Code == PythonErrorException.ExecutionError)
+        {
+            Log.SqlFunctionFailed(_logger, call.Function.Name, e.PythonType ?? "an exception", e.Message, e.PythonTraceback ?? "");
+            throw new InvalidOperationException(e.PythonType is { } type ? $"{type}: {e.Message}" : e.Message, e);
+        }
+        catch (WorkerExitedException e)
+        {
+            throw new WorkerExitedException($"{e.Message} while running this call; it is being restarted");
+        }
+        finally
+        {
+            _calls.TryRemove(callId, out _);
+        }
+    }
 
     public async ValueTask<IReadOnlyList<string>> ValidateAsync(EndpointDefinition endpoint, string? sourceText, CancellationToken cancellationToken)
     {
@@ -105,19 +240,28 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        _calls[callId] = new ActiveCall(endpoint.Key, invocation.Context, linked.Token);
+
+        // The span of the Python call, a child of the call's; its W3C trace context goes to the worker, where endpoint
+        // code reads it (get_execution_context().get("traceparent")) and log records carry its trace id.
+        using var activity = PythonTelemetry.Started(endpoint, invocation.Arguments.Count);
+        var traceparent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+        _calls[callId] = new ActiveCall(endpoint.Key, invocation.Context, linked.Token, activity);
         try
         {
             var worker = await _pool.AcquireAsync(linked.Token).ConfigureAwait(false);
             worker.CallStarted();
             try
             {
-                return await worker.RequestAsync("invoke", w => WriteInvoke(w, callId, file, invocation), linked.Token).ConfigureAwait(false);
+                return await worker.RequestAsync("invoke", w => WriteInvoke(w, callId, file, invocation, traceparent), linked.Token).ConfigureAwait(false);
             }
             finally
             {
                 worker.CallEnded();
             }
+        }
+        catch (Exception e) when (PythonTelemetry.Failed(activity, e))
+        {
+            throw;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -125,6 +269,14 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
             Log.CallTimedOut(_logger, endpoint.Key, seconds);
             throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
                 $"{Describe(endpoint)} timed out after {seconds} s and was cancelled (python.timeout)"));
+        }
+        catch (PythonErrorException e) when (e.Code == PythonErrorException.TooManyRows)
+        {
+            throw _context.ResultLimits.TooManyRows();
+        }
+        catch (PythonErrorException e) when (e.Code == PythonErrorException.TooManyBytes)
+        {
+            throw _context.ResultLimits.TooManyBytes();
         }
         catch (PythonErrorException e) when (e.Code == PythonErrorException.ExecutionError)
         {
@@ -172,6 +324,9 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         var database = _context.SqlDatabase ?? throw new InvalidOperationException("No DuckDB runtime available: no SQL plugin is loaded");
         var sql = parameters?["sql"] is JsonValue s && s.TryGetValue<string>(out var text) ? text : throw new ArgumentException("db.execute needs a SQL string");
         var values = WireValues.ReadParameters(parameters?["params"]);
+
+        // The query's span belongs under the Python call that asked for it (this runs on the worker's reader).
+        Activity.Current = call?.Activity ?? Activity.Current;
         return await database.QueryAsync(sql, values, call?.Context, call?.Token ?? _lifetime.Token).ConfigureAwait(false);
     }
 
@@ -180,7 +335,7 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         var call = FindCall(parameters);
         var level = parameters?["level"]?.GetValue<string>() ?? "info";
         var message = parameters?["message"]?.GetValue<string>() ?? "";
-        if (call?.Context.Notifier is { } notifier)
+        if (call?.Context?.Notifier is { } notifier)
         {
             await notifier.LogAsync(level, message, call.Token).ConfigureAwait(false);
         }
@@ -193,7 +348,7 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
     private async Task ProgressToClientAsync(JsonObject? parameters)
     {
         var call = FindCall(parameters);
-        if (call?.Context.Notifier is not { } notifier)
+        if (call?.Context?.Notifier is not { } notifier)
         {
             return;
         }
@@ -212,6 +367,11 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
     private JsonObject QueueReload(WorkerProcess worker, JsonObject? parameters)
     {
         var call = FindCall(parameters) ?? throw new InvalidOperationException("reload_duckdb can only be called while an endpoint call runs");
+        if (call.SqlFunction || call.Context is null)
+        {
+            throw new InvalidOperationException("reload_duckdb cannot be called from a SQL function (the query that calls it holds the database open)");
+        }
+
         if (call.Context.Transport.StartsWith("cli", StringComparison.Ordinal))
         {
             throw new InvalidOperationException("reload_duckdb is only available while serving requests (mxcp serve), not from the command line");
@@ -297,6 +457,8 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         w.WriteString("project", _context.ProjectName);
         w.WriteString("profile", _context.Profile);
         w.WriteNumber("threads", _settings.Threads);
+        w.WriteNumber("max_result_rows", _context.ResultLimits.MaxRows);
+        w.WriteNumber("max_result_bytes", _context.ResultLimits.MaxBytes);
         w.WritePropertyName("site_config");
         WriteElement(w, _context.SiteConfig);
         w.WritePropertyName("user_config");
@@ -317,6 +479,7 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         var pluginConfig = PythonSettings.Get(PythonSettings.Get(PythonSettings.Get(PythonSettings.Get(PythonSettings.Get(PythonSettings.Get(
             _context.UserConfig, "projects"), _context.ProjectName), "profiles"), _context.Profile), "plugin"), "config");
         WriteElement(w, pluginConfig.ValueKind == JsonValueKind.Object ? pluginConfig : default);
+        w.WriteBoolean("plugins_only", _context.SqlFunctionsOnly);
     }
 
     private static void WriteElement(Utf8JsonWriter w, JsonElement element)
@@ -345,7 +508,7 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         }
     }
 
-    private static void WriteInvoke(Utf8JsonWriter w, long callId, string file, EndpointInvocation invocation)
+    private static void WriteInvoke(Utf8JsonWriter w, long callId, string file, EndpointInvocation invocation, string? traceparent)
     {
         w.WriteNumber("call", callId);
         w.WriteString("file", file);
@@ -358,8 +521,41 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         }
 
         w.WriteEndObject();
+        WriteContext(w, invocation.Context, traceparent);
+    }
 
-        var context = invocation.Context;
+    private static void WriteSqlFunctionCall(Utf8JsonWriter w, long callId, SqlFunctionCall call)
+    {
+        w.WriteNumber("call", callId);
+        w.WriteString("function", call.Function.Name);
+        w.WriteStartArray("rows");
+        foreach (var row in call.Rows)
+        {
+            w.WriteStartArray();
+            foreach (var value in row)
+            {
+                WireValues.Write(w, value);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+        WriteContext(w, call.Context, Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null);
+    }
+
+    /// <summary>The call's context as the worker's execution context; a SQL function outside a call has none.</summary>
+    private static void WriteContext(Utf8JsonWriter w, CallContext? context, string? traceparent)
+    {
+        if (context is null)
+        {
+            w.WriteStartObject("context");
+            w.WriteNull("user");
+            w.WriteNull("request_headers");
+            w.WriteEndObject();
+            return;
+        }
+
         w.WriteStartObject("context");
         w.WritePropertyName("user");
         if (context.User is { } user)
@@ -407,6 +603,7 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         w.WriteString("transport", context.Transport);
         w.WriteString("session_id", context.SessionId);
         w.WriteString("trace_id", context.TraceId);
+        w.WriteString("traceparent", traceparent);
         w.WriteEndObject();
     }
 
@@ -427,5 +624,6 @@ internal sealed class PythonExecutor : IEndpointExecutor, IWorkerCallbacks
         _lifetime.Dispose();
     }
 
-    private sealed record ActiveCall(string Endpoint, CallContext Context, CancellationToken Token);
+    /// <summary>An endpoint call, or a SQL function's batch (whose query may run outside a call: no context), with its span.</summary>
+    private sealed record ActiveCall(string Endpoint, CallContext? Context, CancellationToken Token, Activity? Activity, bool SqlFunction = false);
 }

@@ -18,6 +18,12 @@ internal sealed class PythonErrorException(int code, string message, string? pyt
     /// <summary>The function returned a value that cannot be sent as JSON.</summary>
     public const int EncodingError = -32003;
 
+    /// <summary>The result has more rows than the host's result limit (the worker checks before sending it).</summary>
+    public const int TooManyRows = -32004;
+
+    /// <summary>The result's JSON is larger than the host's result limit.</summary>
+    public const int TooManyBytes = -32005;
+
     public int Code { get; } = code;
 
     /// <summary>The Python exception's class name (<c>ValueError</c>), when there was one.</summary>

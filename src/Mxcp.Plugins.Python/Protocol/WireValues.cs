@@ -6,10 +6,12 @@ using System.Text.Json.Nodes;
 namespace Mxcp.Plugins.Python.Protocol;
 
 /// <summary>
-/// Typed values on the wire. JSON has no dates, decimals or bytes, so those travel as tagged objects
-/// <c>{"$mxcp": "date"|"time"|"datetime"|"decimal"|"bytes", "v": text}</c>; a dictionary that has a <c>$mxcp</c> key
-/// of its own travels as <c>{"$mxcp": "dict", "v": {...}}</c>. Arguments go to Python this way (Python receives
-/// <c>date</c>, <c>datetime</c>, <c>Decimal</c>, <c>bytes</c>), and <c>db.execute</c> parameters come back this way.
+/// Typed values on the wire. JSON has no dates, decimals, bytes or durations, so those travel as tagged objects
+/// <c>{"$mxcp": "date"|"time"|"datetime"|"decimal"|"bytes"|"timedelta", "v": text}</c> (a timedelta in microseconds);
+/// a dictionary that has a <c>$mxcp</c> key of its own travels as <c>{"$mxcp": "dict", "v": {...}}</c>, and one with
+/// keys of any type (a SQL MAP) as <c>{"$mxcp": "map", "v": [[key, value], ...]}</c>. Arguments and SQL function
+/// arguments go to Python this way (Python receives <c>date</c>, <c>datetime</c>, <c>Decimal</c>, <c>bytes</c>,
+/// <c>timedelta</c>), and <c>db.execute</c> parameters and SQL function results come back this way.
 /// </summary>
 internal static class WireValues
 {
@@ -61,6 +63,9 @@ internal static class WireValues
             case byte[] bytes:
                 WriteTagged(writer, "bytes", Convert.ToBase64String(bytes));
                 break;
+            case TimeSpan span:
+                WriteTagged(writer, "timedelta", (span.Ticks / TimeSpan.TicksPerMicrosecond).ToString(CultureInfo.InvariantCulture));
+                break;
             case Guid g:
                 writer.WriteStringValue(g.ToString());
                 break;
@@ -79,6 +84,22 @@ internal static class WireValues
                 break;
             case IDictionary<string, object?> map:
                 WriteObject(writer, map.Select(kv => (kv.Key, kv.Value)), map.ContainsKey(Tag));
+                break;
+            case IReadOnlyDictionary<object, object?> map:
+                // Keys of any type (a SQL MAP): a list of [key, value] pairs, since JSON object keys are only text.
+                writer.WriteStartObject();
+                writer.WriteString(Tag, "map");
+                writer.WriteStartArray("v");
+                foreach (var (key, item) in map)
+                {
+                    writer.WriteStartArray();
+                    Write(writer, key);
+                    Write(writer, item);
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
                 break;
             case IEnumerable items:
                 writer.WriteStartArray();
@@ -158,6 +179,7 @@ internal static class WireValues
         "datetime" => ParseDateTime(text),
         "decimal" => ParseDecimal(text),
         "bytes" => Convert.FromBase64String(text),
+        "timedelta" => TimeSpan.FromTicks(long.Parse(text, CultureInfo.InvariantCulture) * TimeSpan.TicksPerMicrosecond),
         _ => throw new InvalidDataException($"unknown value tag '{tag}' from the Python worker"),
     };
 

@@ -24,26 +24,47 @@ internal sealed class WorkerPool : IAsyncDisposable
     private readonly string _script;
     private readonly string _projectRoot;
     private readonly Action<Utf8JsonWriter> _writeInitialize;
+    private readonly Func<JsonNode?, CancellationToken, Task> _loaded;
+    private readonly bool _runInitHooks;
     private readonly IWorkerCallbacks _callbacks;
     private readonly ILogger _logger;
     private readonly WorkerProcess?[] _current;
+
+    /// <summary>Processes whose modules and plugins are loaded but whose <c>@on_init</c> hooks still run: they serve SQL functions (the hooks may call them).</summary>
+    private readonly WorkerProcess?[] _hooksRunning;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private readonly Lock _gate = new();
     private TaskCompletionSource _readyChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
+    /// <param name="settings">The <c>python</c> settings.</param>
+    /// <param name="interpreter">The Python interpreter.</param>
+    /// <param name="script">The worker script.</param>
+    /// <param name="projectRoot">The project folder (the workers' working directory).</param>
+    /// <param name="writeInitialize">Writes the parameters of <c>initialize</c>.</param>
+    /// <param name="loaded">
+    /// Called with the answer of each worker's <c>initialize</c> (modules and plugins loaded) before its <c>@on_init</c>
+    /// hooks run; throws to fail that worker's start.
+    /// </param>
+    /// <param name="runInitHooks">Whether the workers run the <c>@on_init</c> hooks (not when they serve SQL functions only).</param>
+    /// <param name="callbacks">Answers the workers' requests.</param>
+    /// <param name="logger">The plugin's logger.</param>
     public WorkerPool(PythonSettings settings, string interpreter, string script, string projectRoot,
-        Action<Utf8JsonWriter> writeInitialize, IWorkerCallbacks callbacks, ILogger logger)
+        Action<Utf8JsonWriter> writeInitialize, Func<JsonNode?, CancellationToken, Task> loaded, bool runInitHooks,
+        IWorkerCallbacks callbacks, ILogger logger)
     {
         _settings = settings;
         _interpreter = interpreter;
         _script = script;
         _projectRoot = projectRoot;
         _writeInitialize = writeInitialize;
+        _loaded = loaded;
+        _runInitHooks = runInitHooks;
         _callbacks = callbacks;
         _logger = logger;
         _current = new WorkerProcess?[settings.Workers];
+        _hooksRunning = new WorkerProcess?[settings.Workers];
     }
 
     /// <summary>The processes serving now (a restarting slot has none).</summary>
@@ -95,7 +116,12 @@ internal sealed class WorkerPool : IAsyncDisposable
     }
 
     /// <summary>The ready worker with the fewest calls; waits while every slot is restarting.</summary>
-    public async Task<WorkerProcess> AcquireAsync(CancellationToken cancellationToken)
+    /// <param name="sqlFunction">
+    /// For a SQL function: a worker still running its <c>@on_init</c> hooks will do (its plugins are loaded), so that a
+    /// hook's query can call the plugins' functions.
+    /// </param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public async Task<WorkerProcess> AcquireAsync(CancellationToken cancellationToken, bool sqlFunction = false)
     {
         while (true)
         {
@@ -108,7 +134,7 @@ internal sealed class WorkerPool : IAsyncDisposable
                 }
 
                 WorkerProcess? best = null;
-                foreach (var process in _current)
+                foreach (var process in sqlFunction ? _current.Concat(_hooksRunning) : _current)
                 {
                     if (process is { HasEnded: false } && (best is null || process.InFlight < best.InFlight))
                     {
@@ -135,10 +161,32 @@ internal sealed class WorkerPool : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_settings.StartupTimeout);
-            JsonNode? info;
             try
             {
-                info = await process.RequestAsync("initialize", _writeInitialize, timeout.Token).ConfigureAwait(false);
+                var info = await process.RequestAsync("initialize", _writeInitialize, timeout.Token).ConfigureAwait(false);
+                Report(process, info);
+                await _loaded(info, timeout.Token).ConfigureAwait(false);
+                if (_runInitHooks)
+                {
+                    lock (_gate)
+                    {
+                        _hooksRunning[slot] = process;
+                    }
+
+                    SignalReady();
+                    try
+                    {
+                        var hooks = await process.RequestAsync("init_hooks", null, timeout.Token).ConfigureAwait(false);
+                        ReportHookErrors(hooks?["hook_errors"]);
+                    }
+                    finally
+                    {
+                        lock (_gate)
+                        {
+                            _hooksRunning[slot] = null;
+                        }
+                    }
+                }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -152,7 +200,6 @@ internal sealed class WorkerPool : IAsyncDisposable
                 throw new InvalidOperationException($"{e.Message} while starting ({_interpreter}){(tail.Length > 0 ? ":\n" + tail : "")}", e);
             }
 
-            Report(process, info);
             return process;
         }
         catch
@@ -171,12 +218,6 @@ internal sealed class WorkerPool : IAsyncDisposable
             Log.ModuleImportFailed(_logger, Text(error, "file"), Text(error, "message"));
         }
 
-        foreach (var error in Items(info?["plugin_errors"]))
-        {
-            Log.PluginLoadFailed(_logger, Text(error, "plugin"), Text(error, "message"), Text(error, "traceback"));
-        }
-
-        ReportHookErrors(info?["hook_errors"]);
     }
 
     private void ReportHookErrors(JsonNode? errors)
@@ -187,9 +228,9 @@ internal sealed class WorkerPool : IAsyncDisposable
         }
     }
 
-    private static IEnumerable<JsonObject> Items(JsonNode? node) => node is JsonArray array ? array.OfType<JsonObject>() : [];
+    internal static IEnumerable<JsonObject> Items(JsonNode? node) => node is JsonArray array ? array.OfType<JsonObject>() : [];
 
-    private static string Text(JsonObject item, string key) => item[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+    internal static string Text(JsonObject item, string key) => item[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 
     private async Task SuperviseAsync(int slot)
     {

@@ -39,7 +39,7 @@ internal sealed partial class AuditCallObserver(AuditWriter writer, ILogger<Audi
         AuditEntry entry;
         try
         {
-            var builder = _builders.GetValue(config, c => new AuditRecordBuilder(c.SiteProfile.Audit.FieldRedactions));
+            var builder = _builders.GetValue(config, c => new AuditRecordBuilder(c.SiteProfile.Audit.FieldRedactions, c.SiteProfile.Audit.MaxFieldSize));
             entry = builder.Build(call, result, callerType, _time.GetUtcNow());
         }
         catch (Exception e)

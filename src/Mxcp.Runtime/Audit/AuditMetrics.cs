@@ -28,8 +28,8 @@ internal static class AuditMetrics
     public static readonly Counter<long> WriteErrors = MxcpDiagnostics.Meter.CreateCounter<long>(
         "mxcp.audit.write.errors", "{error}", "Failed attempts to write a batch (each is retried)");
 
-    public static readonly Histogram<double> BatchDuration = MxcpDiagnostics.Meter.CreateHistogram<double>(
-        "mxcp.audit.batch.duration", "ms", "Time to store one batch");
+    public static readonly Histogram<double> BatchDuration = MxcpDiagnostics.Meter.CreateDurationHistogram(
+        "mxcp.audit.batch.duration", "Time to store one batch");
 
     public static readonly Histogram<long> BatchSize = MxcpDiagnostics.Meter.CreateHistogram<long>(
         "mxcp.audit.batch.size", "{record}", "Records per stored batch");

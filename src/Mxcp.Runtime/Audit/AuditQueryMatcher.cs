@@ -16,6 +16,7 @@ internal sealed class AuditQueryMatcher
     {
         _query = query;
         var groups = new List<byte[][]>();
+        AddNeedles(groups, query.RecordIds);
         AddNeedles(groups, query.SchemaName is null ? null : [query.SchemaName]);
         AddNeedles(groups, query.OperationTypes);
         AddNeedles(groups, query.OperationNames);
@@ -59,7 +60,8 @@ internal sealed class AuditQueryMatcher
     }
 
     public bool Matches(AuditRecordHeader h) =>
-        (_query.SchemaName is null || _query.SchemaName == h.SchemaName)
+        In(_query.RecordIds, h.RecordId)
+        && (_query.SchemaName is null || _query.SchemaName == h.SchemaName)
         && (_query.StartTime is not { } start || h.Timestamp >= start)
         && (_query.EndTime is not { } end || h.Timestamp <= end)
         && In(_query.OperationTypes, h.OperationType)

@@ -11,7 +11,8 @@ namespace Mxcp.Runtime.Audit;
 /// is handed to the transport right after: everything it keeps is copied, the nested values as UTF-8 JSON. <c>input_data</c> is the
 /// raw arguments; parameters and return fields marked <c>sensitive</c> become <c>"[REDACTED]"</c>; the profile's
 /// <c>field_redactions</c> apply to both; the text of a sensitive value is also cut out of the error message and of
-/// rendered prompt messages.
+/// rendered prompt messages. A field larger than <c>max_field_size</c> is replaced by a marker that says how large it
+/// was, so that one huge result cannot make a huge audit line.
 /// </summary>
 internal sealed class AuditRecordBuilder
 {
@@ -21,12 +22,18 @@ internal sealed class AuditRecordBuilder
     private static Scratch? t_scratch;
 
     private readonly RedactionPaths _paths;
+    private readonly int _maxFieldSize;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Type, string Name, string Status, string? Decision), JsonElement> _businessContexts = new();
 
-    public AuditRecordBuilder(IReadOnlyList<FieldRedaction> redactions)
+    public AuditRecordBuilder(IReadOnlyList<FieldRedaction> redactions, int maxFieldSize = Configuration.AuditProfileConfig.DefaultMaxFieldSize)
     {
         _paths = RedactionPaths.Build(redactions);
+        _maxFieldSize = maxFieldSize;
     }
+
+    /// <summary>What a field larger than the limit is replaced with: a JSON string.</summary>
+    public static string TruncatedMarker(long size, int limit) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"[TRUNCATED: {size} bytes; audit records keep at most {limit} bytes per field (audit.max_field_size)]");
 
     public static string? CallerType(string transport) => transport switch
     {
@@ -55,7 +62,7 @@ internal sealed class AuditRecordBuilder
         }
 
         writer.WriteEndObject();
-        var input = scratch.Take();
+        var input = scratch.Take(_maxFieldSize);
         byte[]? output = null;
         if (result.Succeeded && !definition.IsBuiltIn)
         {
@@ -78,7 +85,7 @@ internal sealed class AuditRecordBuilder
                 WriteNode(writer, result.Value, definition.Return, _paths, sensitive);
             }
 
-            output = scratch.Take();
+            output = scratch.Take(_maxFieldSize);
         }
 
         var operationType = definition.Kind switch
@@ -102,12 +109,14 @@ internal sealed class AuditRecordBuilder
             UserId = call.Context.User?.UserId,
             SessionId = call.Context.SessionId,
             TraceId = call.Context.TraceId,
-            Error = result.Succeeded ? null : sensitive!.Scrub(result.Error ?? "The call failed"),
+            Error = result.Succeeded ? null : Cut(sensitive!.Scrub(result.Error ?? "The call failed")),
             PoliciesEvaluated = result.Policy.Evaluated,
             PolicyDecision = result.Policy.Decision,
             PolicyReason = result.Policy.Reason,
             BusinessContext = BusinessContext(operationType, operationName, status, result.Policy.Decision),
-            ExecutionEvents = EmptyArray,
+            ExecutionEvents = call.Context.ExecutionEvents is { Count: > 0 } events
+                ? JsonSerializer.SerializeToElement(new JsonArray([.. events.Select(e => e.DeepClone())]))
+                : EmptyArray,
         };
         return new AuditEntry(record, input, output);
     }
@@ -128,6 +137,9 @@ internal sealed class AuditRecordBuilder
 
             return JsonSerializer.SerializeToElement(o);
         });
+
+    private string Cut(string text) =>
+        text.Length <= _maxFieldSize ? text : string.Concat(text.AsSpan(0, _maxFieldSize), " ", TruncatedMarker(text.Length, _maxFieldSize));
 
     private static TypeSchema? ParameterSchema(IReadOnlyList<ParameterDefinition> parameters, string name)
     {
@@ -292,6 +304,17 @@ internal sealed class AuditRecordBuilder
 
         public Scratch() => _writer = new Utf8JsonWriter(_buffer, AuditRecordJson.WriterOptions);
 
+        private static byte[] Marker(long size, int limit)
+        {
+            var buffer = new ArrayBufferWriter<byte>(128);
+            using (var writer = new Utf8JsonWriter(buffer, AuditRecordJson.WriterOptions))
+            {
+                writer.WriteStringValue(TruncatedMarker(size, limit));
+            }
+
+            return buffer.WrittenSpan.ToArray();
+        }
+
         public Utf8JsonWriter Start()
         {
             _buffer.ResetWrittenCount();
@@ -299,10 +322,11 @@ internal sealed class AuditRecordBuilder
             return _writer;
         }
 
-        public byte[] Take()
+        /// <summary>The JSON written, or the truncation marker when it is longer than <paramref name="limit"/> bytes.</summary>
+        public byte[] Take(int limit)
         {
             _writer.Flush();
-            var bytes = _buffer.WrittenSpan.ToArray();
+            var bytes = _buffer.WrittenCount <= limit ? _buffer.WrittenSpan.ToArray() : Marker(_buffer.WrittenCount, limit);
             if (_buffer.Capacity > 1024 * 1024)
             {
                 // One huge result must not pin a huge buffer to the thread.

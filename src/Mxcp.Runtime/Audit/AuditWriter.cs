@@ -22,6 +22,9 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan ForcedExitFlush = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long the final flush may take after the host's shutdown timeout.</summary>
+    public static readonly TimeSpan FinalFlushGrace = TimeSpan.FromSeconds(3);
+
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
@@ -150,8 +153,10 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     }
 
     /// <summary>
-    /// Stops accepting, then writes everything queued. If <paramref name="cancellationToken"/> fires first (the host's
-    /// shutdown timeout), the records still waiting are counted as dropped and logged.
+    /// Stops accepting, then writes everything queued. The writing gets at least <see cref="FinalFlushGrace"/>, even when
+    /// <paramref name="cancellationToken"/> (the host's shutdown timeout) has fired already, as it has when calls had to be
+    /// cancelled at the timeout: their records are the last ones queued. What is still waiting after that is counted as
+    /// dropped and logged.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -175,8 +180,17 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
         try
         {
             await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
         catch (OperationCanceledException)
+        {
+        }
+
+        try
+        {
+            await loop.WaitAsync(FinalFlushGrace, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
         {
             await _abort.CancelAsync().ConfigureAwait(false);
             await loop.ConfigureAwait(false);
@@ -282,7 +296,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
                     }
                 }
 
-                AuditMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                AuditMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 AuditMetrics.BatchSize.Record(batch.Count);
                 AuditMetrics.Written.Add(batch.Count);
                 Interlocked.Add(ref _written, batch.Count);

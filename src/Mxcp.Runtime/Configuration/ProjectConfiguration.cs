@@ -35,6 +35,9 @@ internal sealed class ProjectConfiguration
     /// <summary>The most one policy rule's evaluation may cost (<see cref="Policies.Cel.CelCost"/>).</summary>
     public long PolicyCostLimit { get; init; } = Policies.Cel.CelCost.DefaultLimit;
 
+    /// <summary>The largest result one call may produce: options, then the environment, then <c>limits</c>, then the defaults.</summary>
+    public Abstractions.ResultLimits ResultLimits { get; init; } = Abstractions.ResultLimits.Default;
+
     /// <summary>The site configuration as JSON for plugins (<see cref="Abstractions.ProjectRuntimeContext.SiteConfig"/>).</summary>
     public required JsonElement SiteJson { get; init; }
 

@@ -14,9 +14,10 @@ namespace Mxcp.Runtime.Configuration;
 /// (options &gt; <c>MXCP_PROFILE</c> &gt; site), references resolved for that profile only, and derived defaults for
 /// whichever profile is active.
 /// </summary>
-internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> secretProviders)
+internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> secretProviders, IEnumerable<ISiteConfigSection>? siteSections = null)
 {
     private readonly IReadOnlyList<ISecretProvider> _providers = secretProviders.ToArray();
+    private readonly IReadOnlyList<ISiteConfigSection> _sections = siteSections?.ToArray() ?? [];
 
     public static string FindProjectRoot(string startDirectory)
     {
@@ -61,7 +62,8 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             siteNode = await resolver.ResolveAsync(siteNode, SiteConfigReader.FileName, "", emptyConfig, cancellationToken).ConfigureAwait(false);
         }
 
-        var site = SiteConfigReader.Read(siteNode, SiteConfigReader.FileName);
+        // The first look before plugins are loaded accepts their sections unchecked; the full load checks them.
+        var site = SiteConfigReader.Read(siteNode, SiteConfigReader.FileName, _sections, otherKeysAllowed: !withUserProfile);
         var profile = NonEmpty(options.Profile) ?? NonEmpty(env("MXCP_PROFILE")) ?? site.Profile;
 
         var (userFile, userDisplay) = LocateUserConfig(options, env);
@@ -101,6 +103,11 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             SqlToolsEnabled = sqlTools,
             PolicyCostLimit = policyCostLimit,
             Secrets = secrets,
+            ResultLimits = new ResultLimits
+            {
+                MaxRows = options.MaxResultRows ?? Limit(env, "MXCP_MAX_RESULT_ROWS") ?? site.Limits.MaxResultRows ?? ResultLimits.DefaultMaxRows,
+                MaxBytes = options.MaxResultBytes ?? Limit(env, "MXCP_MAX_RESULT_BYTES") ?? site.Limits.MaxResultBytes ?? ResultLimits.DefaultMaxBytes,
+            },
             SiteJson = SiteConfigJson.Build(site, profile, siteProfile, sqlTools, readOnly),
             UserJson = userNode is null ? DefaultUserJson(site.Project, profile) : YamlJson.ToElement(userNode),
         };
@@ -205,9 +212,11 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             auditEnabled = false;
         }
 
+        // Folders are relative to the project; URL prefixes (s3://bucket/, https://host/) stay as they are.
+        var allowedPaths = p.DuckDb.AllowedPaths.Select(a => a.Contains("://", StringComparison.Ordinal) ? a : Full(a)).ToList();
         return new SiteProfileConfig
         {
-            DuckDb = p.DuckDb with { Path = duckPath },
+            DuckDb = p.DuckDb with { Path = duckPath, AllowedPaths = allowedPaths },
             Drift = new DriftProfileConfig { Path = Full(p.Drift.Path ?? Path.Combine(site.Paths.Drift, $"drift-{profile}.json")) },
             Audit = p.Audit with { Enabled = auditEnabled, Path = Full(p.Audit.Path ?? Path.Combine(site.Paths.Audit, $"logs-{profile}.jsonl")) },
         };
@@ -227,8 +236,8 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
 
     /// <summary>
     /// The values no error, log line or audit record may show: the parameters of the profile's secrets, what secret
-    /// providers and <c>file://</c> references resolved to, the audit connection string, and the auth provider's
-    /// secrets, passwords and tokens.
+    /// providers and <c>file://</c> references resolved to, the audit connection string, the OTLP exporter's headers,
+    /// and the auth provider's secrets, passwords and tokens.
     /// </summary>
     private static SensitiveText SecretValues(ReferenceResolver resolver, UserProfileConfig profile)
     {
@@ -241,6 +250,12 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
         if (profile.Audit?.ConnectionString is { } connectionString)
         {
             values.Add(connectionString);
+        }
+
+        // Headers of the OTLP exporter carry the collector's credentials (Authorization: Bearer ...).
+        if (profile.Telemetry is { } telemetry)
+        {
+            values.AddRange(telemetry.Headers.Values);
         }
 
         if (profile.Auth is { } auth)
@@ -286,6 +301,12 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             ? value
             : throw new ProjectFileException($"environment variable {name}", $"expected a whole number of at least 1, got '{text}'");
     }
+
+    /// <summary>A limit from the environment: a whole number, 0 or more (0 turns the limit off).</summary>
+    private static long? Limit(Func<string, string?> env, string name) =>
+        NonEmpty(env(name)) is not { } text ? null
+        : long.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value
+        : throw new ProjectFileException(name, $"the environment variable must be a whole number of 0 or more (0 for no limit), not '{text}'");
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

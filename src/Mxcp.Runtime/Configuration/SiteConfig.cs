@@ -23,7 +23,20 @@ internal sealed record SiteConfig
 
     public PathsConfig Paths { get; init; } = new();
 
+    public LimitsConfig Limits { get; init; } = new();
+
     public IReadOnlyDictionary<string, SiteProfileConfig> Profiles { get; init; } = new Dictionary<string, SiteProfileConfig>();
+
+    /// <summary>The top-level sections plugins read (<see cref="Abstractions.ISiteConfigSection"/>), as JSON, by key.</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Sections { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
+}
+
+/// <summary><c>limits</c>: the largest result one call may produce (unset: the environment, then the defaults).</summary>
+internal sealed record LimitsConfig
+{
+    public long? MaxResultRows { get; init; }
+
+    public long? MaxResultBytes { get; init; }
 }
 
 internal sealed record SitePluginDefinition(string Name, string Module, string? Config);
@@ -99,6 +112,15 @@ internal sealed record DuckDbProfileConfig
     public string? Path { get; init; }
 
     public bool ReadOnly { get; init; }
+
+    /// <summary>
+    /// <c>file_access</c>: <c>project</c> (SQL reaches only the project's folder, the database's folder and
+    /// <see cref="AllowedPaths"/>) or <c>any</c>; unset: <c>project</c> when the built-in SQL tools are on, else <c>any</c>.
+    /// </summary>
+    public string? FileAccess { get; init; }
+
+    /// <summary><c>allowed_paths</c>: more folders (or URL prefixes) SQL may reach under <c>file_access: project</c>; absolute once derived.</summary>
+    public IReadOnlyList<string> AllowedPaths { get; init; } = [];
 }
 
 internal sealed record DriftProfileConfig
@@ -106,7 +128,7 @@ internal sealed record DriftProfileConfig
     public string? Path { get; init; }
 }
 
-/// <summary><c>profiles.&lt;p&gt;.audit</c>: the reference's keys plus <c>backend</c>, <c>fsync</c>, <c>retention_days</c>, <c>queue_capacity</c> and <c>field_redactions</c>.</summary>
+/// <summary><c>profiles.&lt;p&gt;.audit</c>: the reference's keys plus <c>backend</c>, <c>fsync</c>, <c>retention_days</c>, <c>queue_capacity</c>, <c>max_field_size</c> and <c>field_redactions</c>.</summary>
 internal sealed record AuditProfileConfig
 {
     public const long DefaultMaxFileSize = 52_428_800;
@@ -114,6 +136,9 @@ internal sealed record AuditProfileConfig
     public const string DefaultBackend = "jsonl";
 
     public const int DefaultQueueCapacity = 10_000;
+
+    /// <summary>The default of <see cref="MaxFieldSize"/>: 1 MiB.</summary>
+    public const int DefaultMaxFieldSize = 1024 * 1024;
 
     /// <summary>The retention of the server's schema <c>mxcp.endpoints</c> when <c>retention_days</c> is not set.</summary>
     public const int DefaultRetentionDays = 90;
@@ -134,6 +159,12 @@ internal sealed record AuditProfileConfig
 
     /// <summary>How many records may wait for the writer; beyond that records are dropped, logged and counted.</summary>
     public int QueueCapacity { get; init; } = DefaultQueueCapacity;
+
+    /// <summary>
+    /// <c>max_field_size</c>: the most bytes of JSON kept in a record's <c>input_data</c> or <c>output_data</c> (and of
+    /// text in <c>error</c>); a larger value is replaced by a marker that says how large it was.
+    /// </summary>
+    public int MaxFieldSize { get; init; } = DefaultMaxFieldSize;
 
     public IReadOnlyList<FieldRedaction> FieldRedactions { get; init; } = [];
 

@@ -73,12 +73,33 @@ internal static class SiteConfigJson
             },
             ["profiles"] = profiles,
         };
+        foreach (var (key, value) in site.Sections)
+        {
+            root[key] = JsonNode.Parse(value.GetRawText());
+        }
+
         return JsonSerializer.SerializeToElement(root);
+    }
+
+    private static JsonObject DuckDbJson(DuckDbProfileConfig duckdb)
+    {
+        var json = new JsonObject { ["path"] = duckdb.Path, ["readonly"] = duckdb.ReadOnly };
+        if (duckdb.FileAccess is not null)
+        {
+            json["file_access"] = duckdb.FileAccess;
+        }
+
+        if (duckdb.AllowedPaths.Count > 0)
+        {
+            json["allowed_paths"] = Strings(duckdb.AllowedPaths);
+        }
+
+        return json;
     }
 
     private static JsonObject ProfileJson(SiteProfileConfig p) => new()
     {
-        ["duckdb"] = new JsonObject { ["path"] = p.DuckDb.Path, ["readonly"] = p.DuckDb.ReadOnly },
+        ["duckdb"] = DuckDbJson(p.DuckDb),
         ["drift"] = new JsonObject { ["path"] = p.Drift.Path },
         ["audit"] = new JsonObject
         {
@@ -89,6 +110,7 @@ internal static class SiteConfigJson
             ["fsync"] = p.Audit.FlushToDisk ? "batch" : "none",
             ["retention_days"] = p.Audit.EffectiveRetentionDays,
             ["queue_capacity"] = p.Audit.QueueCapacity,
+            ["max_field_size"] = p.Audit.MaxFieldSize,
         },
     };
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Mxcp.Abstractions;
 using Mxcp.Runtime.Audit;
 using Mxcp.Runtime.Yaml;
 
@@ -14,7 +16,12 @@ internal static partial class SiteConfigReader
         ["core_nightly"] = "core_nightly",
     };
 
-    public static SiteConfig Read(YamlNode? root, string file)
+    /// <summary>Reads the file's root node.</summary>
+    /// <param name="root">The root node, references resolved.</param>
+    /// <param name="file">The file name for messages.</param>
+    /// <param name="sections">The plugins' top-level sections; each present one is checked and kept as JSON.</param>
+    /// <param name="otherKeysAllowed">Accept top-level keys nobody reads (a first look before the plugins are loaded).</param>
+    public static SiteConfig Read(YamlNode? root, string file, IReadOnlyList<ISiteConfigSection>? sections = null, bool otherKeysAllowed = false)
     {
         if (root is null)
         {
@@ -33,10 +40,53 @@ internal static partial class SiteConfigReader
             Dbt = ReadDbt(r.Mapping("dbt")),
             SqlTools = ReadSqlTools(r.Mapping("sql_tools")),
             Paths = ReadPaths(r.Mapping("paths")),
+            Limits = ReadLimits(r.Mapping("limits")),
             Profiles = ReadProfiles(r.Mapping("profiles")),
+            Sections = ReadSections(r, sections ?? []),
         };
-        r.EnsureNoUnknownKeys();
+        if (!otherKeysAllowed)
+        {
+            r.EnsureNoUnknownKeys();
+        }
+
         return config;
+    }
+
+    private static LimitsConfig ReadLimits(YamlMappingReader? r)
+    {
+        if (r is null)
+        {
+            return new LimitsConfig();
+        }
+
+        var limits = new LimitsConfig { MaxResultRows = r.Long("max_result_rows", min: 0), MaxResultBytes = r.Long("max_result_bytes", min: 0) };
+        r.EnsureNoUnknownKeys();
+        return limits;
+    }
+
+    /// <summary>The plugins' sections that are present, checked by their plugin; a problem names the line of the value it is about.</summary>
+    private static Dictionary<string, JsonElement> ReadSections(YamlMappingReader r, IReadOnlyList<ISiteConfigSection> sections)
+    {
+        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var section in sections)
+        {
+            if (r.Get(section.Key) is not { } node)
+            {
+                continue;
+            }
+
+            var value = YamlJson.ToElement(node);
+            if (section.Validate(value).FirstOrDefault() is { } problem)
+            {
+                var at = YamlPath.Find(node, problem.Path);
+                var path = problem.Path.Length == 0 ? section.Key : problem.Path.StartsWith('[') ? section.Key + problem.Path : section.Key + "." + problem.Path;
+                throw new ProjectFileException(r.File, at.Line, at.Column, path, problem.Message);
+            }
+
+            result[section.Key] = value;
+        }
+
+        return result;
     }
 
     private static List<SitePluginDefinition> ReadPlugins(YamlMappingReader r)
@@ -202,7 +252,7 @@ internal static partial class SiteConfigReader
             var audit = p.Mapping("audit");
             var profile = new SiteProfileConfig
             {
-                DuckDb = duck is null ? new() : new DuckDbProfileConfig { Path = duck.String("path"), ReadOnly = duck.Bool("readonly") ?? false },
+                DuckDb = duck is null ? new() : ReadDuckDb(duck),
                 Drift = drift is null ? new() : new DriftProfileConfig { Path = drift.String("path") },
                 Audit = audit is null ? new() : ReadAudit(audit),
             };
@@ -213,6 +263,23 @@ internal static partial class SiteConfigReader
         }
 
         return result;
+    }
+
+    private static DuckDbProfileConfig ReadDuckDb(YamlMappingReader r)
+    {
+        var access = r.String("file_access");
+        if (access is not null && access is not ("project" or "any"))
+        {
+            throw r.Error(r.Node["file_access"]!, r.PathOf("file_access"), $"expected one of project, any, got '{access}'");
+        }
+
+        return new DuckDbProfileConfig
+        {
+            Path = r.String("path"),
+            ReadOnly = r.Bool("readonly") ?? false,
+            FileAccess = access,
+            AllowedPaths = r.StringList("allowed_paths", scalarAsList: true) ?? [],
+        };
     }
 
     private static readonly Dictionary<string, bool> FsyncModes = new(StringComparer.Ordinal) { ["batch"] = true, ["none"] = false };
@@ -240,6 +307,7 @@ internal static partial class SiteConfigReader
             FlushToDisk = fsync is null || FsyncModes[fsync],
             RetentionDays = r.Int("retention_days", min: 1),
             QueueCapacity = r.Int("queue_capacity", min: 10) ?? AuditProfileConfig.DefaultQueueCapacity,
+            MaxFieldSize = r.Int("max_field_size", min: 1024) ?? AuditProfileConfig.DefaultMaxFieldSize,
             FieldRedactions = ReadFieldRedactions(r),
         };
         r.EnsureNoUnknownKeys();

@@ -138,6 +138,9 @@ internal sealed record LoggingConfig
     public long MaxBytes { get; init; } = 10_485_760;
 
     public int BackupCount { get; init; } = 5;
+
+    /// <summary><c>text</c> (default) or <c>json</c>: one JSON object per line. An Mxcp extension of <c>logging</c>.</summary>
+    public string Format { get; init; } = "text";
 }
 
 /// <summary>
@@ -183,4 +186,10 @@ internal sealed record TelemetryConfig
     public bool? MetricsEnabled { get; init; }
 
     public int MetricsExportInterval { get; init; } = 60;
+
+    /// <summary><c>metrics.prometheus_port</c>: the port of a listener serving <c>/metrics</c> in the Prometheus text format.</summary>
+    public int? PrometheusPort { get; init; }
+
+    /// <summary><c>grpc</c> or <c>http/protobuf</c>; <see langword="null"/>: <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, then HTTP. An Mxcp extension.</summary>
+    public string? Protocol { get; init; }
 }

@@ -12,6 +12,8 @@ internal static class UserConfigReader
     private static readonly string[] AuthModes = ["issuer", "verifier"];
     private static readonly string[] AuthProviders = ["none", "github", "atlassian", "salesforce", "keycloak", "google", "oidc"];
     private static readonly string[] ModelTypes = ["claude", "openai"];
+    private static readonly string[] OtlpProtocols = ["http/protobuf", "grpc"];
+    private static readonly string[] LogFormats = ["text", "json"];
 
     private static readonly Dictionary<string, string[]> ProviderKeys = new(StringComparer.Ordinal)
     {
@@ -237,13 +239,15 @@ internal static class UserConfigReader
         var persistence = r.Mapping("persistence");
         if (persistence is not null)
         {
+            // postgres and connection_string are Mxcp extensions: a token store that several replicas share.
             var type = persistence.String("type");
-            if (type is not null and not "sqlite")
+            if (type is not null and not ("sqlite" or "postgres"))
             {
-                throw persistence.Error(persistence.Node["type"]!, persistence.PathOf("type"), $"expected sqlite, got '{type}'");
+                throw persistence.Error(persistence.Node["type"]!, persistence.PathOf("type"), $"expected sqlite or postgres, got '{type}'");
             }
 
             persistence.String("path");
+            persistence.String("connection_string");
             persistence.String("auth_encryption_key");
             persistence.EnsureNoUnknownKeys();
         }
@@ -313,11 +317,33 @@ internal static class UserConfigReader
         var metrics = r.Mapping("metrics");
         var headers = r.Mapping("headers");
         var attributes = r.Mapping("resource_attributes");
+        var endpoint = r.String("endpoint");
+        if (endpoint is not null && !IsHttpUrl(endpoint))
+        {
+            throw r.Error(r.Node["endpoint"]!, r.PathOf("endpoint"), $"expected an http:// or https:// URL such as http://otel-collector:4318, got '{endpoint}'");
+        }
+
+        var headerMap = headers is null ? new Dictionary<string, string>() : StringMap(headers);
+        foreach (var (name, value) in headerMap)
+        {
+            // OTLP exporters take headers as "k=v,k=v": a comma or line break cannot be passed on.
+            if (name.Length == 0 || name.Any(c => c is ',' or '=' or ':' || char.IsWhiteSpace(c) || char.IsControl(c)) || value.Any(c => c is ',' || char.IsControl(c)))
+            {
+                throw r.Error(headers!.Node[name]!, headers.PathOf(name), "a header name must be a token and a value must not contain commas or line breaks");
+            }
+        }
+
+        var prometheusPort = metrics?.Int("prometheus_port", min: 0);
+        if (prometheusPort > 65535)
+        {
+            throw metrics!.Error(metrics.Node["prometheus_port"]!, metrics.PathOf("prometheus_port"), $"must be at most 65535, got {prometheusPort}");
+        }
+
         var config = new TelemetryConfig
         {
             Enabled = r.Bool("enabled") ?? false,
-            Endpoint = r.String("endpoint"),
-            Headers = headers is null ? new Dictionary<string, string>() : StringMap(headers),
+            Endpoint = endpoint,
+            Headers = headerMap,
             ServiceName = r.String("service_name"),
             ServiceVersion = r.String("service_version"),
             Environment = r.String("environment"),
@@ -325,7 +351,9 @@ internal static class UserConfigReader
             TracingEnabled = tracing is null ? null : tracing.Bool("enabled") ?? false,
             TracingConsoleExport = tracing?.Bool("console_export") ?? false,
             MetricsEnabled = metrics is null ? null : metrics.Bool("enabled") ?? false,
-            MetricsExportInterval = metrics?.Int("export_interval", min: 1) ?? 60,
+            MetricsExportInterval = (metrics is null ? null : AtMost(metrics, "export_interval", metrics.Int("export_interval", min: 1), 86_400)) ?? 60,
+            PrometheusPort = prometheusPort,
+            Protocol = OneOf(r, "protocol", OtlpProtocols),
         };
         tracing?.EnsureNoUnknownKeys();
         metrics?.EnsureNoUnknownKeys();
@@ -456,11 +484,20 @@ internal static class UserConfigReader
             Path = r.String("path"),
             Level = OneOf(r, "level", LogLevels) ?? d.Level,
             MaxBytes = r.Long("max_bytes", min: 1) ?? d.MaxBytes,
-            BackupCount = r.Int("backup_count", min: 0) ?? d.BackupCount,
+            BackupCount = AtMost(r, "backup_count", r.Int("backup_count", min: 0), 1000) ?? d.BackupCount,
+            Format = OneOf(r, "format", LogFormats) ?? d.Format,
         };
+        if (config.Path is { } path && path.Trim().Length == 0)
+        {
+            throw r.Error(r.Node["path"]!, r.PathOf("path"), "must not be empty (a file path, relative to the project)");
+        }
+
         r.EnsureNoUnknownKeys();
         return config;
     }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0;
 
     private static string? OneOf(YamlMappingReader r, string key, string[] allowed)
     {

@@ -288,14 +288,11 @@ internal static partial class EndpointFileReader
         return value;
     }
 
-    private static PolicySet? ReadPolicies(YamlMappingReader t)
-    {
-        var p = t.Mapping("policies");
-        if (p is null)
-        {
-            return null;
-        }
+    private static PolicySet? ReadPolicies(YamlMappingReader t) => t.Mapping("policies") is { } p ? ReadPolicySet(p) : null;
 
+    /// <summary>Reads a <c>policies</c> block: <c>input</c> and <c>output</c> rule lists.</summary>
+    public static PolicySet ReadPolicySet(YamlMappingReader p)
+    {
         var set = new PolicySet { Input = ReadRules(p, "input"), Output = ReadRules(p, "output") };
         p.EnsureNoUnknownKeys();
         return set;

@@ -36,6 +36,9 @@ internal sealed class PreparedEndpoint
 
     public string Key => Definition.Key;
 
+    /// <summary>Whether an executor provides it (<see cref="IEndpointExecutor.BuiltInEndpoints"/>) rather than a file.</summary>
+    public bool IsBuiltIn { get; init; }
+
     /// <summary>The same prepared endpoint bound to another executor (restoring a project after a failed reload).</summary>
     public PreparedEndpoint WithExecutor(IEndpointExecutor? executor) => new()
     {
@@ -49,5 +52,6 @@ internal sealed class PreparedEndpoint
         OutputSchema = OutputSchema,
         WrapsResult = WrapsResult,
         UriMatcher = UriMatcher,
+        IsBuiltIn = IsBuiltIn,
     };
 }

@@ -16,18 +16,29 @@ internal sealed class ProjectSnapshot : IAsyncDisposable
     private readonly Dictionary<string, PreparedEndpoint> _prompts;
     private readonly Dictionary<string, PreparedEndpoint> _staticResources;
     private readonly List<PreparedEndpoint> _templatedResources;
+    private readonly Task _predecessorDrained = Task.CompletedTask;
     private int _leases;
     private bool _retired;
     private int _disposed;
+    private volatile bool _ownsExecutors = true;
 
+    /// <summary>A snapshot; with <paramref name="predecessor"/>, one that takes over its executors (see <see cref="ProjectSnapshotBuilder.Refresh"/>).</summary>
     public ProjectSnapshot(
         long generation,
         ProjectConfiguration config,
         IReadOnlyList<EndpointFile> files,
         IReadOnlyList<PreparedEndpoint> endpoints,
         IReadOnlyList<EndpointProblem> problems,
-        IReadOnlyList<IEndpointExecutor> executors)
+        IReadOnlyList<IEndpointExecutor> executors,
+        ProjectSnapshot? predecessor = null)
     {
+        if (predecessor is not null)
+        {
+            // The predecessor's calls in flight still use the executors: whoever retires this snapshot waits for them too.
+            predecessor._ownsExecutors = false;
+            _predecessorDrained = predecessor.RetireAsync();
+        }
+
         Generation = generation;
         Config = config;
         Files = files;
@@ -138,7 +149,10 @@ internal sealed class ProjectSnapshot : IAsyncDisposable
         }
     }
 
-    /// <summary>No new calls start on this snapshot; completes when the calls in flight have finished.</summary>
+    /// <summary>
+    /// No new calls start on this snapshot; completes when the calls in flight have finished, those of the snapshots
+    /// it took the executors over from included.
+    /// </summary>
     public Task RetireAsync()
     {
         lock (_gate)
@@ -150,12 +164,13 @@ internal sealed class ProjectSnapshot : IAsyncDisposable
             }
         }
 
-        return _drained.Task;
+        return _predecessorDrained.IsCompleted ? _drained.Task : Task.WhenAll(_drained.Task, _predecessorDrained);
     }
 
+    /// <summary>Disposes the executors, unless a newer snapshot took them over.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!_ownsExecutors || Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }

@@ -40,7 +40,9 @@ internal sealed partial class ProjectSnapshotBuilder(
             return new ProjectSnapshot(generation, config, files, [], Problems(files), []);
         }
 
-        var executors = await CreateExecutorsAsync(config, mode == SnapshotBuildMode.Full ? files : [], cancellationToken).ConfigureAwait(false);
+        // Outside Full, executors of other languages start only for the SQL functions they provide (validate, query).
+        var functionsOnly = mode != SnapshotBuildMode.Full;
+        var executors = await CreateExecutorsAsync(config, functionsOnly ? [] : files, functionsOnly, startAll: !functionsOnly, cancellationToken).ConfigureAwait(false);
         if (mode == SnapshotBuildMode.DatabaseOnly)
         {
             return new ProjectSnapshot(generation, config, files, [], Problems(files), executors);
@@ -48,7 +50,9 @@ internal sealed partial class ProjectSnapshotBuilder(
 
         try
         {
-            var byLanguage = executors.ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
+            var byLanguage = executors
+                .Where(e => !functionsOnly || e is ISqlDatabase)
+                .ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
             var prepared = new List<PreparedEndpoint>();
             for (var i = 0; i < files.Count; i++)
             {
@@ -80,20 +84,7 @@ internal sealed partial class ProjectSnapshotBuilder(
             }
 
             var problems = Problems(files);
-            foreach (var executor in executors)
-            {
-                foreach (var builtIn in executor.BuiltInEndpoints)
-                {
-                    if (prepared.Any(p => p.Key == builtIn.Key))
-                    {
-                        problems.Add(new EndpointProblem("built-in", $"built-in: '{builtIn.Name}' is also defined by a project file; the project's endpoint is served"));
-                        continue;
-                    }
-
-                    prepared.Add(Prepare(builtIn, "built-in", sourceText: null, executor, []));
-                }
-            }
-
+            AddBuiltIns(prepared, problems, executors);
             return new ProjectSnapshot(generation, config, files, prepared, problems, executors);
         }
         catch
@@ -149,11 +140,11 @@ internal sealed partial class ProjectSnapshotBuilder(
     /// </summary>
     public async Task<ProjectSnapshot> RestoreAsync(ProjectSnapshot previous, CancellationToken cancellationToken)
     {
-        var executors = await CreateExecutorsAsync(previous.Config, previous.Files, cancellationToken).ConfigureAwait(false);
+        var executors = await CreateExecutorsAsync(previous.Config, previous.Files, functionsOnly: false, startAll: true, cancellationToken).ConfigureAwait(false);
         var byLanguage = executors.ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
         var prepared = new List<PreparedEndpoint>();
-        var problems = previous.Problems.ToList();
-        foreach (var endpoint in previous.Endpoints.Where(e => !e.Definition.IsBuiltIn))
+        var problems = previous.Problems.Where(p => !p.FromBuiltIn).ToList();
+        foreach (var endpoint in previous.Endpoints.Where(e => !e.IsBuiltIn))
         {
             if (endpoint.Executor is null)
             {
@@ -177,21 +168,88 @@ internal sealed partial class ProjectSnapshotBuilder(
             prepared.Add(endpoint.WithExecutor(executor));
         }
 
-        foreach (var executor in executors)
+        AddBuiltIns(prepared, problems, executors);
+        return new ProjectSnapshot(Interlocked.Increment(ref _generation), previous.Config, previous.Files, prepared, problems, executors);
+    }
+
+    /// <summary>
+    /// The snapshot that serves the executors' built-in endpoints as they are now, on the same executors, next to the
+    /// same file endpoints: for an executor whose built-in endpoints changed (<see cref="IEndpointExecutor.BuiltInEndpointsChanged"/>).
+    /// </summary>
+    public ProjectSnapshot Refresh(ProjectSnapshot current)
+    {
+        var prepared = current.Endpoints.Where(e => !e.IsBuiltIn).ToList();
+        var problems = current.Problems.Where(p => !p.FromBuiltIn).ToList();
+        AddBuiltIns(prepared, problems, current.Executors);
+        foreach (var problem in problems.Where(p => p.FromBuiltIn && !current.Problems.Contains(p)))
         {
-            foreach (var builtIn in executor.BuiltInEndpoints.Where(b => prepared.All(p => p.Key != b.Key)))
-            {
-                prepared.Add(Prepare(builtIn, "built-in", sourceText: null, executor, []));
-            }
+            LogBuiltInRefused(logger, problem.Message);
         }
 
-        return new ProjectSnapshot(Interlocked.Increment(ref _generation), previous.Config, previous.Files, prepared, problems, executors);
+        return new ProjectSnapshot(Interlocked.Increment(ref _generation), current.Config, current.Files, prepared, problems, current.Executors, current);
+    }
+
+    /// <summary>
+    /// Adds the executors' built-in endpoints after the file endpoints. One that takes the name (or URI) of an endpoint
+    /// already there, or whose policies or types are wrong, is not served: it becomes a problem naming both sides.
+    /// </summary>
+    private void AddBuiltIns(List<PreparedEndpoint> prepared, List<EndpointProblem> problems, IReadOnlyList<IEndpointExecutor> executors)
+    {
+        var taken = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var endpoint in prepared)
+        {
+            taken.TryAdd(endpoint.Key, endpoint.DisplayPath);
+        }
+
+        foreach (var executor in executors)
+        {
+            IReadOnlyList<EndpointDefinition> builtIns;
+            try
+            {
+                builtIns = executor.BuiltInEndpoints;
+            }
+            catch (Exception e)
+            {
+                problems.Add(new EndpointProblem("built-in", $"the '{executor.Language}' executor cannot list its endpoints: {e.Message}", FromBuiltIn: true));
+                continue;
+            }
+
+            foreach (var builtIn in builtIns)
+            {
+                var origin = builtIn.Origin ?? "built-in";
+                var kind = builtIn.Kind.ToString().ToLowerInvariant();
+                var id = builtIn.Kind == EndpointKind.Resource ? builtIn.Uri : builtIn.Name;
+                string? error = null;
+                if (taken.TryGetValue(builtIn.Key, out var owner))
+                {
+                    error = $"{origin}: the {kind} '{id}' has the same {(builtIn.Kind == EndpointKind.Resource ? "URI" : "name")} as the {kind} of {owner}; only {owner} is served (rename one of them)";
+                }
+                else if (CheckDeclarations(builtIn, out var policies) is { } declarationError)
+                {
+                    error = $"{origin}: {kind} '{id}': {declarationError}";
+                }
+                else
+                {
+                    prepared.Add(Prepare(builtIn, origin, sourceText: null, executor, [], policies, isBuiltIn: true));
+                    taken[builtIn.Key] = origin;
+                    continue;
+                }
+
+                problems.Add(new EndpointProblem(origin, error, FromBuiltIn: true));
+            }
+        }
     }
 
     private static List<EndpointProblem> Problems(IEnumerable<EndpointFile> files) =>
         files.Where(f => f.Error is not null).Select(f => new EndpointProblem(f.DisplayPath, f.Error!)).ToList();
 
-    private async Task<List<IEndpointExecutor>> CreateExecutorsAsync(ProjectConfiguration config, IReadOnlyList<EndpointFile> files, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the SQL executor, the executors of the languages <paramref name="files"/> use, with <paramref name="startAll"/>
+    /// those that serve built-in endpoints only (<see cref="IEndpointExecutorProvider.StartsWithoutEndpointFiles"/>), and the
+    /// executors that provide SQL functions for the project (<see cref="IEndpointExecutorProvider.ProvidesSqlFunctions"/>), in
+    /// order. With <paramref name="functionsOnly"/> the latter run no endpoints (<see cref="ProjectRuntimeContext.SqlFunctionsOnly"/>).
+    /// </summary>
+    private async Task<List<IEndpointExecutor>> CreateExecutorsAsync(ProjectConfiguration config, IReadOnlyList<EndpointFile> files, bool functionsOnly, bool startAll, CancellationToken cancellationToken)
     {
         var languages = files.Where(f => f.IsValid && f.Definition!.Language is not null)
             .Select(f => f.Definition!.Language!)
@@ -203,30 +261,26 @@ internal sealed partial class ProjectSnapshotBuilder(
         {
             foreach (var provider in _providers)
             {
-                // The SQL database is always started: `mxcp query`, the built-in SQL tools and other languages use it.
-                if (!languages.Contains(provider.Language) && !provider.Language.Equals("sql", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
                 if (executors.Any(e => e.Language.Equals(provider.Language, StringComparison.OrdinalIgnoreCase)))
                 {
                     continue;
                 }
 
-                var context = new ProjectRuntimeContext
+                var context = Context(config, sqlDatabase, sqlFunctionsOnly: false);
+
+                // The SQL database is always started: `mxcp query`, the built-in SQL tools and other languages use it.
+                var isSql = provider.Language.Equals("sql", StringComparison.OrdinalIgnoreCase);
+                var used = isSql || languages.Contains(provider.Language) || (startAll && provider.StartsWithoutEndpointFiles);
+                if (!used)
                 {
-                    ProjectRoot = config.ProjectRoot,
-                    ProjectName = config.ProjectName,
-                    Profile = config.Profile,
-                    ReadOnly = config.ReadOnly,
-                    Debug = config.Debug,
-                    SiteConfig = config.SiteJson,
-                    UserConfig = config.UserJson,
-                    Secrets = config.UserProfile.Secrets,
-                    SqlDatabase = sqlDatabase,
-                    Services = services,
-                };
+                    if (sqlDatabase is null || !provider.ProvidesSqlFunctions(context))
+                    {
+                        continue;
+                    }
+
+                    context = Context(config, sqlDatabase, sqlFunctionsOnly: functionsOnly);
+                }
+
                 IEndpointExecutor executor;
                 try
                 {
@@ -253,6 +307,22 @@ internal sealed partial class ProjectSnapshotBuilder(
 
         return executors;
     }
+
+    private ProjectRuntimeContext Context(ProjectConfiguration config, ISqlDatabase? sqlDatabase, bool sqlFunctionsOnly) => new()
+    {
+        ProjectRoot = config.ProjectRoot,
+        ProjectName = config.ProjectName,
+        Profile = config.Profile,
+        ReadOnly = config.ReadOnly,
+        Debug = config.Debug,
+        SiteConfig = config.SiteJson,
+        UserConfig = config.UserJson,
+        Secrets = config.UserProfile.Secrets,
+        ResultLimits = config.ResultLimits,
+        SqlDatabase = sqlDatabase,
+        SqlFunctionsOnly = sqlFunctionsOnly,
+        Services = services,
+    };
 
     /// <summary>
     /// The check of <see cref="SnapshotBuildMode.Validate"/> for a language whose executor is not started: a plugin
@@ -376,7 +446,7 @@ internal sealed partial class ProjectSnapshotBuilder(
         return (Prepare(definition, file.DisplayPath, sourceText, executor, [], policies), null, executor.Warnings(definition, sourceText));
     }
 
-    private static PreparedEndpoint Prepare(EndpointDefinition definition, string displayPath, string? sourceText, IEndpointExecutor? executor, IReadOnlyList<JinjaTemplate> templates, CompiledPolicies? policies = null) => new()
+    private static PreparedEndpoint Prepare(EndpointDefinition definition, string displayPath, string? sourceText, IEndpointExecutor? executor, IReadOnlyList<JinjaTemplate> templates, CompiledPolicies? policies = null, bool isBuiltIn = false) => new()
     {
         Definition = definition,
         DisplayPath = displayPath,
@@ -384,14 +454,18 @@ internal sealed partial class ProjectSnapshotBuilder(
         Executor = executor,
         Templates = templates,
         Policies = policies ?? CompiledPolicies.Compile(definition),
-        InputSchema = JsonSchemaBuilder.BuildInputSchema(definition.Parameters),
-        OutputSchema = JsonSchemaBuilder.BuildOutputSchema(definition.Return, definition.Policies),
-        WrapsResult = definition.Return is not null && JsonSchemaBuilder.WrapsResult(definition.Return),
+        InputSchema = definition.InputSchema ?? JsonSchemaBuilder.BuildInputSchema(definition.Parameters),
+        OutputSchema = definition.OutputSchema ?? JsonSchemaBuilder.BuildOutputSchema(definition.Return, definition.Policies),
+        WrapsResult = !definition.ReturnsMcpResult && definition.Return is not null && JsonSchemaBuilder.WrapsResult(definition.Return),
         UriMatcher = definition.Kind == EndpointKind.Resource ? new UriTemplateMatcher(definition.Uri!) : null,
+        IsBuiltIn = isBuiltIn,
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogSkippedFile(ILogger logger, string warning);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Not served: {Problem}")]
+    private static partial void LogBuiltInRefused(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{File}: policies.{Warning}")]
     private static partial void LogPolicyWarning(ILogger logger, string file, string warning);

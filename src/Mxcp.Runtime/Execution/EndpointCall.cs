@@ -17,6 +17,9 @@ internal sealed class EndpointCall
 
     public required CallContext Context { get; init; }
 
+    /// <summary>The URI being read, for a resource.</summary>
+    public string? ResourceUri { get; init; }
+
     /// <summary>Skip output validation (<c>mxcp run --skip-output-validation</c>).</summary>
     public bool SkipOutputValidation { get; init; }
 }

@@ -14,8 +14,10 @@ namespace Mxcp.Runtime.Execution;
 /// The one pipeline every call goes through, whatever door it came in by (MCP or the CLI): input policies over the
 /// raw arguments, validation and defaults, the executor (or the prompt templates), result shaping, output validation,
 /// output policies, then the observers (audit). It never throws for a failed call: the result says what went wrong.
+/// Every call is registered with <see cref="InFlightCalls"/>, which lets a stopping host wait for it and cancel it at the
+/// shutdown timeout; such a call ends with an error result (not an exception), so that its caller gets an answer.
 /// </summary>
-internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver> observers, SensitiveTextRegistry sensitiveTexts, ILogger<EndpointPipeline> logger)
+internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver> observers, SensitiveTextRegistry sensitiveTexts, InFlightCalls inFlight, ILogger<EndpointPipeline> logger)
 {
     private static readonly IReadOnlyDictionary<string, JsonElement> NoArguments = new Dictionary<string, JsonElement>();
     private readonly IEndpointCallObserver[] _observers = observers.ToArray();
@@ -24,10 +26,21 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
     {
         var started = Stopwatch.GetTimestamp();
         var definition = call.Endpoint.Definition;
+        // The span of the call says what ran and how it ended; never the arguments, results or error texts (which may
+        // quote argument values).
         using var activity = MxcpDiagnostics.ActivitySource.StartActivity("mxcp.endpoint.execute");
-        activity?.SetTag("mxcp.endpoint.name", definition.Kind == EndpointKind.Resource ? definition.Uri : definition.Name);
-        activity?.SetTag("mxcp.endpoint.type", definition.Kind.ToString().ToLowerInvariant());
-        activity?.SetTag("mxcp.session.id", call.Context.SessionId);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("mxcp.endpoint.name", EndpointMetrics.Name(call));
+            activity.SetTag("mxcp.endpoint.type", EndpointMetrics.Type(call));
+            activity.SetTag("mxcp.execution.language", definition.Language);
+            activity.SetTag("mxcp.transport", call.Context.Transport);
+            activity.SetTag("mxcp.session.id", call.Context.SessionId);
+            activity.SetTag("mxcp.trace.id", activity.TraceId.ToHexString());
+            activity.SetTag("mxcp.auth.authenticated", call.Context.User is not null);
+            activity.SetTag("mxcp.auth.provider", call.Context.User?.Provider);
+            activity.SetTag("mxcp.params.count", call.Arguments?.Count ?? 0);
+        }
 
         // The call's sensitive argument values are scrubbed from every log line while it runs, whoever writes it.
         var sensitive = SensitiveText.OfArguments(definition.Parameters, call.Arguments);
@@ -45,67 +58,104 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
             }
         }
 
-        EndpointCallResult result;
+        // Exit only after the observers: a stopping host that saw the last call end may close the audit log next.
+        var entered = inFlight.TryEnter();
         try
         {
-            result = await RunAsync(call, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
-        {
-            result = new EndpointCallResult { ErrorKind = EndpointErrorKind.Cancelled, Error = "The call was cancelled", Exception = e, Policy = PolicyRecord.None };
-        }
+            var result = entered
+                ? await RunRegisteredAsync(call, cancellationToken).ConfigureAwait(false)
+                : Failed(EndpointErrorKind.Cancelled, InFlightCalls.RefusedMessage, null, PolicyRecord.None);
 
-        // Errors leave the pipeline here, for the client, `mxcp run`, the audit record, the trace and the log: without the
-        // values of sensitive parameters and the resolved secrets, however a component quoted them.
-        var error = result.Error;
-        var exception = result.Exception;
-        if (!result.Succeeded)
-        {
-            var scrub = sensitive.Union(call.Snapshot.Config.Secrets);
-            if (!scrub.IsEmpty)
+            // Errors leave the pipeline here, for the client, `mxcp run`, the audit record, the trace and the log: without
+            // the values of sensitive parameters and the resolved secrets, however a component quoted them.
+            var error = result.Error;
+            var exception = result.Exception;
+            if (!result.Succeeded)
             {
-                error = error is null ? null : scrub.Scrub(error);
-                exception = exception is null ? null : new ScrubbedException(exception, scrub);
+                var scrub = sensitive.Union(call.Snapshot.Config.Secrets);
+                if (!scrub.IsEmpty)
+                {
+                    error = error is null ? null : scrub.Scrub(error);
+                    exception = exception is null ? null : new ScrubbedException(exception, scrub);
+                }
             }
-        }
 
-        result = new EndpointCallResult
-        {
-            Value = result.Value,
-            Messages = result.Messages,
-            ErrorKind = result.ErrorKind,
-            Error = error,
-            Exception = exception,
-            Arguments = result.Arguments,
-            Policy = result.Policy,
-            Duration = Stopwatch.GetElapsedTime(started),
-        };
+            result = new EndpointCallResult
+            {
+                Value = result.Value,
+                Messages = result.Messages,
+                ErrorKind = result.ErrorKind,
+                Error = error,
+                Exception = exception,
+                Arguments = result.Arguments,
+                Policy = result.Policy,
+                Duration = Stopwatch.GetElapsedTime(started),
+            };
 
-        if (!result.Succeeded)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, result.Error);
-            if (result.ErrorKind == EndpointErrorKind.ExecutionFailed)
+            if (!result.Succeeded && result.ErrorKind == EndpointErrorKind.ExecutionFailed)
             {
                 LogExecutionFailed(logger, call.Endpoint.Key, result.Exception);
             }
-        }
 
-        activity?.SetTag("mxcp.policy.decision", result.Policy.Decision);
-        foreach (var observer in observers)
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag("mxcp.endpoint.status", EndpointMetrics.Status(result));
+                activity.SetTag("mxcp.policy.decision", result.Policy.Decision ?? "none");
+                activity.SetTag("mxcp.policy.rules_evaluated", result.Policy.Evaluated.Count);
+                if (!result.Succeeded)
+                {
+                    var errorType = EndpointMetrics.ErrorType(result.ErrorKind);
+                    activity.SetTag("error.type", errorType);
+                    if (result.Exception is { } e)
+                    {
+                        activity.SetTag("exception.type", (e is ScrubbedException scrubbed ? scrubbed.OriginalType : e.GetType()).FullName);
+                    }
+
+                    activity.SetStatus(ActivityStatusCode.Error, errorType);
+                }
+            }
+
+            foreach (var observer in observers)
+            {
+                try
+                {
+                    observer.OnCallCompleted(call, result);
+                }
+                catch (Exception e)
+                {
+                    LogObserverFailed(logger, observer.GetType().Name, e);
+                }
+            }
+
+            return cancellationToken.IsCancellationRequested && result.ErrorKind == EndpointErrorKind.Cancelled
+                ? throw new OperationCanceledException(cancellationToken)
+                : result;
+        }
+        finally
         {
-            try
+            if (entered)
             {
-                observer.OnCallCompleted(call, result);
-            }
-            catch (Exception e)
-            {
-                LogObserverFailed(logger, observer.GetType().Name, e);
+                inFlight.Exit();
             }
         }
+    }
 
-        return cancellationToken.IsCancellationRequested && result.ErrorKind == EndpointErrorKind.Cancelled
-            ? throw new OperationCanceledException(cancellationToken)
-            : result;
+    /// <summary>Runs a registered call; the caller's cancellation and the host's stop both cancel it.</summary>
+    private async Task<EndpointCallResult> RunRegisteredAsync(EndpointCall call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, inFlight.Aborted);
+            return await RunAsync(call, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            return Failed(EndpointErrorKind.Cancelled, "The call was cancelled", e, PolicyRecord.None);
+        }
+        catch (OperationCanceledException e) when (inFlight.Aborted.IsCancellationRequested)
+        {
+            return Failed(EndpointErrorKind.Cancelled, InFlightCalls.StoppedMessage, e, PolicyRecord.None);
+        }
     }
 
     private static async Task<EndpointCallResult> RunAsync(EndpointCall call, CancellationToken cancellationToken)
@@ -123,19 +173,21 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
             return Failed(EndpointErrorKind.PolicyDenied, input.ClientMessage!, null, Record(input));
         }
 
-        // 4: validation, conversion and defaults.
+        // 4: validation, conversion and defaults; the arguments of a verbatim input schema pass through as sent.
         IReadOnlyDictionary<string, object?> arguments;
         try
         {
-            arguments = ArgumentValidator.Validate(definition.Parameters, raw);
+            arguments = definition.InputSchema is not null && definition.Parameters.Count == 0
+                ? raw.ToDictionary(a => a.Key, a => (object?)a.Value.Clone(), StringComparer.Ordinal)
+                : ArgumentValidator.Validate(definition.Parameters, raw);
         }
         catch (ArgumentValidationException e)
         {
             return Failed(EndpointErrorKind.InvalidArguments, e.Message, e, Record(input));
         }
 
-        // 5: execute.
-        if (definition.Kind == EndpointKind.Prompt)
+        // 5: execute (a prompt of a project file renders its templates).
+        if (definition.Kind == EndpointKind.Prompt && endpoint.Executor is null)
         {
             var messages = new List<RenderedPromptMessage>(endpoint.Templates.Count);
             try
@@ -158,11 +210,11 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
         try
         {
             value = await endpoint.Executor!.ExecuteAsync(
-                new EndpointInvocation { Endpoint = definition, SourceText = endpoint.SourceText, Arguments = arguments, Context = call.Context },
+                new EndpointInvocation { Endpoint = definition, SourceText = endpoint.SourceText, Arguments = arguments, Uri = call.ResourceUri, Context = call.Context },
                 cancellationToken).ConfigureAwait(false);
 
             // 6: shape the raw result to the declared return type.
-            value = ResultShaper.Shape(value, definition.Return);
+            value = definition.ReturnsMcpResult ? McpResultView.Check(value, definition.Kind) : ResultShaper.Shape(value, definition.Return);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -182,14 +234,19 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
             }
         }
 
-        // 8: output policies.
-        var output = endpoint.Policies.EvaluateOutput(value, user, input, budget);
+        // 8: output policies (over the value an MCP result carries, when the executor returned one).
+        var seen = definition.ReturnsMcpResult && endpoint.Policies.HasPolicies ? McpResultView.Of(value!, definition.Kind) : value;
+        var output = endpoint.Policies.EvaluateOutput(seen, user, input, budget);
         if (output.IsDenied)
         {
             return Failed(EndpointErrorKind.PolicyDenied, output.ClientMessage!, null, Record(output), arguments);
         }
 
-        return new EndpointCallResult { Value = output.Response, Arguments = arguments, Policy = Record(output) };
+        // What the policies returned is the response; an MCP result is rebuilt around it only when a policy changed it.
+        var response = !definition.ReturnsMcpResult ? output.Response
+            : ReferenceEquals(seen, value) || ReferenceEquals(output.Response, seen) ? value
+            : McpResultView.With(value!, definition.Kind, output.Response);
+        return new EndpointCallResult { Value = response, Arguments = arguments, Policy = Record(output) };
     }
 
     private static PolicyRecord Record(PolicyResult result) =>

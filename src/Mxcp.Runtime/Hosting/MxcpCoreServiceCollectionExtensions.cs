@@ -14,6 +14,7 @@ using Mxcp.Runtime.Mcp;
 using Mxcp.Runtime.Mcp.Sessions;
 using Mxcp.Runtime.Plugins;
 using Mxcp.Runtime.Reload;
+using Mxcp.Runtime.Telemetry;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -52,12 +53,18 @@ public static class MxcpCoreServiceCollectionExtensions
         }
 
         services.TryAddSingleton<ProjectConfigurationLoader>();
+        services.TryAddSingleton<IPolicyReader, Mxcp.Runtime.Policies.PolicyReader>();
         services.TryAddSingleton<ProjectSnapshotBuilder>();
         services.TryAddSingleton<ProjectSnapshotProvider>();
         services.TryAddSingleton<IProjectReloader>(sp => sp.GetRequiredService<ProjectSnapshotProvider>());
         services.TryAddSingleton<EndpointPipeline>();
+        services.TryAddSingleton<InFlightCalls>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CallDrainHostedService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ManagedMemoryTrimmer>());
         services.TryAddSingleton<MxcpMeter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointCallObserver, EndpointMetrics>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointCallObserver, AccessLog>());
+        services.TryAddSingleton<TelemetryStatus>();
         services.TryAddSingleton<EndpointInvoker>();
         services.TryAddSingleton<EndpointAvailability>();
         services.TryAddSingleton<ITransportRequestAccessor, NoTransportRequest>();
@@ -68,10 +75,12 @@ public static class MxcpCoreServiceCollectionExtensions
         services.TryAddSingleton<McpPrimitiveSynchronizer>();
         services.TryAddSingleton<EndpointCompletions>();
         services.TryAddSingleton<ResourceSubscriptions>();
+        services.TryAddSingleton<McpRequestChecks>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<McpServerOptions>, MxcpMcpServerOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProjectSnapshotValidator, McpPrimitiveSynchronizer>(sp => sp.GetRequiredService<McpPrimitiveSynchronizer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProjectSnapshotListener, McpPrimitiveSynchronizer>(sp => sp.GetRequiredService<McpPrimitiveSynchronizer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProjectSnapshotListener, ResourceSubscriptions>(sp => sp.GetRequiredService<ResourceSubscriptions>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMcpSessionListener, ResourceSubscriptions>(sp => sp.GetRequiredService<ResourceSubscriptions>()));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProjectLoaderHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReloadTriggersHostedService>());

@@ -40,6 +40,18 @@ public sealed class MxcpOptions
     /// </summary>
     public long? PolicyCostLimit { get; set; }
 
+    /// <summary>
+    /// The most rows one call's result may have (0 for no limit). <see langword="null"/>: <c>MXCP_MAX_RESULT_ROWS</c>, then
+    /// <c>limits.max_result_rows</c> in <c>mxcp-site.yml</c>, then 100,000.
+    /// </summary>
+    public long? MaxResultRows { get; set; }
+
+    /// <summary>
+    /// The most bytes of JSON one call's result may take (0 for no limit). <see langword="null"/>:
+    /// <c>MXCP_MAX_RESULT_BYTES</c>, then <c>limits.max_result_bytes</c> in <c>mxcp-site.yml</c>, then 32 MiB.
+    /// </summary>
+    public long? MaxResultBytes { get; set; }
+
     /// <summary>Reads environment variables; replaceable for tests and hosts that sandbox configuration.</summary>
     public Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;
 }

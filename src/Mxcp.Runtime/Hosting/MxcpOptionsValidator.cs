@@ -34,6 +34,16 @@ internal sealed class MxcpOptionsValidator : IValidateOptions<MxcpOptions>
             failures.Add("MxcpOptions.Profile is empty: set it to a profile of mxcp-site.yml, or leave it unset.");
         }
 
+        if (options.MaxResultRows < 0)
+        {
+            failures.Add($"MxcpOptions.MaxResultRows must be 0 or more (got {options.MaxResultRows}): set the most rows one result may have, 0 for no limit.");
+        }
+
+        if (options.MaxResultBytes < 0)
+        {
+            failures.Add($"MxcpOptions.MaxResultBytes must be 0 or more (got {options.MaxResultBytes}): set the most bytes of JSON one result may take, 0 for no limit.");
+        }
+
         if (options.Environment is null)
         {
             failures.Add("MxcpOptions.Environment is null: leave it at its default (System.Environment.GetEnvironmentVariable) or set a function.");

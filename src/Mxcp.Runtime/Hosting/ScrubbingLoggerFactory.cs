@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Mxcp.Runtime.Execution;
 
@@ -10,7 +11,14 @@ namespace Mxcp.Runtime.Hosting;
 /// </summary>
 internal sealed class ScrubbingLoggerFactory(ILoggerFactory inner, SensitiveTextRegistry registry) : ILoggerFactory
 {
-    public ILogger CreateLogger(string categoryName) => new ScrubbingLogger(inner.CreateLogger(categoryName), registry);
+    // The SDK asks for its loggers once per session, which in stateless mode is once per request: one wrapper per
+    // category, as the inner factory keeps one logger per category (and updates it when a provider is added).
+    private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+
+    public ILogger CreateLogger(string categoryName) =>
+        _loggers.TryGetValue(categoryName, out var logger)
+            ? logger
+            : _loggers.GetOrAdd(categoryName, name => new ScrubbingLogger(inner.CreateLogger(name), registry));
 
     public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
 

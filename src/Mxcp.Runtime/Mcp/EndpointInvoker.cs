@@ -18,7 +18,8 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
         Func<ProjectSnapshot, (PreparedEndpoint Endpoint, IReadOnlyDictionary<string, JsonElement>? Arguments)?> find,
         string notFound,
         Func<PreparedEndpoint, EndpointCallResult, TResult> map,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? resourceUri = null)
         where TParams : RequestParams
     {
         SnapshotLease lease;
@@ -47,6 +48,7 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
             Endpoint = found.Endpoint,
             Arguments = found.Arguments,
             Context = context,
+            ResourceUri = resourceUri,
         };
         var result = await pipeline.InvokeAsync(call, cancellationToken).ConfigureAwait(false);
         return map(found.Endpoint, result);

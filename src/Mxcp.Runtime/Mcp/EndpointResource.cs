@@ -36,6 +36,7 @@ internal sealed class EndpointResource(PreparedEndpoint endpoint, EndpointInvoke
                 : null,
             $"Resource not found: '{uri}'",
             (e, result) => McpResultMapper.ToResourceResult(e, uri, result),
-            cancellationToken);
+            cancellationToken,
+            uri);
     }
 }

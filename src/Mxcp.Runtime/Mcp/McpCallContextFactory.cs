@@ -28,14 +28,15 @@ internal static class McpCallContextFactory
         var items = request.JsonRpcRequest.Context?.Items;
         var fromItems = items?.TryGetValue(RequestHeadersKey, out var h) == true && h is IReadOnlyDictionary<string, string> headers ? headers : null;
         var current = fromItems is null ? transportRequest.Current : null;
+        var transportName = items?.TryGetValue(TransportKey, out var t) == true && t is string transport ? transport : current?.Transport ?? "stdio";
         return new CallContext
         {
             User = items?.TryGetValue(UserKey, out var u) == true && u is UserContext user ? user : FromPrincipal(request.User),
             SessionId = request.Server.SessionId,
             RequestHeaders = fromItems ?? current?.Headers ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
-            Transport = items?.TryGetValue(TransportKey, out var t) == true && t is string transport ? transport : current?.Transport ?? "stdio",
+            Transport = transportName,
             TraceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
-            Notifier = new McpClientNotifier(request.Server, progressToken),
+            Notifier = new McpClientNotifier(request.Server, progressToken, sessionless: transportName == "streamable-http" && request.Server.SessionId is null),
         };
     }
 
@@ -62,12 +63,20 @@ internal static class McpCallContextFactory
         Capabilities = capabilities,
     };
 
-    /// <summary>Maps an authenticated principal's standard claims; the raw profile holds every claim.</summary>
+    /// <summary>
+    /// The user of an authenticated principal: the one its <see cref="UserContextIdentity"/> carries, else its standard
+    /// claims mapped (the raw profile holds every claim).
+    /// </summary>
     public static UserContext? FromPrincipal(ClaimsPrincipal? principal)
     {
         if (principal?.Identity is not { IsAuthenticated: true } identity)
         {
             return null;
+        }
+
+        if (principal.Identities.OfType<UserContextIdentity>().FirstOrDefault() is { } carried)
+        {
+            return carried.User;
         }
 
         var profile = new JsonObject();

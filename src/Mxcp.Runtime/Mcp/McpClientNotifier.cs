@@ -6,9 +6,16 @@ using Mxcp.Abstractions;
 
 namespace Mxcp.Runtime.Mcp;
 
-/// <summary>Sends log and progress notifications to the client of one MCP request.</summary>
-internal sealed class McpClientNotifier(McpServer server, ProgressToken? progressToken) : IClientNotifier
+/// <summary>
+/// Sends log and progress notifications, and requests (sampling, elicitation, roots), to the client of one MCP request.
+/// <paramref name="server"/> is the request's server, so a request goes out on the response stream of the client's POST.
+/// <paramref name="sessionless"/>: the request came over Streamable HTTP without a session, where the server has no way
+/// to send a request to the client (unless the client supports multi round-trip requests, which the SDK then uses).
+/// </summary>
+internal sealed class McpClientNotifier(McpServer server, ProgressToken? progressToken, bool sessionless = false) : IClientNotifier, IClientRequester
 {
+    public bool WantsProgress => progressToken is not null;
+
     public async ValueTask LogAsync(string level, string message, CancellationToken cancellationToken = default)
     {
 #pragma warning disable MCP9005 // Logging is deprecated in 2026-07-28 but still what 2025 clients use for server messages.
@@ -31,6 +38,56 @@ internal sealed class McpClientNotifier(McpServer server, ProgressToken? progres
 
         await server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = (float)progress, Total = (float?)total, Message = message }, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
+
+#pragma warning disable MCP9005 // Sampling and roots are deprecated from the 2026-07-28 revision on; clients of earlier revisions still answer them.
+    public string? WhyNot(string method)
+    {
+        var capabilities = server.ClientCapabilities;
+        var (declared, name) = method switch
+        {
+            RequestMethods.SamplingCreateMessage => (capabilities?.Sampling is not null, "sampling"),
+            RequestMethods.ElicitationCreate => (capabilities?.Elicitation is not null, "elicitation"),
+            RequestMethods.RootsList => (capabilities?.Roots is not null, "roots"),
+            _ => (false, method),
+        };
+        if (sessionless && !server.IsMrtrSupported)
+        {
+            return "the client's connection is stateless (Streamable HTTP without a session), so the server cannot send it requests";
+        }
+
+        return declared ? null : $"the client did not declare the '{name}' capability";
+    }
+
+    public async ValueTask<ClientReply> RequestAsync(string method, JsonElement parameters, CancellationToken cancellationToken)
+    {
+        var options = McpJsonUtilities.DefaultOptions;
+        try
+        {
+            JsonElement result = method switch
+            {
+                RequestMethods.SamplingCreateMessage => JsonSerializer.SerializeToElement(
+                    await server.SampleAsync(parameters.Deserialize(options.GetTypeInfo<CreateMessageRequestParams>())!, cancellationToken).ConfigureAwait(false),
+                    options.GetTypeInfo<CreateMessageResult>()),
+                RequestMethods.ElicitationCreate => JsonSerializer.SerializeToElement(
+                    await server.ElicitAsync(parameters.Deserialize(options.GetTypeInfo<ElicitRequestParams>())!, cancellationToken).ConfigureAwait(false),
+                    options.GetTypeInfo<ElicitResult>()),
+                RequestMethods.RootsList => JsonSerializer.SerializeToElement(
+                    await server.RequestRootsAsync(parameters.ValueKind == JsonValueKind.Object ? parameters.Deserialize(options.GetTypeInfo<ListRootsRequestParams>())! : new ListRootsRequestParams(), cancellationToken).ConfigureAwait(false),
+                    options.GetTypeInfo<ListRootsResult>()),
+                _ => throw new McpProtocolException($"'{method}' is not a request the server sends to its client", McpErrorCode.MethodNotFound),
+            };
+            return new ClientReply(result, 0, null);
+        }
+        catch (McpProtocolException e)
+        {
+            return new ClientReply(null, (int)e.ErrorCode, e.Message);
+        }
+        catch (Exception e) when (e is McpException or InvalidOperationException or JsonException)
+        {
+            return new ClientReply(null, (int)McpErrorCode.InternalError, e.Message);
+        }
+    }
+#pragma warning restore MCP9005
 
 #pragma warning disable MCP9005
     private static LoggingLevel ParseLevel(string level) => level.ToLowerInvariant() switch

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
@@ -17,26 +19,59 @@ internal static class McpResultMapper
             return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = result.Error ?? "The call failed" }] };
         }
 
-        var value = result.Value;
-        JsonElement? structured = null;
-        if (endpoint.OutputSchema is not null)
+        if (endpoint.Definition.ReturnsMcpResult)
         {
-            if (endpoint.WrapsResult)
-            {
-                structured = JsonSerializer.SerializeToElement(new JsonObject { ["result"] = value?.DeepClone() });
-            }
-            else if (value is JsonObject)
-            {
-                structured = JsonSerializer.SerializeToElement(value);
-            }
+            return Deserialize<CallToolResult>(result.Value);
         }
 
-        return new CallToolResult { Content = [new TextContentBlock { Text = ToText(value) }], StructuredContent = structured };
+        var value = result.Value;
+        var wrap = endpoint.OutputSchema is not null && endpoint.WrapsResult;
+        if (!wrap && (endpoint.OutputSchema is null || value is not JsonObject))
+        {
+            return new CallToolResult { Content = [new TextContentBlock { Text = ToText(value) }] };
+        }
+
+        // The value is written once, as the structured content ({"result": value} when wrapped); the text content is
+        // the value's part of those bytes, and the structured content is read back from them.
+        var (buffer, writer) = RentWriter();
+        try
+        {
+            if (wrap)
+            {
+                writer.WriteStartObject();
+                writer.WritePropertyName("result");
+                writer.Flush();
+            }
+
+            var start = buffer.WrittenCount;
+            Write(writer, value);
+            writer.Flush();
+            var end = buffer.WrittenCount;
+            if (wrap)
+            {
+                writer.WriteEndObject();
+                writer.Flush();
+            }
+
+            var text = IsString(value) ? value!.GetValue<string>() : Encoding.UTF8.GetString(buffer.WrittenSpan[start..end]);
+            var reader = new Utf8JsonReader(buffer.WrittenSpan);
+            var structured = JsonElement.ParseValue(ref reader);
+            return new CallToolResult { Content = [new TextContentBlock { Text = text }], StructuredContent = structured };
+        }
+        finally
+        {
+            ReturnWriter(buffer, writer);
+        }
     }
 
     public static ReadResourceResult ToResourceResult(PreparedEndpoint endpoint, string uri, EndpointCallResult result)
     {
         ThrowIfFailed(result);
+        if (endpoint.Definition.ReturnsMcpResult)
+        {
+            return Deserialize<ReadResourceResult>(result.Value);
+        }
+
         var value = result.Value;
         var isText = value is JsonValue v && v.GetValueKind() == JsonValueKind.String;
         var mimeType = endpoint.Definition.MimeType;
@@ -63,6 +98,11 @@ internal static class McpResultMapper
     public static GetPromptResult ToPromptResult(PreparedEndpoint endpoint, EndpointCallResult result)
     {
         ThrowIfFailed(result);
+        if (endpoint.Definition.ReturnsMcpResult)
+        {
+            return Deserialize<GetPromptResult>(result.Value);
+        }
+
         return new GetPromptResult
         {
             Description = endpoint.Definition.Description,
@@ -75,6 +115,20 @@ internal static class McpResultMapper
                 })
                 .ToList(),
         };
+    }
+
+    /// <summary>An MCP result an executor returned as JSON, as the SDK's type.</summary>
+    private static T Deserialize<T>(JsonNode? value)
+    {
+        try
+        {
+            return value.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo<T>())
+                ?? throw new JsonException("the result is null");
+        }
+        catch (JsonException e)
+        {
+            throw new McpProtocolException($"The endpoint returned a malformed {typeof(T).Name}: {e.Message}", McpErrorCode.InternalError);
+        }
     }
 
     private static bool IsTextual(string mimeType)
@@ -91,8 +145,79 @@ internal static class McpResultMapper
     }
 
     /// <summary>Strings as themselves, everything else as JSON.</summary>
-    public static string ToText(JsonNode? value) =>
-        value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : value?.ToJsonString() ?? "null";
+    public static string ToText(JsonNode? value)
+    {
+        if (IsString(value))
+        {
+            return value!.GetValue<string>();
+        }
+
+        if (value is null)
+        {
+            return "null";
+        }
+
+        var (buffer, writer) = RentWriter();
+        try
+        {
+            value.WriteTo(writer);
+            writer.Flush();
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        finally
+        {
+            ReturnWriter(buffer, writer);
+        }
+    }
+
+    private static bool IsString(JsonNode? value) => value is JsonValue v && v.GetValueKind() == JsonValueKind.String;
+
+    private static void Write(Utf8JsonWriter writer, JsonNode? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            value.WriteTo(writer);
+        }
+    }
+
+    /// <summary>
+    /// This thread's buffer and writer, emptied. Buffers that grew past <see cref="KeptBufferBytes"/> (a large result)
+    /// are dropped when given back rather than kept for the thread's lifetime.
+    /// </summary>
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer) RentWriter()
+    {
+        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(4096);
+        var writer = t_writer ?? new Utf8JsonWriter(buffer);
+        t_buffer = null;
+        t_writer = null;
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        return (buffer, writer);
+    }
+
+    private static void ReturnWriter(ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
+    {
+        if (buffer.Capacity > KeptBufferBytes)
+        {
+            writer.Dispose();
+            return;
+        }
+
+        t_buffer = buffer;
+        t_writer = writer;
+    }
+
+    private const int KeptBufferBytes = 256 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     private static void ThrowIfFailed(EndpointCallResult result)
     {

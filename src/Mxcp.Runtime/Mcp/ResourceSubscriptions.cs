@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Mxcp.Abstractions;
 using Mxcp.Runtime.Endpoints;
+using Mxcp.Runtime.Mcp.Sessions;
 using Mxcp.Runtime.Reload;
 
 namespace Mxcp.Runtime.Mcp;
@@ -10,10 +13,14 @@ namespace Mxcp.Runtime.Mcp;
 /// <c>resources/subscribe</c> and <c>unsubscribe</c> per session. After a reload, subscribers get
 /// <c>notifications/resources/updated</c> for each subscribed URI whose resource changed (its file, its source or its
 /// advertised metadata), and for every subscribed URI after a reload that replaced the data (a payload reload).
+/// A resource whose executor subscribes it at its source (<see cref="IResourceSubscriptionSource"/>: an upstream MCP
+/// server's resource) is subscribed there too, once per session and URI, and its updates reach the session; the
+/// unsubscribe or the end of the session releases it.
 /// </summary>
-internal sealed partial class ResourceSubscriptions : IProjectSnapshotListener
+internal sealed partial class ResourceSubscriptions : IProjectSnapshotListener, IMcpSessionListener
 {
     private readonly Dictionary<McpServer, HashSet<string>> _subscriptions = [];
+    private readonly Dictionary<(string Session, string Uri), IAsyncDisposable> _atSource = [];
     private readonly Lock _gate = new();
     private readonly ProjectSnapshotProvider _snapshots;
     private readonly ILogger<ResourceSubscriptions> _logger;
@@ -25,10 +32,11 @@ internal sealed partial class ResourceSubscriptions : IProjectSnapshotListener
         _logger = logger;
     }
 
-    public ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
+    public async ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
     {
-        if (request.Params?.Uri is { } uri && request.Server.SessionId is not null)
+        if (request.Params?.Uri is { } uri && request.Server.SessionId is { } session)
         {
+            await SubscribeAtSourceAsync(request.Server, session, uri, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 if (!_subscriptions.TryGetValue(request.Server, out var uris))
@@ -40,23 +48,131 @@ internal sealed partial class ResourceSubscriptions : IProjectSnapshotListener
             }
         }
 
-        return ValueTask.FromResult(new EmptyResult());
+        return new EmptyResult();
     }
 
-    public ValueTask<EmptyResult> UnsubscribeAsync(RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
+    public async ValueTask<EmptyResult> UnsubscribeAsync(RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         if (request.Params?.Uri is { } uri)
         {
+            IAsyncDisposable? atSource = null;
             lock (_gate)
             {
                 if (_subscriptions.TryGetValue(request.Server, out var uris) && uris.Remove(uri) && uris.Count == 0)
                 {
                     _subscriptions.Remove(request.Server);
                 }
+
+                if (request.Server.SessionId is { } session && _atSource.Remove((session, uri), out var found))
+                {
+                    atSource = found;
+                }
+            }
+
+            await ReleaseAsync(atSource, uri).ConfigureAwait(false);
+        }
+
+        return new EmptyResult();
+    }
+
+    /// <summary>
+    /// Subscribes the session at the resource's source when its executor has one; a source that cannot be subscribed
+    /// answers the client's request with an error saying why.
+    /// </summary>
+    private async Task SubscribeAtSourceAsync(McpServer server, string session, string uri, CancellationToken cancellationToken)
+    {
+        if (_snapshots.Current?.FindResource(uri) is not { Error: null, Endpoint: { Executor: IResourceSubscriptionSource source } endpoint })
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_atSource.ContainsKey((session, uri)))
+            {
+                return;
             }
         }
 
-        return ValueTask.FromResult(new EmptyResult());
+        IAsyncDisposable? subscription;
+        try
+        {
+            subscription = await source.SubscribeAsync(endpoint.Definition, uri, updated => SendUpdatedAsync(server, updated), cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new McpProtocolException($"The resource '{uri}' cannot be subscribed: {e.Message}", McpErrorCode.InvalidParams);
+        }
+
+        if (subscription is null)
+        {
+            return;
+        }
+
+        bool kept;
+        lock (_gate)
+        {
+            kept = _atSource.TryAdd((session, uri), subscription);
+        }
+
+        if (!kept)
+        {
+            await ReleaseAsync(subscription, uri).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SendUpdatedAsync(McpServer server, string uri)
+    {
+        try
+        {
+            await server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification, new ResourceUpdatedNotificationParams { Uri = uri }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or IOException)
+        {
+            // The session has gone; its end releases the subscription.
+            LogDroppedSubscriber(_logger, uri);
+        }
+    }
+
+    private async Task ReleaseAsync(IAsyncDisposable? subscription, string uri)
+    {
+        if (subscription is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogReleaseFailed(_logger, uri, e.Message);
+        }
+    }
+
+    public void OnSessionOpened(RegisteredSession session)
+    {
+    }
+
+    /// <summary>Forgets the session's subscriptions and releases those at a source.</summary>
+    public void OnSessionClosed(RegisteredSession session)
+    {
+        List<(string Uri, IAsyncDisposable Subscription)> released;
+        lock (_gate)
+        {
+            _subscriptions.Remove(session.Server);
+            released = [.. _atSource.Where(s => s.Key.Session == session.Id).Select(s => (s.Key.Uri, s.Value))];
+            foreach (var (uri, _) in released)
+            {
+                _atSource.Remove((session.Id, uri));
+            }
+        }
+
+        foreach (var (uri, subscription) in released)
+        {
+            _ = ReleaseAsync(subscription, uri);
+        }
     }
 
     public void OnSnapshotChanged(ProjectSnapshot snapshot)
@@ -112,6 +228,9 @@ internal sealed partial class ResourceSubscriptions : IProjectSnapshotListener
     private static string Signature(PreparedEndpoint endpoint) =>
         string.Join('\u001f', endpoint.Definition.FilePath, endpoint.SourceText, endpoint.Definition.Description, endpoint.Definition.MimeType,
             endpoint.Definition.FilePath.Length > 0 && File.Exists(endpoint.Definition.FilePath) ? File.GetLastWriteTimeUtc(endpoint.Definition.FilePath).Ticks : 0);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing the subscription of {Uri} at its source failed: {Error}")]
+    private static partial void LogReleaseFailed(ILogger logger, string uri, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped the subscriptions of a closed session (while notifying {Uri})")]
     private static partial void LogDroppedSubscriber(ILogger logger, string uri);

@@ -59,8 +59,18 @@ internal sealed class CompiledPolicies
     public static CompiledPolicies Compile(EndpointDefinition endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        return Compile(endpoint.Policies, endpoint.Return, endpoint.Parameters.Select(p => p.Name).ToArray());
+        // An endpoint with a verbatim input schema and no declared parameters names its arguments in the schema.
+        var names = endpoint.Parameters.Count == 0 && endpoint.InputSchema is { } schema
+            ? SchemaPropertyNames(schema)
+            : endpoint.Parameters.Select(p => p.Name).ToArray();
+        return Compile(endpoint.Policies, endpoint.Return, names);
     }
+
+    private static string[]? SchemaPropertyNames(System.Text.Json.JsonElement schema) =>
+        schema.ValueKind == System.Text.Json.JsonValueKind.Object && schema.TryGetProperty("properties", out var properties)
+            && properties.ValueKind == System.Text.Json.JsonValueKind.Object
+            ? properties.EnumerateObject().Select(p => p.Name).ToArray()
+            : null;
 
     /// <summary>
     /// Compiles a policy set. Never throws for bad rules: problems are in <see cref="Diagnostics"/>.

@@ -109,7 +109,9 @@ internal sealed partial class ProjectSnapshotProvider(
             }
 
             _current = snapshot;
+            _up ??= meter.Meter.CreateObservableGauge("mxcp.up", UpMeasurements, "1", "1 while the server serves a project");
             NotifySnapshotChanged(snapshot);
+            LogLoaded(logger, snapshot.Config.ProjectName, snapshot.Config.Profile, snapshot.Endpoints.Count);
             return snapshot;
         }
         finally
@@ -350,7 +352,73 @@ internal sealed partial class ProjectSnapshotProvider(
         return null;
     }
 
-    private void NotifySnapshotChanged(ProjectSnapshot snapshot) => Notify(static (l, s) => l.OnSnapshotChanged(s), snapshot);
+    private void NotifySnapshotChanged(ProjectSnapshot snapshot)
+    {
+        WatchBuiltInEndpoints(snapshot);
+        Notify(static (l, s) => l.OnSnapshotChanged(s), snapshot);
+    }
+
+    private readonly HashSet<IEndpointExecutor> _watched = new(ReferenceEqualityComparer.Instance);
+    private int _refreshPending;
+    private volatile bool _refreshing;
+
+    /// <summary>Listens to the executors of the current snapshot for changes of their built-in endpoints, and only to those.</summary>
+    private void WatchBuiltInEndpoints(ProjectSnapshot snapshot)
+    {
+        lock (_watched)
+        {
+            foreach (var gone in _watched.Where(e => !snapshot.Executors.Contains(e)).ToList())
+            {
+                gone.BuiltInEndpointsChanged -= OnBuiltInEndpointsChanged;
+                _watched.Remove(gone);
+            }
+
+            foreach (var executor in snapshot.Executors.Where(_watched.Add))
+            {
+                executor.BuiltInEndpointsChanged += OnBuiltInEndpointsChanged;
+            }
+        }
+    }
+
+    private void OnBuiltInEndpointsChanged(object? sender, EventArgs e)
+    {
+        // Changes that arrive while a refresh is queued are served by it.
+        if (Interlocked.Exchange(ref _refreshPending, 1) == 0)
+        {
+            _ = Task.Run(RefreshBuiltInEndpointsAsync);
+        }
+    }
+
+    /// <summary>
+    /// Serves the executors' built-in endpoints as they are now: a snapshot on the same executors replaces the current
+    /// one without draining (see <see cref="ProjectSnapshotBuilder.Refresh"/>), and listeners hear of it like of a reload.
+    /// </summary>
+    private async Task RefreshBuiltInEndpointsAsync()
+    {
+        await _reloadLock.WaitAsync().ConfigureAwait(false);
+        _refreshing = true;
+        try
+        {
+            Volatile.Write(ref _refreshPending, 0);
+            if (_current is not { } current)
+            {
+                return;
+            }
+
+            var next = builder.Refresh(current);
+            _current = next;
+            NotifySnapshotChanged(next);
+        }
+        catch (Exception e)
+        {
+            LogRefreshFailed(logger, e);
+        }
+        finally
+        {
+            _refreshing = false;
+            _reloadLock.Release();
+        }
+    }
 
     private void Notify<TArg>(Action<IProjectSnapshotListener, TArg> notify, TArg argument)
     {
@@ -369,25 +437,64 @@ internal sealed partial class ProjectSnapshotProvider(
     }
 
     private readonly System.Diagnostics.Metrics.Counter<long> _reloads =
-        meter.Meter.CreateCounter<long>("mxcp.reloads_total", description: "Project reloads");
+        meter.Meter.CreateCounter<long>("mxcp.reloads_total", "{reload}", "Project reloads, by status (success, error) and profile");
+
+    // 1 while a project is served, with the version, project and profile as attributes (a gauge rather than the
+    // reference's start-up counter, so that `mxcp_up` reads as Prometheus' `up` does).
+    private System.Diagnostics.Metrics.ObservableGauge<int>? _up;
 
     /// <summary>Whether a load or reload is running now.</summary>
-    public bool IsReloading => _reloadLock.CurrentCount == 0;
+    public bool IsReloading => _reloadLock.CurrentCount == 0 && !_refreshing;
+
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<int>> UpMeasurements()
+    {
+        if (_current is not { } snapshot)
+        {
+            return [];
+        }
+
+        return [new(1,
+            new KeyValuePair<string, object?>("version", Hosting.MxcpVersion.Value),
+            new KeyValuePair<string, object?>("project", snapshot.Config.ProjectName),
+            new KeyValuePair<string, object?>("profile", snapshot.Config.Profile))];
+    }
 
     private void RecordReload(ReloadStatus status, string? error)
     {
-        _reloads.Add(1, new KeyValuePair<string, object?>("status", status == ReloadStatus.Success ? "success" : "error"));
+        _reloads.Add(1, new KeyValuePair<string, object?>("status", status == ReloadStatus.Success ? "success" : "error"),
+            new KeyValuePair<string, object?>("profile", _current?.Config.Profile));
+        if (status == ReloadStatus.Success && _current is { } loaded)
+        {
+            LogReloaded(logger, loaded.Config.ProjectName, loaded.Config.Profile, loaded.Endpoints.Count);
+        }
+
         LastReload = DateTimeOffset.UtcNow;
         LastReloadStatus = status;
         LastReloadError = error;
         Notify(static (l, r) => l.OnReloadCompleted(r.status, r.error), (status, error));
     }
 
+    /// <summary>
+    /// Retires the snapshot when the host stops. The host has drained the calls by then (see
+    /// <see cref="Execution.InFlightCalls"/>), so leases are normally gone; one still held after
+    /// <see cref="StopLeaseTimeout"/> does not keep the process alive.
+    /// </summary>
     private async Task RetireAsync(ProjectSnapshot snapshot)
     {
-        await snapshot.RetireAsync().ConfigureAwait(false);
+        try
+        {
+            await snapshot.RetireAsync().WaitAsync(StopLeaseTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogStoppedWithLeases(logger, snapshot.ActiveCalls, StopLeaseTimeout.TotalSeconds);
+        }
+
         await snapshot.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>How long a stopping host waits for the last leases of its snapshot.</summary>
+    public static readonly TimeSpan StopLeaseTimeout = TimeSpan.FromSeconds(5);
 
     public async ValueTask DisposeAsync()
     {
@@ -409,11 +516,23 @@ internal sealed partial class ProjectSnapshotProvider(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The previous project was restored after the failed reload")]
     private static partial void LogRestored(ILogger logger);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded project {Project} (profile {Profile}): {Endpoints} endpoints")]
+    private static partial void LogLoaded(ILogger logger, string project, string profile, int endpoints);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reloaded project {Project} (profile {Profile}): {Endpoints} endpoints")]
+    private static partial void LogReloaded(ILogger logger, string project, string profile, int endpoints);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Reloading the project ({Description})")]
     private static partial void LogReloadStarted(ILogger logger, string description);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A reload listener ({Listener}) failed; the reload goes on")]
     private static partial void LogListenerFailed(ILogger logger, string listener, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Calls} call(s) still hold the project {Seconds} s after the host stopped them; closing it anyway")]
+    private static partial void LogStoppedWithLeases(ILogger logger, int calls, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Serving the changed built-in endpoints failed; the previous ones stay served")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Calls} call(s) still running after {Seconds} s of draining; reloading anyway")]
     private static partial void LogDrainTimedOut(ILogger logger, int calls, double seconds);

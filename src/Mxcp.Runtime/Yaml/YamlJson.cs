@@ -43,6 +43,17 @@ internal static class YamlJson
         return json is null ? JsonDocument.Parse("null").RootElement.Clone() : JsonSerializer.SerializeToElement(json);
     }
 
+    /// <summary>JSON as YAML nodes (without positions): strings stay strings, other values keep their JSON text.</summary>
+    public static YamlNode FromElement(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => new YamlMapping(
+            element.EnumerateObject().Select(p => new KeyValuePair<YamlScalar, YamlNode>(new YamlScalar(p.Name, isPlain: false, 0, 0), FromElement(p.Value))).ToList(), 0, 0),
+        JsonValueKind.Array => new YamlSequence(element.EnumerateArray().Select(FromElement).ToList(), 0, 0),
+        JsonValueKind.String => new YamlScalar(element.GetString()!, isPlain: false, 0, 0),
+        JsonValueKind.Null or JsonValueKind.Undefined => new YamlScalar("null", isPlain: true, 0, 0),
+        _ => new YamlScalar(element.GetRawText(), isPlain: true, 0, 0),
+    };
+
     private static JsonNode? ScalarToNode(YamlScalar scalar)
     {
         switch (scalar.Kind)

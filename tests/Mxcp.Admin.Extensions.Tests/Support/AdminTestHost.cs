@@ -37,7 +37,7 @@ internal sealed class AdminTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<AdminTestHost> StartAsync(Action<MxcpAdminOptions>? admin = null, string? socketPath = null)
+    public static async Task<AdminTestHost> StartAsync(Action<MxcpAdminOptions>? admin = null, string? socketPath = null, Action<IMxcpBuilder>? mxcp = null, Action<string>? project = null, string url = "http://127.0.0.1:0")
     {
         var root = Path.Combine(Path.GetTempPath(), "mxcp-admin-tests", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
@@ -58,20 +58,24 @@ internal sealed class AdminTestHost : IAsyncDisposable
         Write(root, "tools/wait.yml", "tool:\n  name: wait\n  description: Waits for the test\n  language: gate\n  return: {type: string}\n  source: {code: wait}\n");
         Write(root, "resources/info.yml", "resource:\n  uri: ops://info\n  description: Info\n  source: {code: \"select 'ops' as name\"}\n");
         Write(root, "prompts/hello.yml", "prompt:\n  name: hello\n  description: Hello\n  messages: [{prompt: Hello}]\n");
+        Write(root, "tools/flaky.yml", "tool:\n  name: flaky\n  description: Fails when asked to\n  parameters: [{name: fail, type: boolean, description: Fail this call}]\n  return: {type: string}\n  source: {code: \"select case when $fail then error('flaky failed on purpose') else 'fine' end as r\"}\n");
         Write(root, "tools/broken.yml", "tool:\n  name: broken\n  sorce: {code: select 1}\n");
+        project?.Invoke(root);
 
         // Unix socket paths are limited to about 100 bytes: keep it short.
         var socket = socketPath ?? Path.Combine(Path.GetTempPath(), "mxa-" + Guid.NewGuid().ToString("N")[..8], "admin.sock");
         var gate = new GateLanguage();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = root });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
-        builder.Services.AddMxcp(o =>
+        var mxcpBuilder = builder.Services.AddMxcp(o =>
         {
             o.ProjectPath = root;
             o.IgnoreErrors = true;
             o.Environment = name => name == "HOME" ? root : Environment.GetEnvironmentVariable(name);
         }).AddDuckDb().AddAdminSocket(o => o.SocketPath = socket);
+        mxcp?.Invoke(mxcpBuilder);
+
         builder.Services.AddSingleton<IEndpointExecutorProvider>(gate);
         var app = builder.Build();
         app.MapMxcp("/mcp");
@@ -88,6 +92,13 @@ internal sealed class AdminTestHost : IAsyncDisposable
     }
 
     /// <summary>An HttpClient whose connections go to the admin Unix socket.</summary>
+    /// <summary>Both mounts: the socket (no prefix) and the HTTP mount with its token (<c>/admin</c>).</summary>
+    public IEnumerable<(string Mount, HttpClient Client, string Prefix)> Mounts()
+    {
+        yield return ("socket", SocketClient(), "");
+        yield return ("http", HttpClient(), "/admin");
+    }
+
     public HttpClient SocketClient() => new(new SocketsHttpHandler
     {
         ConnectCallback = async (_, ct) =>

@@ -56,7 +56,9 @@ public sealed class OptionsValidationTests : IDisposable
 
     [Theory]
     [InlineData("MaxConcurrentRequests", "MxcpHttpOptions.MaxConcurrentRequests must be at least 1 (got 0): set how many MCP requests may run at once.")]
-    [InlineData("MaxRequestBodySize", "MxcpHttpOptions.MaxRequestBodySize must be at least 1 byte (got -1): set the largest request body to accept.")]
+    [InlineData("MaxRequestBodySize", "MxcpHttpOptions.MaxRequestBodySize must be from 1 byte to 2 GiB (got -1): set the largest request body to accept.")]
+    [InlineData("MaxConcurrentRequestsPerClient", "MxcpHttpOptions.MaxConcurrentRequestsPerClient must be at least 1 (got 0): set how many MCP requests one client may run at once.")]
+    [InlineData("RequestBodyTimeout", "MxcpHttpOptions.RequestBodyTimeout must be positive (got -00:00:01): set how long a request body may take to arrive, or Timeout.InfiniteTimeSpan.")]
     [InlineData("IdleTimeout", "MxcpHttpOptions.IdleTimeout must be positive (got 00:00:00): set how long an idle session is kept, or Timeout.InfiniteTimeSpan.")]
     [InlineData("MaxIdleSessionCount", "MxcpHttpOptions.MaxIdleSessionCount must be 0 or more (got -5): set how many idle sessions are kept.")]
     [InlineData("LegacySse", "MxcpHttpOptions.EnableLegacySse/LegacySseOnly need sessions, which MxcpSessionMode.Stateless has not: set SessionMode to Hybrid or Stateful, or turn the legacy SSE transport off.")]
@@ -69,6 +71,8 @@ public sealed class OptionsValidationTests : IDisposable
             {
                 case "MaxConcurrentRequests": o.MaxConcurrentRequests = 0; break;
                 case "MaxRequestBodySize": o.MaxRequestBodySize = -1; break;
+                case "MaxConcurrentRequestsPerClient": o.MaxConcurrentRequestsPerClient = 0; break;
+                case "RequestBodyTimeout": o.RequestBodyTimeout = TimeSpan.FromSeconds(-1); break;
                 case "IdleTimeout": o.IdleTimeout = TimeSpan.Zero; break;
                 case "MaxIdleSessionCount": o.MaxIdleSessionCount = -5; break;
                 case "LegacySse": o.SessionMode = MxcpSessionMode.Stateless; o.EnableLegacySse = true; break;

@@ -95,3 +95,27 @@ public sealed class CapabilityTests
         Assert.Equal("report", Assert.IsType<TextContentBlock>(Assert.Single(allowed.Content)).Text);
     }
 }
+
+/// <summary>A profile that configures auth is never served unauthenticated, even by a host that forgot to protect MapMxcp.</summary>
+public sealed class UnprotectedAuthTests
+{
+    [Fact]
+    public async Task ProfileWithAuth_EndpointWithoutAuthentication_RefusesEveryCall()
+    {
+        await using var server = await McpTestServer.StartAsync(writeProject: root => McpTestServer.Write(root, ".mxcp/config.yml", """
+            mxcp: 1
+            projects:
+              web:
+                profiles:
+                  dev:
+                    auth:
+                      provider: github
+            """));
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(server.McpUri, new StringContent(
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}""",
+            System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("configures auth (provider github)", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+}

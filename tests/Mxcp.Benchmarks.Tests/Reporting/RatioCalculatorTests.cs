@@ -6,7 +6,8 @@ namespace Mxcp.Benchmarks.Tests.Reporting;
 
 public sealed class RatioCalculatorTests
 {
-    private static RunRecord Run(string mode, string server, int concurrency, double rps, double p50, string workload = "lookup") => new()
+    /// <summary>A measured window with the given throughput and a flat latency distribution at <paramref name="p50"/>.</summary>
+    internal static RunRecord Run(string mode, string server, int concurrency, double rps, double p50, string workload = "lookup") => new()
     {
         Mode = mode,
         Workload = workload,
@@ -87,5 +88,67 @@ public sealed class RatioCalculatorTests
 
         Assert.False(target.Met);
         Assert.Contains("stateless c=32: 80%", target.Measured, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Targets_LargeResult_TimeAgainstDuckDbAndRssOverStartedBothChecked()
+    {
+        RunRecord[] runs =
+        [
+            Run(Modes.Stateless, ServerIds.Mxcp, 1, 5, 300, "rows100k") with { ServerPeakRssMb = 260 },
+            Run(Modes.Stateful, ServerIds.Mxcp, 1, 4, 450, "rows100k") with { ServerPeakRssMb = 300 },
+            Run(Modes.InProcess, ServerIds.DuckDbAlone, 1, 10, 200, "rows100k"),
+        ];
+        ServerInfo[] servers = [new(ServerIds.Mxcp, Modes.Stateless, "", 120, null), new(ServerIds.Mxcp, Modes.Stateful, "", 120, null)];
+
+        var targets = RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, [], servers);
+        var time = Assert.Single(targets, t => t.Target.StartsWith("100,000-row result", StringComparison.Ordinal));
+        var rss = Assert.Single(targets, t => t.Target.StartsWith("Server RSS while answering", StringComparison.Ordinal));
+
+        Assert.False(time.Met);
+        Assert.Contains("stateful: 450 ms vs 200 ms (2.25x)", time.Measured, StringComparison.Ordinal);
+        Assert.False(rss.Met);
+        Assert.Contains("stateless: peak 260 MB, started 120 MB (+140 MB)", rss.Measured, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(6, true)]
+    [InlineData(4, false)]
+    public void Targets_LargeResultWithItsOwnMinimum_MeasuredFromFewerThanTenCalls(long requests, bool measured)
+    {
+        RunRecord[] runs =
+        [
+            Run(Modes.Stateless, ServerIds.Mxcp, 1, 2, 350, "rows100k") with { Requests = requests, MinimumRequests = 5, ServerPeakRssMb = 200 },
+            Run(Modes.InProcess, ServerIds.DuckDbAlone, 1, 3, 150, "rows100k") with { Requests = 8, MinimumRequests = 5 },
+        ];
+        ServerInfo[] servers = [new(ServerIds.Mxcp, Modes.Stateless, "", 120, null)];
+
+        var targets = RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, [], servers);
+        var time = Assert.Single(targets, t => t.Target.StartsWith("100,000-row result", StringComparison.Ordinal));
+        var rss = Assert.Single(targets, t => t.Target.StartsWith("Server RSS while answering", StringComparison.Ordinal));
+
+        Assert.Equal(measured, time.Measured.Contains("stateless: 350 ms vs 150 ms (2.33x)", StringComparison.Ordinal));
+        Assert.Equal(measured, rss.Measured.Contains("stateless: peak 200 MB, started 120 MB (+80 MB)", StringComparison.Ordinal));
+        Assert.Equal(!measured, runs[0].TooFewRequests);
+    }
+
+    [Fact]
+    public void Run_DefaultMinimum_NineRequestsAreTooFew()
+    {
+        Assert.True((Run(Modes.Stateless, ServerIds.Mxcp, 1, 3, 300) with { Requests = 9 }).TooFewRequests);
+        Assert.False((Run(Modes.Stateless, ServerIds.Mxcp, 1, 3, 300) with { Requests = 9, MinimumRequests = 5 }).TooFewRequests);
+    }
+
+    [Fact]
+    public void Targets_TenThousandEndpoints_OwnTargetAndLeftOutOfTheIdleRssTarget()
+    {
+        var startup = new[] { new Mxcp.Benchmarks.Harness.Startup.StartupResult(1000, 3, 800, 900, 130, 120), new Mxcp.Benchmarks.Harness.Startup.StartupResult(10000, 3, 2000, 2500, 350, 300) };
+
+        var targets = RatioCalculator.Targets([], [], startup);
+
+        Assert.True(Assert.Single(targets, t => t.Target.StartsWith("Idle RSS", StringComparison.Ordinal)).Met);
+        var ten = Assert.Single(targets, t => t.Target.StartsWith("Start-up with 10,000", StringComparison.Ordinal));
+        Assert.True(ten.Met);
+        Assert.Equal("2.50 s, RSS 350 MB after the first tools/list, 300 MB idle", ten.Measured);
     }
 }

@@ -64,7 +64,14 @@ public sealed class AuditUnderLoadTests
                         return;
                     }
 
-                    Assert.NotEqual(true, result.IsError);
+                    if (result.IsError == true)
+                    {
+                        // A call that arrives while the server stops is answered with an error, not by the tool.
+                        Assert.Contains("shutting down", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text, StringComparison.Ordinal);
+                        Interlocked.Increment(ref refused);
+                        return;
+                    }
+
                     Assert.Equal(seq, result.StructuredContent!.Value.GetProperty("seq").GetInt32());
                     answered.Add((s, seq));
                     if (answered.Count >= StopAfterAnswered)

@@ -16,41 +16,11 @@ public sealed class PostgresAuditTests(PostgresServer postgres) : IClassFixture<
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static TestProject Project(string connectionString)
-    {
-        var project = TestProject.Empty();
-        project.Write("mxcp-site.yml", "mxcp: 1\nproject: shared\nprofile: prod\nprofiles:\n  prod:\n    audit:\n      enabled: true\n      backend: postgres\n");
-        project.Write("tools/echo.yml", """
-            mxcp: 1
-            tool:
-              name: echo
-              description: Echoes its arguments.
-              parameters:
-                - {name: server, type: integer, description: Server}
-                - {name: seq, type: integer, description: Sequence number}
-              return: {type: object, properties: {server: {type: integer}, seq: {type: integer}}}
-              source: {code: "select $server as server, $seq as seq"}
-            """);
-        project.Write(".home/config.yml", """
-            mxcp: 1
-            projects:
-              shared:
-                profiles:
-                  prod:
-                    audit:
-                      connection_string: "${AUDIT_DATABASE_URL}"
-            """);
-        project.Environment["MXCP_CONFIG"] = Path.Combine(project.Home, "config.yml");
-        project.Environment["AUDIT_DATABASE_URL"] = connectionString;
-        Assert.Equal(0, project.Run("query", "select 1").ExitCode);
-        return project;
-    }
-
     [Fact]
     public async Task TwoServers_WriteToOneDatabaseAtOnce_LogReadsEveryCallOnce()
     {
         postgres.Require();
-        using var project = Project(postgres.CreateDatabase());
+        using var project = PostgresAuditProject.Create(postgres.CreateDatabase());
         var servers = new[] { await ServerProcess.StartAsync(project, Ct, "--readonly"), await ServerProcess.StartAsync(project, Ct, "--readonly") };
         try
         {
@@ -100,7 +70,7 @@ public sealed class PostgresAuditTests(PostgresServer postgres) : IClassFixture<
     [Fact]
     public async Task Serve_DatabaseUnreachable_CallsStillAnsweredAndTheFailureLoggedLoudly()
     {
-        using var project = Project("Host=127.0.0.1;Port=1;Username=mxcp;Password=never-shown-Pw;Database=audit;Timeout=2");
+        using var project = PostgresAuditProject.Create("Host=127.0.0.1;Port=1;Username=mxcp;Password=never-shown-Pw;Database=audit;Timeout=2");
         var server = await ServerProcess.StartAsync(project, Ct, "--readonly", "--debug");
         try
         {

@@ -52,6 +52,37 @@ public sealed class HttpServeTests(SalesSampleFixture sample) : IClassFixture<Sa
     }
 
     [Fact]
+    public async Task Serve_UnknownMethods_AnsweredAndLoggedInOneLineWithoutStackTraces()
+    {
+        await using var server = await ServeProcess.StartAsync(sample.Project, "--stateless");
+        using var http = new HttpClient();
+        async Task<HttpResponseMessage> PostAsync(string body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, server.Endpoint) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+            return await http.SendAsync(request, Ct);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var unknown = await PostAsync($$$"""{"jsonrpc":"2.0","id":{{{i}}},"method":"foo/bar"}""");
+            Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);
+            Assert.Contains("\"code\":-32601", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            using var notification = await PostAsync("""{"jsonrpc":"2.0","method":"notifications/foo"}""");
+            Assert.Equal(HttpStatusCode.Accepted, notification.StatusCode);
+        }
+
+        using var list = await PostAsync("""{"jsonrpc":"2.0","id":9,"method":"tools/list"}""");
+        Assert.Contains("top_products", await list.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var lines = server.Stderr.Split('\n').Where(l => l.Contains("foo/bar", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, lines.Count);
+        Assert.All(lines, l => Assert.Contains("no handler is available", l, StringComparison.Ordinal));
+        Assert.DoesNotContain("McpProtocolException", server.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ModelContextProtocol", server.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_HealthAndReady_AnswerOnTheHttpPort()
     {
         await using var server = await ServeProcess.StartAsync(sample.Project);

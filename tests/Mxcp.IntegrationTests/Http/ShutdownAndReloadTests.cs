@@ -90,6 +90,57 @@ public sealed class ShutdownAndReloadTests
     }
 
     [Fact]
+    public async Task Sigterm_CallsOutlastTheShutdownTimeout_CancelledAnsweredAuditedAndExitIs0()
+    {
+        // A DuckDB query of minutes and a Python call of a minute against --shutdown-timeout 3: at the timeout both are
+        // stopped, each caller gets an error answer, each call gets its audit record, and the process exits 0.
+        using var project = SlowProject();
+        project.Write("mxcp-site.yml", "mxcp: 1\nproject: slow\nprofile: dev\nprofiles:\n  dev:\n    audit:\n      enabled: true\n");
+        project.Write("python/nap.py", """
+            import time
+
+            def nap(seconds: float) -> dict:
+                time.sleep(seconds)
+                return {"slept": seconds}
+            """);
+        project.Write("tools/nap.yml", """
+            tool:
+              name: nap
+              description: Sleeps
+              language: python
+              parameters: [{name: seconds, type: number, description: How long}]
+              return: {type: object, properties: {slept: {type: number}}}
+              source: {file: ../python/nap.py}
+            """);
+        await using var server = await ServeProcess.StartAsync(project, "--shutdown-timeout", "3");
+        await using var sqlClient = await server.ConnectAsync("2025-11-25", cancellationToken: Ct);
+        await using var pythonClient = await server.ConnectAsync("2025-11-25", cancellationToken: Ct);
+        var query = sqlClient.CallToolAsync("crunch", new Dictionary<string, object?> { ["n"] = 300_000_000_000 }, cancellationToken: Ct).AsTask();
+        var nap = pythonClient.CallToolAsync("nap", new Dictionary<string, object?> { ["seconds"] = 90.0 }, cancellationToken: Ct).AsTask();
+        await Task.Delay(1500, Ct);
+        server.Signal("TERM");
+
+        // Generous bounds that only a hang exceeds: the timeout is 3 s, the reported run took 150 s.
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(40)));
+        foreach (var call in new[] { query, nap })
+        {
+            var result = await call.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            Assert.True(result.IsError);
+        }
+
+        Assert.DoesNotContain("AUDIT RECORDS LOST", server.Stderr, StringComparison.Ordinal);
+        var records = Directory.GetFiles(Path.Combine(project.Root, "audit"), "logs-dev-*.jsonl")
+            .SelectMany(File.ReadAllLines)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.Clone())
+            .ToList();
+        foreach (var tool in new[] { "crunch", "nap" })
+        {
+            var record = Assert.Single(records, r => r.GetProperty("operation_name").GetString() == tool);
+            Assert.Equal("error", record.GetProperty("operation_status").GetString());
+        }
+    }
+
+    [Fact]
     public async Task SecondSignal_ExitsAtOnce()
     {
         using var project = SlowProject();

@@ -14,7 +14,7 @@ public sealed class PackageTests(PackedPackagesFixture packed)
     [
         "Mxcp.Abstractions", "Mxcp.Runtime", "Mxcp.AspNetCore", "Mxcp.Admin.Extensions",
         "Mxcp.Plugins.DuckDb", "Mxcp.Plugins.Python", "Mxcp.Plugins.PostgresAudit", "Mxcp.Plugins.Vault",
-        "Mxcp.Plugins.OnePassword",
+        "Mxcp.Plugins.OnePassword", "Mxcp.Authentication", "Mxcp.OpenTelemetry", "Mxcp.Plugins.Upstream",
     ];
 
     /// <summary>The sibling packages each package depends on (all of them, at exactly its own version).</summary>
@@ -24,11 +24,14 @@ public sealed class PackageTests(PackedPackagesFixture packed)
         ["Mxcp.Runtime"] = ["Mxcp.Abstractions"],
         ["Mxcp.AspNetCore"] = ["Mxcp.Runtime"],
         ["Mxcp.Admin.Extensions"] = ["Mxcp.Runtime"],
+        ["Mxcp.Authentication"] = ["Mxcp.AspNetCore"],
         ["Mxcp.Plugins.DuckDb"] = ["Mxcp.Abstractions"],
         ["Mxcp.Plugins.Python"] = ["Mxcp.Abstractions"],
         ["Mxcp.Plugins.PostgresAudit"] = ["Mxcp.Abstractions"],
         ["Mxcp.Plugins.Vault"] = ["Mxcp.Abstractions"],
         ["Mxcp.Plugins.OnePassword"] = ["Mxcp.Abstractions"],
+        ["Mxcp.OpenTelemetry"] = ["Mxcp.Runtime"],
+        ["Mxcp.Plugins.Upstream"] = ["Mxcp.Abstractions"],
         ["Mxcp.Cli"] = [],
     };
 
@@ -160,7 +163,7 @@ public sealed class PackageTests(PackedPackagesFixture packed)
         Assert.Equal("mxcp", settings.Descendants("Command").Single().Attribute("Name")!.Value);
 
         const string plugins = ToolFolder + "plugins/";
-        foreach (var name in (string[])["DuckDb", "Python", "PostgresAudit", "Vault", "OnePassword"])
+        foreach (var name in (string[])["DuckDb", "Python", "PostgresAudit", "Vault", "OnePassword", "Upstream"])
         {
             Assert.Contains($"{plugins}{name}/Mxcp.Plugins.{name}.dll", tool.Entries);
             Assert.Contains($"{plugins}{name}/Mxcp.Plugins.{name}.deps.json", tool.Entries);
@@ -171,11 +174,13 @@ public sealed class PackageTests(PackedPackagesFixture packed)
         Assert.Contains($"{plugins}PostgresAudit/Npgsql.dll", tool.Entries);
 
         // The host's assemblies and the contracts it shares live next to mxcp.dll, never in a plugin folder.
+        // Microsoft.Extensions.AI.Abstractions is no shared contract: plugins/Upstream carries it for its own MCP SDK.
         var pluginFiles = tool.Entries.Where(e => e.StartsWith(plugins, StringComparison.Ordinal)).Select(Path.GetFileName).ToList();
         Assert.DoesNotContain(pluginFiles, f => f!.StartsWith("Mxcp.Abstractions.", StringComparison.Ordinal)
             || f.StartsWith("Mxcp.Runtime.", StringComparison.Ordinal)
-            || f.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)
+            || (f.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal) && !f.StartsWith("Microsoft.Extensions.AI.", StringComparison.Ordinal))
             || f.StartsWith("McMaster.", StringComparison.Ordinal));
+        Assert.Contains($"{plugins}Upstream/ModelContextProtocol.Core.dll", tool.Entries);
         Assert.Contains($"{ToolFolder}Mxcp.Abstractions.dll", tool.Entries);
     }
 

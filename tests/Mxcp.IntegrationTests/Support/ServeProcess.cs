@@ -10,12 +10,13 @@ namespace Mxcp.IntegrationTests.Support;
 internal sealed partial class ServeProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stdout;
     private readonly StringBuilder _stderr = new();
 
-    private ServeProcess(Process process, Uri endpoint)
+    private ServeProcess(Process process, Uri endpoint, StringBuilder stdout)
     {
         _process = process;
+        _stdout = stdout;
         Endpoint = endpoint;
     }
 
@@ -25,6 +26,23 @@ internal sealed partial class ServeProcess : IAsyncDisposable
     public Uri BaseUri => new(Endpoint.GetLeftPart(UriPartial.Authority));
 
     public int Pid => _process.Id;
+
+    /// <summary>Everything the server wrote to stdout so far (the reader keeps appending to it).</summary>
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    /// <summary>What the server printed so far (the banner first).</summary>
+    public string Banner => Stdout;
+
+    public bool HasExited => _process.HasExited;
 
     public string Stderr
     {
@@ -40,16 +58,20 @@ internal sealed partial class ServeProcess : IAsyncDisposable
     [GeneratedRegex(@"Listening on (http://\S+)")]
     private static partial Regex ListeningLine();
 
-    public static async Task<ServeProcess> StartAsync(TestProject project, params string[] args)
+    public static Task<ServeProcess> StartAsync(TestProject project, params string[] args) =>
+        StartExecutableAsync(MxcpExecutable.Path, project, ["serve", "--port", "0", .. args]);
+
+    /// <summary>Starts <paramref name="executable"/> with exactly <paramref name="arguments"/> (which must make it serve HTTP).</summary>
+    public static async Task<ServeProcess> StartExecutableAsync(string executable, TestProject project, IEnumerable<string> arguments)
     {
-        var psi = new ProcessStartInfo(MxcpExecutable.Path)
+        var psi = new ProcessStartInfo(executable)
         {
             WorkingDirectory = project.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var arg in (string[])["serve", "--port", "0", .. args])
+        foreach (var arg in arguments)
         {
             psi.ArgumentList.Add(arg);
         }
@@ -92,8 +114,7 @@ internal sealed partial class ServeProcess : IAsyncDisposable
         try
         {
             var endpoint = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            var serve = new ServeProcess(process, endpoint);
-            serve._stdout.Append(stdout);
+            var serve = new ServeProcess(process, endpoint, stdout);
             lock (stderr)
             {
                 serve._stderr.Append(stderr);

@@ -27,12 +27,49 @@ public sealed class DataSourceTests : IDisposable
             command.Parameters.Add(new DuckDBParameter("id", 1));
             Assert.Equal("from sql", await command.ExecuteScalarAsync(ct));
 
+            // The appender writes a value at the width of its CLR type: an int for the INTEGER column (a literal 2
+            // would bind to AppendValue(sbyte?) and set one byte of the four; see the next test).
+            var id = 2;
             using var appender = connection.CreateAppender("notes");
-            appender.CreateRow().AppendValue(2).AppendValue("from ado.net").EndRow();
+            appender.CreateRow().AppendValue(id).AppendValue("from ado.net").EndRow();
         }
 
         var rows = await executor.QueryAsync("SELECT id, text FROM notes ORDER BY id", cancellationToken: ct);
         Assert.Equal("[{\"id\":1,\"text\":\"from sql\"},{\"id\":2,\"text\":\"from ado.net\"}]", rows.ToJsonString());
+    }
+
+    [Fact]
+    public async Task OpenConnection_AppenderValuesOfTheColumnTypesOverSeveralChunks_EndpointsReadThemExactly()
+    {
+        // DuckDB.NET's appender reuses one data chunk and writes each value at the width of its CLR type without
+        // checking the column's type. Filling a whole chunk with -1 first leaves every byte of the reused vectors set,
+        // so a value written narrower than its column (AppendValue(2) binds to sbyte?) reads back as -254 every time,
+        // not only when the allocator happens to hand out dirty memory.
+        var ct = TestContext.Current.CancellationToken;
+        await using var executor = await _project.StartAsync();
+        await executor.QueryAsync("CREATE TABLE wide (i INTEGER, b BIGINT, s SMALLINT, u UTINYINT, d DOUBLE, t VARCHAR)", cancellationToken: ct);
+
+        const int ChunkRows = 2048;
+        await using (var connection = _project.DataSource.OpenConnection())
+        {
+            using var appender = connection.CreateAppender("wide");
+            int allBits = -1;
+            for (var row = 0; row < ChunkRows; row++)
+            {
+                appender.CreateRow().AppendValue(allBits).AppendValue((long)allBits).AppendValue((short)allBits).AppendValue(byte.MaxValue).AppendValue(-1.0).AppendValue("filler").EndRow();
+            }
+
+            int i = 2;
+            long b = 3_000_000_000L;
+            short s = 4;
+            byte u = 5;
+            appender.CreateRow().AppendValue(i).AppendValue(b).AppendValue(s).AppendValue(u).AppendValue(6.5).AppendValue("from ado.net").EndRow();
+        }
+
+        var rows = await executor.QueryAsync("SELECT i, b, s, u, d, t FROM wide WHERE t <> 'filler'", cancellationToken: ct);
+        Assert.Equal("[{\"i\":2,\"b\":3000000000,\"s\":4,\"u\":5,\"d\":6.5,\"t\":\"from ado.net\"}]", rows.ToJsonString());
+        var filler = await executor.QueryAsync("SELECT count(*) AS n, min(i) AS i, max(b) AS b, min(u) AS u FROM wide WHERE t = 'filler'", cancellationToken: ct);
+        Assert.Equal($"[{{\"n\":{ChunkRows},\"i\":-1,\"b\":-1,\"u\":255}}]", filler.ToJsonString());
     }
 
     [Fact]

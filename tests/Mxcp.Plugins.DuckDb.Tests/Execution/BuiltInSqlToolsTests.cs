@@ -1,5 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mxcp.Abstractions;
+using Mxcp.Plugins.DuckDb.Execution;
 using Mxcp.Plugins.DuckDb.Tests.TestSupport;
 
 namespace Mxcp.Plugins.DuckDb.Tests.Execution;
@@ -97,5 +99,122 @@ public sealed class BuiltInSqlToolsTests : IDisposable
         var error = await Assert.ThrowsAnyAsync<Exception>(async () => await executor.ExecuteAsync(
             Calls.Invocation(tool, null, new Dictionary<string, object?> { ["sql"] = "CREATE TABLE t (x INTEGER)" }), TestContext.Current.CancellationToken));
         Assert.Contains("read-only", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_CopyToFileInReadOnlyMode_RefusedAndNoFileWritten()
+    {
+        await using var executor = await _project.StartAsync(_project.SiteConfig(sqlTools: new JsonObject { ["enabled"] = true }), readOnly: true);
+        var target = Path.Combine(_project.Root, "copied.csv");
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => RunSqlAsync(executor, $"COPY (SELECT 42 AS answer) TO '{target}' (FORMAT csv)"));
+        Assert.Equal("execute_sql_query runs only queries (SELECT) while the server is read-only; statement 1 is a COPY", error.Message);
+        Assert.False(File.Exists(target));
+
+        var query = await RunSqlAsync(executor, "SELECT 42 AS answer");
+        Assert.Equal("[{\"answer\":42}]", query.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ReadFileOutsideProject_RefusedByFileSandbox()
+    {
+        var outside = Path.Combine(Path.GetTempPath(), "mxcp-duckdb-outside-" + Guid.NewGuid().ToString("N") + ".txt");
+        File.WriteAllText(outside, "user config secret");
+        var inside = Path.Combine(_project.Root, "notes.txt");
+        File.WriteAllText(inside, "project file");
+        try
+        {
+            await using var executor = await _project.StartAsync(_project.SiteConfig(sqlTools: new JsonObject { ["enabled"] = true }));
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => RunSqlAsync(executor, $"SELECT content FROM read_text('{outside}')"));
+            Assert.DoesNotContain("user config secret", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Permission Error", error.Message, StringComparison.Ordinal);
+
+            var written = await Assert.ThrowsAnyAsync<Exception>(() => RunSqlAsync(executor, $"COPY (SELECT 1 AS x) TO '{outside}.csv' (FORMAT csv)"));
+            Assert.Contains("Permission Error", written.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(outside + ".csv"));
+
+            var unlock = await Assert.ThrowsAnyAsync<Exception>(() => RunSqlAsync(executor, "SET enable_external_access = true"));
+            Assert.Contains("configuration has been locked", unlock.Message, StringComparison.OrdinalIgnoreCase);
+
+            var own = await RunSqlAsync(executor, $"SELECT content FROM read_text('{inside}')");
+            Assert.Equal("[{\"content\":\"project file\"}]", own.ToJsonString());
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_FileAccessAny_OperatorWidensSandbox()
+    {
+        var outside = Path.Combine(Path.GetTempPath(), "mxcp-duckdb-outside-" + Guid.NewGuid().ToString("N") + ".txt");
+        File.WriteAllText(outside, "shared data");
+        try
+        {
+            var site = _project.SiteConfig(sqlTools: new JsonObject { ["enabled"] = true });
+            site["profiles"]!["test"]!["duckdb"]!["file_access"] = "any";
+            await using var executor = await _project.StartAsync(site);
+            var rows = await RunSqlAsync(executor, $"SELECT content FROM read_text('{outside}')");
+            Assert.Equal("[{\"content\":\"shared data\"}]", rows.ToJsonString());
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_AllowedPaths_FolderReachable()
+    {
+        var shared = Path.Combine(Path.GetTempPath(), "mxcp-duckdb-shared-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(shared);
+        File.WriteAllText(Path.Combine(shared, "a.txt"), "allowed");
+        try
+        {
+            var site = _project.SiteConfig(sqlTools: new JsonObject { ["enabled"] = true });
+            site["profiles"]!["test"]!["duckdb"]!["allowed_paths"] = new JsonArray(shared);
+            await using var executor = await _project.StartAsync(site);
+            var rows = await RunSqlAsync(executor, $"SELECT content FROM read_text('{Path.Combine(shared, "a.txt")}')");
+            Assert.Equal("[{\"content\":\"allowed\"}]", rows.ToJsonString());
+        }
+        finally
+        {
+            Directory.Delete(shared, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("SELECT secret_string FROM duckdb_secrets()")]
+    [InlineData("SELECT * FROM (SELECT * FROM duckdb_secrets()) s")]
+    [InlineData("CREATE VIEW leak AS SELECT secret_string FROM duckdb_secrets(); SELECT * FROM leak")]
+    [InlineData("CREATE MACRO leak() AS TABLE SELECT secret_string FROM duckdb_secrets(); SELECT * FROM leak()")]
+    [InlineData("SELECT * FROM query('SELECT secret_string FROM duckdb_secrets()')")]
+    [InlineData("CREATE TABLE copy AS SELECT * FROM duckdb_secrets()")]
+    public async Task ExecuteAsync_ReadsSecrets_RefusedWithoutValue(string sql)
+    {
+        var secrets = new[]
+        {
+            new SecretDefinition
+            {
+                Name = "api_headers",
+                Type = "http",
+                Parameters = JsonSerializer.SerializeToElement(new JsonObject
+                {
+                    ["EXTRA_HTTP_HEADERS"] = new JsonObject { ["Authorization"] = "Bearer sk-live-123456" },
+                }),
+            },
+        };
+        await using var executor = await _project.StartAsync(_project.SiteConfig(sqlTools: new JsonObject { ["enabled"] = true }), secrets: secrets);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => RunSqlAsync(executor, sql));
+        Assert.Equal("execute_sql_query does not read DuckDB's secrets (duckdb_secrets()): their values must not leave the server", error.Message);
+        Assert.DoesNotContain("sk-live", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonArray> RunSqlAsync(DuckDbExecutor executor, string sql)
+    {
+        var tool = executor.BuiltInEndpoints.Single(e => e.Name == "execute_sql_query");
+        var result = await executor.ExecuteAsync(
+            Calls.Invocation(tool, null, new Dictionary<string, object?> { ["sql"] = sql }), TestContext.Current.CancellationToken);
+        return result!.AsArray();
     }
 }

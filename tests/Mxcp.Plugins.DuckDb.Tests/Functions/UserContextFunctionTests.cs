@@ -1,4 +1,5 @@
 using Mxcp.Abstractions;
+using Mxcp.Plugins.DuckDb.Tests.Database;
 using Mxcp.Plugins.DuckDb.Tests.TestSupport;
 
 namespace Mxcp.Plugins.DuckDb.Tests.Functions;
@@ -110,5 +111,40 @@ public sealed class UserContextFunctionTests(DuckDbFixture db) : IClassFixture<D
             cancellationToken: TestContext.Current.CancellationToken);
         var rows = await db.Executor.QueryAsync("SELECT u FROM me", context: Call("reader"), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("[{\"u\":\"reader\"}]", rows.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("SELECT get_username() AS u, get_user_email() AS e, get_request_header('x-user') AS h, 7 AS n", 7)]
+    [InlineData("SELECT get_username() AS u, get_user_email() AS e, get_request_header('x-user') AS h, $n::BIGINT AS n", 0)]
+    [InlineData("SELECT min(get_username()) AS u, max(get_user_email()) AS e, max(get_request_header('x-user')) AS h, count(*) AS n FROM range(200000)", 200000)]
+    public async Task QueryAsync_KeptStatementConcurrentCallersOfDifferentUsers_EachSeesItsOwn(string sql, long constant)
+    {
+        // Every connection prepares and keeps the statement for a first user; the calls after that, forty different
+        // users at once, run the kept statements, and each must see its own identity and headers. DuckDB runs these kept
+        // plans without binding them again (it does bind again, calling the functions' bind step, when a parameter
+        // takes part in a filter), so a function that found its caller when bound would answer "first" here.
+        var parameters = (int n) => new Dictionary<string, object?> { ["n"] = (long)n };
+        await Task.WhenAll(Enumerable.Range(0, db.Executor.Pool.Size * 2).Select(i =>
+            db.Executor.QueryAsync(sql, parameters(1), Call("first"), TestContext.Current.CancellationToken).AsTask()));
+        var before = await StatementCacheTests.StatsAsync(db.Executor);
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 40).Select(async i =>
+        {
+            var user = $"user{i}";
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["X-User"] = user };
+            var rows = await db.Executor.QueryAsync(sql, parameters(i), Call(user, headers), TestContext.Current.CancellationToken);
+            return (i, user, row: rows[0]!);
+        }));
+
+        Assert.All(results, r =>
+        {
+            Assert.Equal(r.user, r.row["u"]!.GetValue<string>());
+            Assert.Equal(r.user + "@example.com", r.row["e"]!.GetValue<string>());
+            Assert.Equal(r.user, r.row["h"]!.GetValue<string>());
+            Assert.Equal(constant + (sql.Contains("$n", StringComparison.Ordinal) ? r.i : 0), r.row["n"]!.GetValue<long>());
+        });
+        var after = await StatementCacheTests.StatsAsync(db.Executor);
+        Assert.Equal(40, after.Hits - before.Hits);
+        Assert.Equal(0, after.Misses - before.Misses);
     }
 }

@@ -34,8 +34,10 @@ internal sealed class TestProject : IDisposable
         ["sql_tools"] = sqlTools ?? new JsonObject { ["enabled"] = false },
     };
 
-    public ProjectRuntimeContext Context(JsonObject? site = null, bool readOnly = false, IReadOnlyList<SecretDefinition>? secrets = null) => new()
+    public ProjectRuntimeContext Context(
+        JsonObject? site = null, bool readOnly = false, IReadOnlyList<SecretDefinition>? secrets = null, ResultLimits? limits = null) => new()
     {
+        ResultLimits = limits ?? ResultLimits.Default,
         ProjectRoot = Root,
         ProjectName = "tests",
         Profile = "test",
@@ -46,9 +48,10 @@ internal sealed class TestProject : IDisposable
         Services = new TestServices(Logs),
     };
 
-    public async Task<DuckDbExecutor> StartAsync(JsonObject? site = null, bool readOnly = false, IReadOnlyList<SecretDefinition>? secrets = null)
+    public async Task<DuckDbExecutor> StartAsync(
+        JsonObject? site = null, bool readOnly = false, IReadOnlyList<SecretDefinition>? secrets = null, ResultLimits? limits = null)
     {
-        var executor = await new DuckDbExecutorProvider(DataSource).CreateAsync(Context(site, readOnly, secrets), CancellationToken.None);
+        var executor = await new DuckDbExecutorProvider(DataSource).CreateAsync(Context(site, readOnly, secrets, limits), CancellationToken.None);
         return (DuckDbExecutor)executor;
     }
 

@@ -27,6 +27,32 @@ public sealed class CallTests
     }
 
     [Fact]
+    public async Task Execute_ResultOverTheLimits_RefusedNamingTheLimit()
+    {
+        await using var project = new PythonProject { ResultLimits = new ResultLimits { MaxRows = 1000, MaxBytes = 64 * 1024 } };
+        var file = project.Write("python/big.py", """
+            def rows(n):
+                return [{"i": i} for i in range(int(n))]
+
+            def wide(n):
+                return {"text": "x" * int(n)}
+            """);
+        var executor = await project.StartAsync();
+
+        var rows = await Assert.ThrowsAsync<ResultTooLargeException>(async () =>
+            await executor.ExecuteAsync(PythonProject.Call(PythonProject.Tool("rows", file, "n"), new Dictionary<string, object?> { ["n"] = 3_000_000 }), Ct));
+        Assert.StartsWith("The result has more than 1,000 rows", rows.Message, StringComparison.Ordinal);
+        Assert.Contains("MXCP_MAX_RESULT_ROWS", rows.Message, StringComparison.Ordinal);
+
+        var bytes = await Assert.ThrowsAsync<ResultTooLargeException>(async () =>
+            await executor.ExecuteAsync(PythonProject.Call(PythonProject.Tool("wide", file, "n"), new Dictionary<string, object?> { ["n"] = 100_000 }), Ct));
+        Assert.StartsWith("The result is larger than 65,536 bytes of JSON", bytes.Message, StringComparison.Ordinal);
+
+        var fits = await executor.ExecuteAsync(PythonProject.Call(PythonProject.Tool("rows", file, "n"), new Dictionary<string, object?> { ["n"] = 1000 }), Ct);
+        Assert.Equal(1000, fits!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task Execute_AsyncFunction_RunsOnTheEventLoop()
     {
         await using var project = new PythonProject();

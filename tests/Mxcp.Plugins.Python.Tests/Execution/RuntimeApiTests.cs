@@ -270,7 +270,7 @@ public sealed class RuntimeApiTests
 
             def use(text):
                 plugin = plugins.get("crypto")
-                return {"names": plugins.list(), "udfs": plugin.udfs(), "value": plugin.rot(text), "missing": plugins.get("nope")}
+                return {"names": plugins.list(), "udfs": [(u["name"], u["args"], u["return_type"]) for u in plugin.udfs()], "value": plugin.rot(text), "missing": plugins.get("nope")}
             """);
         var context = project.Context();
         var user = JsonNode.Parse(context.UserConfig.GetRawText())!;
@@ -285,7 +285,7 @@ public sealed class RuntimeApiTests
         var result = await executor.ExecuteAsync(PythonProject.Call(PythonProject.Tool("use", file, "text"), new Dictionary<string, object?> { ["text"] = "abc" }), Ct);
 
         Assert.Equal("""["crypto"]""", result!["names"]!.ToJsonString());
-        Assert.Equal("""["rot"]""", result["udfs"]!.ToJsonString());
+        Assert.Equal("""[["rot",["VARCHAR"],"VARCHAR"]]""", result["udfs"]!.ToJsonString());
         Assert.Equal(">nop", result["value"]!.GetValue<string>());
         Assert.Null(result["missing"]);
     }

@@ -46,8 +46,12 @@ internal sealed class PythonProject : IAsyncDisposable
         return path;
     }
 
+    /// <summary>The result limits the executors of this project get.</summary>
+    public ResultLimits ResultLimits { get; set; } = ResultLimits.Default;
+
     public ProjectRuntimeContext Context() => new()
     {
+        ResultLimits = ResultLimits,
         ProjectRoot = Root,
         ProjectName = "demo",
         Profile = "dev",

@@ -124,6 +124,31 @@ public sealed class AuditRecordTests
     }
 
     [Fact]
+    public async Task LargeFields_ReplacedByAMarkerNamingTheLimit()
+    {
+        const string tool = """
+            mxcp: 1
+            tool:
+              name: big
+              description: Echoes a large argument.
+              parameters:
+                - {name: text, type: string, description: Text}
+              return: {type: object, properties: {text: {type: string}}}
+              source: {code: '{"text": "OUT"}'}
+            """;
+        await using var harness = await AuditHarness.StartAsync("max_field_size: 2048", Files(("tools/big.yml", tool)));
+        var large = new string('x', 10_000);
+        var result = await harness.CallAsync(EndpointKind.Tool, "big", $$"""{"text": "{{large}}"}""");
+        Assert.True(result.Succeeded, result.Error);
+
+        var record = Assert.Single(await harness.StopAndReadAsync());
+        Assert.Equal("[TRUNCATED: 10011 bytes; audit records keep at most 2048 bytes per field (audit.max_field_size)]", (string?)record["input_data"]);
+        Assert.Equal("""{"text":"OUT"}""", record["output_data"]!.ToJsonString());
+        var line = File.ReadAllText(Directory.GetFiles(harness.AuditDirectory, "logs-dev-*.jsonl").Single());
+        Assert.InRange(line.Length, 1, 8 * 1024);
+    }
+
+    [Fact]
     public async Task InvalidArguments_RecordedAsErrorWithTheRawArguments()
     {
         await using var harness = await AuditHarness.StartAsync("", Files(("tools/employee.yml", EmployeeTool)));

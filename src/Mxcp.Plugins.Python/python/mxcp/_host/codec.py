@@ -1,8 +1,9 @@
 """Values between the host and Python.
 
-Host to Python (arguments, db.execute rows): JSON where a few values are tagged objects
-``{"$mxcp": "date"|"time"|"datetime"|"decimal"|"bytes"|"dict", "v": ...}``; decoding gives date, time, datetime,
-Decimal, bytes and (for a dict that itself has a ``$mxcp`` key) plain dicts.
+Host to Python (arguments, db.execute rows, SQL function arguments): JSON where a few values are tagged objects
+``{"$mxcp": "date"|"time"|"datetime"|"decimal"|"bytes"|"timedelta"|"dict"|"map", "v": ...}``; decoding gives date,
+time, datetime, Decimal, bytes, timedelta (``v`` in microseconds), plain dicts (for a dict that itself has a ``$mxcp``
+key) and dicts with keys of any type (``map``: ``v`` is a list of ``[key, value]`` pairs).
 
 Python to host: results are plain JSON (date/time/datetime as ISO 8601 strings, a naive datetime as UTC with "Z",
 Decimal as an exact JSON number, bytes as base64, timedelta as an ISO 8601 duration, sets and tuples as lists, pandas
@@ -45,16 +46,21 @@ def decode(value):
             return base64.b64decode(raw)
         if tag == "dict":
             return {k: decode(v) for k, v in raw.items()}
+        if tag == "map":
+            return {decode(k): decode(v) for k, v in raw}
+        if tag == "timedelta":
+            return _dt.timedelta(microseconds=int(raw))
         raise ValueError(f"unknown value tag {tag!r} from the host")
     if isinstance(value, list):
         return [decode(v) for v in value]
     return value
 
 
-def dumps(value, tagged=False):
-    """Serialises a Python value to JSON text for the host."""
+def dumps(value, tagged=False, durations=False):
+    """Serialises a Python value to JSON text for the host; ``tagged`` keeps dates, decimals and bytes typed, and
+    ``durations`` also timedeltas (SQL function results), which are ISO 8601 text otherwise."""
     out = []
-    _emit(value, out, tagged)
+    _emit(value, out, "durations" if durations else tagged)
     return "".join(out)
 
 
@@ -119,7 +125,10 @@ def _emit(v, out, tagged):
     elif isinstance(v, _dt.time):
         (_tag(out, "time", v.isoformat()) if tagged else out.append(_escape(v.isoformat())))
     elif isinstance(v, _dt.timedelta):
-        out.append(_escape(_duration(v)))
+        if tagged == "durations":
+            _tag(out, "timedelta", str((v.days * 86400 + v.seconds) * 1000000 + v.microseconds))
+        else:
+            out.append(_escape(_duration(v)))
     elif isinstance(v, decimal.Decimal):
         if not v.is_finite():
             out.append("null")

@@ -16,16 +16,22 @@ class HostError(RuntimeError):
 class CallState:
     """The execution context of one call (or of a hook): who calls, over what, and the host's id of the call."""
 
-    __slots__ = ("call_id", "user", "request_headers", "transport", "session_id", "trace_id",
+    __slots__ = ("call_id", "user", "request_headers", "transport", "session_id", "trace_id", "traceparent", "span_id",
                  "cancelled", "thread_id", "lock", "future")
 
-    def __init__(self, call_id=None, user=None, request_headers=None, transport=None, session_id=None, trace_id=None):
+    def __init__(self, call_id=None, user=None, request_headers=None, transport=None, session_id=None, trace_id=None,
+                 traceparent=None):
         self.call_id = call_id
         self.user = user
         self.request_headers = None if request_headers is None else dict(request_headers)
         self.transport = transport
         self.session_id = session_id
-        self.trace_id = trace_id
+        # The W3C trace context of the host's span for this call (version-traceid-spanid-flags), when tracing is on.
+        parts = traceparent.split("-") if isinstance(traceparent, str) else []
+        valid = len(parts) == 4 and len(parts[1]) == 32 and len(parts[2]) == 16
+        self.traceparent = traceparent if valid else None
+        self.trace_id = trace_id or (parts[1] if valid else None)
+        self.span_id = parts[2] if valid else None
         self.cancelled = False
         self.thread_id = None
         self.lock = threading.Lock()
@@ -43,7 +49,10 @@ class ProjectState:
         self.site_config = None
         self.user_config = None
         self.secrets = []
+        self.max_result_rows = 0
+        self.max_result_bytes = 0
         self.plugins = {}
+        self.udfs = {}
         self.init_hooks = []
         self.shutdown_hooks = []
         self.payloads = {}
@@ -58,6 +67,8 @@ class ProjectState:
         self.site_config = params.get("site_config")
         self.user_config = params.get("user_config")
         self.secrets = params.get("secrets") or []
+        self.max_result_rows = params.get("max_result_rows") or 0
+        self.max_result_bytes = params.get("max_result_bytes") or 0
 
     def add_payload(self, func):
         with self._lock:

@@ -1,9 +1,10 @@
 """The worker process: JSON-RPC 2.0 with the host over length-prefixed UTF-8 frames (a 4-byte big-endian length, then
 the JSON text), in both directions.
 
-Host to worker: ``initialize``, ``validate``, ``invoke``, ``ping``, ``shutdown``, ``run_payload``, ``exit`` and the
-notification ``cancel``. Worker to host (while a call or hook runs): ``db.execute``, ``mcp.log``, ``mcp.progress``,
-``reload``.
+Host to worker: ``initialize`` (project modules and plugins; with ``plugins_only`` the plugins alone), ``init_hooks``,
+``validate``, ``invoke``, ``udf`` (a plugin's SQL function over a batch of rows), ``ping``, ``shutdown``,
+``run_payload``, ``exit`` and the notification ``cancel``. Worker to host (while a call, SQL function or hook runs):
+``db.execute``, ``mcp.log``, ``mcp.progress``, ``reload``.
 
 Threads: the main thread only reads frames and dispatches; ``async def`` endpoints run on one event loop thread;
 sync endpoints, hooks, validation and payloads run on a thread pool. ``ping`` is answered from the event loop, so a
@@ -14,6 +15,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import ctypes
+import importlib
 import inspect
 import io
 import itertools
@@ -32,6 +34,8 @@ ERROR_EXECUTION = -32000
 ERROR_LOAD = -32001
 ERROR_CANCELLED = -32002
 ERROR_ENCODING = -32003
+ERROR_TOO_MANY_ROWS = -32004
+ERROR_TOO_MANY_BYTES = -32005
 
 _log = logging.getLogger("mxcp.worker")
 
@@ -163,6 +167,8 @@ class Worker:
     def _dispatch(self, method, request_id, params):
         if method == "invoke":
             self._invoke(request_id, params)
+        elif method == "udf":
+            self._udf(request_id, params)
         elif method == "cancel":
             self._cancel(params.get("id"))
         elif method == "ping":
@@ -171,6 +177,8 @@ class Worker:
             threads = int(params.get("threads") or 32)
             self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="mxcp")
             self._submit(request_id, self._initialize, params)
+        elif method == "init_hooks":
+            self._submit(request_id, self._init_hooks, params)
         elif method == "validate":
             self._submit(request_id, self._validate, params)
         elif method == "shutdown":
@@ -195,11 +203,12 @@ class Worker:
     # -- start-up, validation, shutdown ----------------------------------------------------------------------------
 
     def _initialize(self, params):
+        """Loads the project's modules (unless ``plugins_only``) and its plugins; the ``@on_init`` hooks run after,
+        on ``init_hooks``, once the host has registered the plugins' SQL functions (which the hooks may use)."""
         state.project.configure(params, self.channel)
         self.loader = loader.ModuleLoader(params["project_root"])
-        preload_errors = self.loader.preload()
-        plugin_errors = self._load_plugins(params)
-        hook_errors = self._run_hooks(state.project.init_hooks)
+        preload_errors = [] if params.get("plugins_only") else self.loader.preload()
+        plugin_errors, udfs = self._load_plugins(params)
         pandas = "pandas" in sys.modules
         return {
             "python": sys.version.split()[0],
@@ -208,37 +217,58 @@ class Worker:
             "init_hooks": len(state.project.init_hooks),
             "preload_errors": preload_errors,
             "plugin_errors": plugin_errors,
-            "hook_errors": hook_errors,
+            "udfs": udfs,
             "pandas": pandas,
         }
 
+    def _init_hooks(self, params):
+        return {"hook_errors": self._run_hooks(state.project.init_hooks)}
+
     def _load_plugins(self, params):
+        """Creates the site's plugins (``MXCPPlugin(config)``) and collects their ``@udf`` methods as SQL functions
+        ``<method>_<plugin name>``; returns the errors and the function definitions."""
         site = state.project.site_config or {}
         entries = site.get("plugin") or []
         if isinstance(entries, dict):
             entries = [entries]
         if not entries:
-            return []
+            return [], []
         folder = (site.get("paths") or {}).get("plugins") or "plugins"
         folder = folder if os.path.isabs(folder) else os.path.join(params["project_root"], folder)
         if os.path.isdir(folder) and folder not in sys.path:
             sys.path.insert(0, folder)
         configs = params.get("plugin_config") or {}
         errors = []
+        udfs = []
+        from mxcp.plugins import MXCPBasePlugin
+
         for entry in entries:
             name = entry.get("name")
+            module_name = entry.get("module")
             try:
                 config_name = entry.get("config")
                 if config_name and config_name not in configs:
                     raise LookupError(f"Plugin configuration '{config_name}' not found in plugin config")
-                module = __import__(entry["module"], fromlist=["MXCPPlugin"])
+                try:
+                    module = importlib.import_module(module_name)
+                except ImportError as e:
+                    raise ImportError(f"Failed to import plugin module {module_name}: {e}") from e
                 plugin_class = getattr(module, "MXCPPlugin", None)
                 if plugin_class is None:
-                    raise LookupError(f"module '{entry['module']}' has no class MXCPPlugin")
-                state.project.plugins[name] = plugin_class(dict(configs.get(config_name) or {}))
+                    raise LookupError(f"Module {module_name} must contain an MXCPPlugin class")
+                if not (isinstance(plugin_class, type) and issubclass(plugin_class, MXCPBasePlugin)):
+                    raise TypeError(f"Plugin class in {module_name} must inherit from MXCPBasePlugin")
+                plugin = plugin_class(dict(configs.get(config_name) or {}))
+                state.project.plugins[name] = plugin
+                for definition in plugin.udfs():
+                    function = f"{definition['name']}_{name}"
+                    state.project.udfs[function] = definition["method"]
+                    udfs.append({"name": function, "plugin": name, "module": module_name, "method": definition["name"],
+                                 "args": list(definition["args"]), "return_type": definition["return_type"]})
             except BaseException as e:  # noqa: BLE001
-                errors.append({"plugin": name, "message": _message(e), "traceback": _traceback(e)})
-        return errors
+                errors.append({"plugin": name, "module": module_name, "message": _message(e), "type": type(e).__name__,
+                               "traceback": _traceback(e)})
+        return errors, udfs
 
     def _run_hooks(self, hooks):
         errors = []
@@ -281,6 +311,10 @@ class Worker:
 
     def _shutdown(self, params):
         errors = self._run_hooks(state.project.shutdown_hooks)
+        from mxcp.plugins import run_plugin_shutdown_hooks
+
+        for name, e in run_plugin_shutdown_hooks():
+            errors.append({"hook": f"mxcp.plugins.on_shutdown {name}", "message": _message(e), "type": type(e).__name__, "traceback": _traceback(e)})
         for name, plugin in list(state.project.plugins.items()):
             try:
                 shutdown = getattr(plugin, "shutdown", None)
@@ -314,6 +348,7 @@ class Worker:
             transport=context.get("transport"),
             session_id=context.get("session_id"),
             trace_id=context.get("trace_id"),
+            traceparent=context.get("traceparent"),
         )
         with self.inflight_lock:
             self.inflight[request_id] = call
@@ -322,6 +357,40 @@ class Worker:
         else:
             call.future = self.pool.submit(self._run_sync, request_id, function, arguments, call)
         # A call cancelled before it started never runs its own clean-up.
+        call.future.add_done_callback(lambda _: self._done(request_id))
+
+    def _udf(self, request_id, params):
+        """A plugin's SQL function over the rows of one DuckDB chunk: the method is called once per row with the
+        row's arguments (positionally, NULL as None), in one thread; the results go back in one answer."""
+        name = params.get("function")
+        method = state.project.udfs.get(name)
+        if method is None:
+            self.channel.respond_error(request_id, ERROR_LOAD, f"no SQL function {name} in this worker's plugins")
+            return
+        rows = codec.decode(params.get("rows") or [])
+        context = params.get("context") or {}
+        call = state.CallState(
+            call_id=params.get("call"),
+            user=context.get("user"),
+            request_headers=context.get("request_headers"),
+            transport=context.get("transport"),
+            session_id=context.get("session_id"),
+            trace_id=context.get("trace_id"),
+        )
+        is_async = _is_async(method)
+
+        def batch():
+            results = []
+            for row in rows:
+                value = method(*row)
+                if is_async or inspect.isawaitable(value):
+                    value = asyncio.run_coroutine_threadsafe(_await(value), self.loop).result()
+                results.append(value)
+            return results
+
+        with self.inflight_lock:
+            self.inflight[request_id] = call
+        call.future = self.pool.submit(self._run_sync, request_id, batch, {}, call, True)
         call.future.add_done_callback(lambda _: self._done(request_id))
 
     async def _run_async(self, request_id, function, arguments, call):
@@ -336,7 +405,7 @@ class Worker:
         finally:
             self._done(request_id)
 
-    def _run_sync(self, request_id, function, arguments, call):
+    def _run_sync(self, request_id, function, arguments, call, typed=False):
         def body():
             state.set_current(call)
             with call.lock:
@@ -361,18 +430,29 @@ class Worker:
             except BaseException as e:  # noqa: BLE001
                 self._send_exception(request_id, e)
                 return
-            self._send_result(request_id, value)
+            self._send_result(request_id, value, typed)
         except CallCancelled:
             # A cancellation that arrived just as the call finished: the host no longer waits for it.
             pass
         finally:
             self._done(request_id)
 
-    def _send_result(self, request_id, value):
+    def _send_result(self, request_id, value, typed=False):
+        # The host's result limits, checked here so that a result too large never crosses the pipe (the host's message
+        # names the limit and how to raise it).
+        max_rows = state.project.max_result_rows
+        if max_rows and isinstance(value, (list, tuple)) and len(value) > max_rows:
+            self.channel.respond_error(request_id, ERROR_TOO_MANY_ROWS, "The result has too many rows")
+            return
         try:
-            text = codec.dumps(value)
+            # SQL function results keep their types (dates, decimals, bytes, durations) for the SQL type they become.
+            text = codec.dumps(value, tagged=typed, durations=typed)
         except (TypeError, ValueError, RecursionError) as e:
             self.channel.respond_error(request_id, ERROR_ENCODING, f"The function returned a value that cannot be sent as JSON: {e}")
+            return
+        max_bytes = state.project.max_result_bytes
+        if max_bytes and len(text) > max_bytes // 4 and len(text.encode("utf-8", errors="surrogatepass")) > max_bytes:
+            self.channel.respond_error(request_id, ERROR_TOO_MANY_BYTES, "The result is too large")
             return
         self.channel.respond(request_id, text)
 
@@ -453,9 +533,27 @@ def _take_protocol_fds():
     return os.fdopen(protocol_in, "rb"), os.fdopen(protocol_out, "wb")
 
 
+def _install_trace_ids():
+    """Every log record gets ``trace_id`` and ``span_id`` (empty strings outside a traced call), so that a format such
+    as ``%(trace_id)s`` ties a line of endpoint code to the call's trace. The worker's own format shows the trace id
+    when there is one."""
+    factory = logging.getLogRecordFactory()
+
+    def record(*args, **kwargs):
+        rec = factory(*args, **kwargs)
+        call = state.current_or_none()
+        rec.trace_id = (call.trace_id or "") if call is not None else ""
+        rec.span_id = (call.span_id or "") if call is not None else ""
+        rec.mxcp_trace = f" [trace_id={rec.trace_id}]" if rec.trace_id else ""
+        return rec
+
+    logging.setLogRecordFactory(record)
+
+
 def main():
     reader, writer = _take_protocol_fds()
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _install_trace_ids()
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s%(mxcp_trace)s: %(message)s")
     worker = Worker(Channel(reader, writer))
     try:
         worker.serve()

@@ -6,7 +6,8 @@ from mxcp.sdk.auth.context import UserContextModel
 
 class ExecutionContext:
     """The current call: ``user_context`` and a read-only bag with ``request_headers``, ``transport``,
-    ``session_id``, ``trace_id``, ``user_config`` and ``site_config``."""
+    ``session_id``, ``trace_id``, ``span_id`` and ``traceparent`` (the W3C trace context of the host's span for the
+    call, to pass on to services the code calls), ``user_config`` and ``site_config``."""
 
     def __init__(self, call):
         self._call = call
@@ -22,6 +23,10 @@ class ExecutionContext:
             return self._call.session_id
         if key == "trace_id":
             return self._call.trace_id
+        if key == "traceparent":
+            return self._call.traceparent
+        if key == "span_id":
+            return self._call.span_id
         if key == "user_config":
             return _state.project.user_config
         if key == "site_config":
