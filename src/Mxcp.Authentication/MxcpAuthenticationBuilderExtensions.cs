@@ -56,6 +56,7 @@ public static class MxcpAuthenticationBuilderExtensions
         services.AddSingleton<OAuthEndpointDataSource>();
         services.AddDataProtection();
         services.AddAuthorization();
+        MxcpPolicyEvaluator.Register(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, RequiredScopesHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMxcpEndpointConventions, AuthEndpointConventions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>());

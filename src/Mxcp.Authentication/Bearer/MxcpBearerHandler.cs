@@ -107,6 +107,14 @@ internal sealed partial class MxcpBearerHandler(
             return;
         }
 
+        if (state.IsDisabled)
+        {
+            // Without auth this scheme has nothing to ask for: what failed is a policy a host added to the endpoint,
+            // whose own schemes answer the challenge (so no body here, which would end the response under them).
+            Response.StatusCode = status;
+            return;
+        }
+
         var metadata = PublicUrls.ResourceMetadata(Context, state);
         var scopes = state.Settings?.RequiredScopes is { Count: > 0 } required ? $", scope=\"{string.Join(' ', required)}\"" : "";
         Response.StatusCode = status;

@@ -63,7 +63,8 @@ internal sealed class AuthTestServer : IAsyncDisposable
         Action<MxcpAuthenticationOptions>? options = null,
         Action<IServiceCollection>? services = null,
         string? transport = null,
-        Action<WebApplication>? map = null)
+        Action<WebApplication>? map = null,
+        Action<IEndpointConventionBuilder>? mcp = null)
     {
         var ownsRoot = root is null;
         root ??= NewRoot();
@@ -83,7 +84,8 @@ internal sealed class AuthTestServer : IAsyncDisposable
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(root, "keys")));
         services?.Invoke(builder.Services);
         var app = builder.Build();
-        app.MapMxcp("/mcp");
+        var mcpEndpoint = app.MapMxcp("/mcp");
+        mcp?.Invoke(mcpEndpoint);
         app.MapMxcpHealth();
         map?.Invoke(app);
         try
