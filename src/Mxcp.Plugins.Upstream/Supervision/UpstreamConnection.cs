@@ -62,6 +62,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private readonly LinkedList<HealthTransition> _history = new();
     private readonly object _gate = new();
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private UpstreamMessageTooLargeException? _lineTooLarge;
     private volatile McpClient? _client;
     private IReadOnlyList<UpstreamTool> _tools = [];
     private IReadOnlyList<UpstreamEntry> _entries = [];
@@ -430,6 +431,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
                 ConnectedSince = DateTimeOffset.UtcNow;
                 Connections++;
                 _client = client;
+                Volatile.Write(ref _lineTooLarge, null);
                 attempt = 0;
                 Succeeded();
                 Log.Connected(_logger, Name, Settings.Transport, Settings.Target, Tools.Count);
@@ -507,6 +509,32 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>A line over the limit ended the stdio connection's reading: it is replaced now, with that error.</summary>
+    private void ThrowIfLineTooLarge()
+    {
+        if (Interlocked.Exchange(ref _lineTooLarge, null) is { } tooLarge)
+        {
+            throw new IOException("the connection closed: " + tooLarge.Message, tooLarge);
+        }
+    }
+
+    private void OnLineTooLarge(UpstreamMessageTooLargeException e)
+    {
+        OnMessageTooLarge(e);
+        Volatile.Write(ref _lineTooLarge, e);
+        if (_client is not null)
+        {
+            // Only a live connection's monitor is woken; a connection attempt fails by itself and backs off.
+            _wake.TrySetResult();
+        }
+    }
+
+    private static async Task<IOException> ClosedAsync(McpClient client)
+    {
+        var details = await client.Completion.ConfigureAwait(false);
+        return new IOException("the connection closed" + (details.Exception is { } e ? ": " + e.Message : ""));
+    }
+
     /// <summary>Watches a live connection; returns or throws when it must be replaced.</summary>
     private async Task MonitorAsync(McpClient client, CancellationToken stop)
     {
@@ -523,10 +551,10 @@ internal sealed class UpstreamConnection : IAsyncDisposable
                     return;
                 }
 
-                var details = await client.Completion.ConfigureAwait(false);
-                throw new IOException("the connection closed" + (details.Exception is { } e ? ": " + e.Message : ""));
+                throw await ClosedAsync(client).ConfigureAwait(false);
             }
 
+            ThrowIfLineTooLarge();
             if (done == wake)
             {
                 Rearm();
@@ -536,7 +564,35 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             check.CancelAfter(Settings.Timeout);
             try
             {
-                await RefreshAsync(client, check.Token).WaitAsync(check.Token).ConfigureAwait(false);
+                // A connection that closes during the check (a call's failure woke this loop as its transport ended) is
+                // replaced at once, not after the check's timeout: its pending requests are failed only when it is disposed.
+                var refresh = RefreshAsync(client, check.Token).WaitAsync(check.Token);
+                while (!refresh.IsCompleted)
+                {
+                    var first = await Task.WhenAny(refresh, client.Completion, _wake.Task).ConfigureAwait(false);
+                    if (first == refresh)
+                    {
+                        break;
+                    }
+
+                    if (first == client.Completion || Volatile.Read(ref _lineTooLarge) is not null || _restartRequested)
+                    {
+                        await check.CancelAsync().ConfigureAwait(false);
+                        _ = refresh.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                        if (_restartRequested)
+                        {
+                            return;
+                        }
+
+                        ThrowIfLineTooLarge();
+                        throw await ClosedAsync(client).ConfigureAwait(false);
+                    }
+
+                    // Woken for another reason (a list_changed): the next round checks again.
+                    await Task.WhenAny(refresh, client.Completion).ConfigureAwait(false);
+                }
+
+                await refresh.ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!stop.IsCancellationRequested)
             {
@@ -659,7 +715,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
                 Volatile.Write(ref _lastOutput, line.Length > 300 ? line[..300] + "…" : line);
                 Log.ProcessOutput(_logger, Name, line);
             },
-            MessageTooLarge = OnMessageTooLarge,
+            MessageTooLarge = OnLineTooLarge,
         });
     }
 
