@@ -64,6 +64,26 @@ internal sealed partial class SignalLifetime(IHostApplicationLifetime lifetime, 
     [LibraryImport("libc", EntryPoint = "_exit")]
     private static partial void ExitNow(int status);
 
+    /// <summary>
+    /// Makes SIGHUP reach <c>mxcp serve</c> even when it was started with SIGHUP ignored (<c>nohup mxcp serve &amp;</c>):
+    /// .NET leaves an inherited "ignore" in place and never calls the handler that reloads the project, so an operator's
+    /// <c>kill -HUP</c> would do nothing. The default disposition is restored before the handler is registered; a
+    /// hangup of the terminal then reloads the project instead of being ignored, which stops nothing.
+    /// </summary>
+    public static void AcceptSighup()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            _ = SetSignalDisposition(SigHup, SigDfl);
+        }
+    }
+
+    private const int SigHup = 1;
+    private static readonly nint SigDfl = 0;
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint SetSignalDisposition(int signal, nint handler);
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose()

@@ -78,6 +78,7 @@ internal static partial class ServeCommand
                 Watch = parse.GetValue(watch) ? true : null,
                 ReloadOnSighup = true,
             };
+            SignalLifetime.AcceptSighup();
             var config = await new ProjectConfigurationLoader([]).LoadTopLevelAsync(options, ct).ConfigureAwait(false);
             var requested = parse.GetValue(transport) ?? config.User.Transport.Provider;
             var settings = new ServeSettings(

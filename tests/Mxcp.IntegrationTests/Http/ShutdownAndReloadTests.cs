@@ -180,6 +180,27 @@ public sealed class ShutdownAndReloadTests
     }
 
     [Fact]
+    public async Task Sighup_StartedUnderNohup_StillReloads()
+    {
+        // nohup starts the server with SIGHUP ignored, which .NET would leave in place (no reload on kill -HUP).
+        using var project = SlowProject();
+        await using var server = await ServeProcess.StartExecutableAsync("nohup", project, [MxcpExecutable.Path, "serve", "--port", "0"]);
+        await using var client = await server.ConnectAsync("2025-11-25", cancellationToken: Ct);
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var _ = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
+        {
+            changed.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+
+        project.Write("tools/added.yml", "tool:\n  name: added\n  description: Added later\n  return: {type: string}\n  source: {code: select 'new' as v}\n");
+        server.Signal("HUP");
+        await changed.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var result = await client.CallToolAsync("added", cancellationToken: Ct);
+        Assert.Equal("new", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+    }
+
+    [Fact]
     public async Task Watch_EditedFile_ReloadsWithoutASignal()
     {
         using var project = SlowProject();
