@@ -164,19 +164,7 @@ public sealed class ShutdownAndReloadTests
     {
         using var project = SlowProject();
         await using var server = await ServeProcess.StartAsync(project);
-        await using var client = await server.ConnectAsync("2025-11-25", cancellationToken: Ct);
-        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var _ = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
-        {
-            changed.TrySetResult();
-            return ValueTask.CompletedTask;
-        });
-
-        project.Write("tools/added.yml", "tool:\n  name: added\n  description: Added later\n  return: {type: string}\n  source: {code: select 'new' as v}\n");
-        server.Signal("HUP");
-        await changed.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        var result = await client.CallToolAsync("added", cancellationToken: Ct);
-        Assert.Equal("new", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        await AssertSighupReloadsAsync(server, project);
     }
 
     [Fact]
@@ -185,6 +173,12 @@ public sealed class ShutdownAndReloadTests
         // nohup starts the server with SIGHUP ignored, which .NET would leave in place (no reload on kill -HUP).
         using var project = SlowProject();
         await using var server = await ServeProcess.StartExecutableAsync("nohup", project, [MxcpExecutable.Path, "serve", "--port", "0"]);
+        await AssertSighupReloadsAsync(server, project);
+    }
+
+    /// <summary>A tool added on disk is served after SIGHUP, announced to a connected client with list_changed.</summary>
+    private static async Task AssertSighupReloadsAsync(ServeProcess server, TestProject project)
+    {
         await using var client = await server.ConnectAsync("2025-11-25", cancellationToken: Ct);
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var _ = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
