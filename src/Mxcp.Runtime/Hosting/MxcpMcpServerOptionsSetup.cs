@@ -9,7 +9,8 @@ namespace Mxcp.Runtime.Hosting;
 /// Adds the project to the SDK's server options after the host's own configuration: the shared primitive collections
 /// (the host's primitives plus the project's endpoints, see <see cref="McpPrimitiveSynchronizer"/>), completions and
 /// resource subscriptions for the project's endpoints (a host's own handlers still answer for everything else), the
-/// checks of client mistakes (<see cref="McpRequestChecks"/>), and the server's name when the host did not set one.
+/// checks of client mistakes (<see cref="McpRequestChecks"/>), the swap of large tool results for the JSON Mxcp wrote
+/// (<see cref="DeferredToolResults"/>), and the server's name when the host did not set one.
 /// Runs whenever the SDK builds server options, which in stateless mode is once per request, so it only assigns and
 /// chains.
 /// </summary>
@@ -33,6 +34,7 @@ internal sealed class MxcpMcpServerOptionsSetup(
         options.ServerInfo ??= new Implementation { Name = "mxcp", Title = "Mxcp for .NET", Version = MxcpVersion.Value };
         primitives.Attach(options);
         options.Filters.Message.IncomingFilters.Add(_checks);
+        options.Filters.Message.OutgoingFilters.Add(DeferredToolResults.Filter);
 
         var handlers = options.Handlers;
         handlers.CompleteHandler = handlers.CompleteHandler is { } hostComplete

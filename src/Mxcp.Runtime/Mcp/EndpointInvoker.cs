@@ -17,7 +17,7 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
         RequestContext<TParams> request,
         Func<ProjectSnapshot, (PreparedEndpoint Endpoint, IReadOnlyDictionary<string, JsonElement>? Arguments)?> find,
         string notFound,
-        Func<PreparedEndpoint, EndpointCallResult, TResult> map,
+        Func<RequestContext<TParams>, PreparedEndpoint, EndpointCallResult, TResult> map,
         CancellationToken cancellationToken,
         string? resourceUri = null)
         where TParams : RequestParams
@@ -51,7 +51,7 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
             ResourceUri = resourceUri,
         };
         var result = await pipeline.InvokeAsync(call, cancellationToken).ConfigureAwait(false);
-        return map(found.Endpoint, result);
+        return map(request, found.Endpoint, result);
     }
 
     public static IReadOnlyDictionary<string, JsonElement>? Arguments(IDictionary<string, JsonElement>? arguments) =>

@@ -25,6 +25,6 @@ internal sealed class EndpointPrompt(PreparedEndpoint endpoint, EndpointInvoker 
             request,
             snapshot => snapshot.FindPrompt(request.Params!.Name) is { } e ? (e, EndpointInvoker.Arguments(request.Params.Arguments)) : null,
             $"Unknown prompt: '{request.Params?.Name}'",
-            McpResultMapper.ToPromptResult,
+            static (_, e, result) => McpResultMapper.ToPromptResult(e, result),
             cancellationToken);
 }

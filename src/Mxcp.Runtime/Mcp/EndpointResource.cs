@@ -35,7 +35,7 @@ internal sealed class EndpointResource(PreparedEndpoint endpoint, EndpointInvoke
                     : (found.Endpoint, found.Variables.ToDictionary(v => v.Key, v => JsonSerializer.SerializeToElement(v.Value), StringComparer.Ordinal))
                 : null,
             $"Resource not found: '{uri}'",
-            (e, result) => McpResultMapper.ToResourceResult(e, uri, result),
+            (_, e, result) => McpResultMapper.ToResourceResult(e, uri, result),
             cancellationToken,
             uri);
     }

@@ -26,6 +26,6 @@ internal sealed class EndpointTool(PreparedEndpoint endpoint, EndpointInvoker in
             request,
             snapshot => snapshot.FindTool(request.Params!.Name) is { } e ? (e, EndpointInvoker.Arguments(request.Params.Arguments)) : null,
             $"Unknown tool: '{request.Params?.Name}'",
-            McpResultMapper.ToToolResult,
+            static (request, e, result) => McpResultMapper.ToToolResult(e, result, request),
             cancellationToken);
 }

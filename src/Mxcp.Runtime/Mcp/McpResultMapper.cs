@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 using Mxcp.Runtime.Endpoints;
 using Mxcp.Runtime.Execution;
 
@@ -12,7 +13,10 @@ namespace Mxcp.Runtime.Mcp;
 /// <summary>Turns pipeline results into MCP results: tool failures are <c>isError</c> results, resource and prompt failures JSON-RPC errors.</summary>
 internal static class McpResultMapper
 {
-    public static CallToolResult ToToolResult(PreparedEndpoint endpoint, EndpointCallResult result)
+    /// <param name="endpoint">The tool.</param>
+    /// <param name="result">What the pipeline returned.</param>
+    /// <param name="request">The call; with it, a large result is sent as JSON written here (<see cref="DeferredToolResults"/>).</param>
+    public static CallToolResult ToToolResult(PreparedEndpoint endpoint, EndpointCallResult result, MessageContext? request = null)
     {
         if (!result.Succeeded)
         {
@@ -26,13 +30,18 @@ internal static class McpResultMapper
 
         var value = result.Value;
         var wrap = endpoint.OutputSchema is not null && endpoint.WrapsResult;
-        if (!wrap && (endpoint.OutputSchema is null || value is not JsonObject))
+        var structured = wrap || (endpoint.OutputSchema is not null && value is JsonObject);
+        var stringValue = IsString(value) ? value!.GetValue<string>() : null;
+        if (!structured && stringValue is not null)
         {
-            return new CallToolResult { Content = [new TextContentBlock { Text = ToText(value) }] };
+            return request is not null && stringValue.Length >= DeferredToolResults.ThresholdBytes
+                && DeferredToolResults.TryDefer(request, default, stringValue, default) is { } standIn
+                ? standIn
+                : new CallToolResult { Content = [new TextContentBlock { Text = stringValue }] };
         }
 
-        // The value is written once, as the structured content ({"result": value} when wrapped); the text content is
-        // the value's part of those bytes, and the structured content is read back from them.
+        // The value is written once: the text content is the value's part of those bytes and, for a structured
+        // result, the structured content ({"result": value} when wrapped) is read back from all of them.
         var (buffer, writer) = RentWriter();
         try
         {
@@ -53,10 +62,26 @@ internal static class McpResultMapper
                 writer.Flush();
             }
 
-            var text = IsString(value) ? value!.GetValue<string>() : Encoding.UTF8.GetString(buffer.WrittenSpan[start..end]);
+            if (request is not null
+                && (stringValue?.Length ?? end - start) >= DeferredToolResults.ThresholdBytes
+                && DeferredToolResults.TryDefer(
+                    request,
+                    stringValue is null ? buffer.WrittenSpan[start..end] : default,
+                    stringValue,
+                    structured ? buffer.WrittenSpan : default) is { } deferred)
+            {
+                return deferred;
+            }
+
+            var text = stringValue ?? Encoding.UTF8.GetString(buffer.WrittenSpan[start..end]);
+            if (!structured)
+            {
+                return new CallToolResult { Content = [new TextContentBlock { Text = text }] };
+            }
+
             var reader = new Utf8JsonReader(buffer.WrittenSpan);
-            var structured = JsonElement.ParseValue(ref reader);
-            return new CallToolResult { Content = [new TextContentBlock { Text = text }], StructuredContent = structured };
+            var structuredContent = JsonElement.ParseValue(ref reader);
+            return new CallToolResult { Content = [new TextContentBlock { Text = text }], StructuredContent = structuredContent };
         }
         finally
         {

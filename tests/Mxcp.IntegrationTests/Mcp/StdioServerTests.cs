@@ -172,3 +172,33 @@ public sealed class StdioUnicodeTests
         Assert.Equal(25, result.StructuredContent.Value.GetProperty("length").GetInt32());
     }
 }
+
+/// <summary>A result over the size Mxcp writes itself (256 KiB), over stdio.</summary>
+public sealed class StdioLargeResultTests
+{
+    [Fact]
+    public async Task CallTool_LargeStructuredResult_ArrivesWhole()
+    {
+        using var project = TestProject.Empty();
+        project.Write("mxcp-site.yml", "mxcp: 1\nproject: large\nprofile: dev\n");
+        project.Write("tools/rows.yml", """
+            tool:
+              name: rows
+              description: 30,000 rows
+              return: {type: array, items: {type: object, properties: {id: {type: integer}, label: {type: string}}}}
+              source: {code: "select i as id, 'Zoë \"q\" 😀 ' || i as label from range(30000) t(i) order by i"}
+            """);
+        var ct = TestContext.Current.CancellationToken;
+        await using var client = await StdioServer.ConnectAsync(project, ct);
+
+        var result = await client.CallToolAsync("rows", cancellationToken: ct);
+
+        Assert.NotEqual(true, result.IsError);
+        var rows = result.StructuredContent!.Value.GetProperty("result");
+        Assert.Equal(30_000, rows.GetArrayLength());
+        Assert.Equal("Zoë \"q\" 😀 29999", rows[29_999].GetProperty("label").GetString());
+        var text = Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+        Assert.Equal(rows.GetRawText(), JsonDocument.Parse(text).RootElement.GetRawText());
+        Assert.True(text.Length > 256 * 1024, $"the text has {text.Length} characters");
+    }
+}

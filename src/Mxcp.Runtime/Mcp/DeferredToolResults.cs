@@ -1,0 +1,234 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Mxcp.Runtime.Mcp;
+
+/// <summary>
+/// Sends large tool results as JSON written once by Mxcp instead of through the SDK's serialization.
+/// </summary>
+/// <remarks>
+/// The SDK turns a <see cref="CallToolResult"/> into a JSON node (serialized, then parsed) and writes that node into
+/// the response, so a result's text content is escaped twice, each time through one contiguous buffer of up to six
+/// times the text's length taken from the shared array pool, which keeps it: a 13 MB text took the server from 180 MB
+/// to 1.8 GB. A result whose text reaches <see cref="ThresholdBytes"/> is instead written here, once, into 64 KiB
+/// arrays (below the large object heap), and the tool returns a small stand-in carrying a token; the outgoing message
+/// filter puts the written JSON in place of the stand-in's node as the response leaves. Only done when the server
+/// runs that filter and no other outgoing message filter and no tools/call filter of the host's: those would see the
+/// stand-in, not the result.
+/// </remarks>
+internal static partial class DeferredToolResults
+{
+    /// <summary>Results whose text content is at least this long (UTF-8 bytes, or characters for a string) are deferred.</summary>
+    public const int ThresholdBytes = 256 * 1024;
+
+    private const string ItemKey = "mxcp.deferredToolResult";
+    private const string TokenKey = "io.mxcp/deferred";
+    private const string LogCategory = "Mxcp.Runtime.Mcp.LargeToolResults";
+
+    private static long s_lastToken;
+
+    // A node made with a type's metadata writes with it only under the options the metadata belongs to; under other
+    // options it looks the type up again. The SDK's transports write messages under its source-generated context's
+    // options, so the metadata is made for those; other writers (the SDK's event stream store) use options that fall
+    // back to reflection, which finds the converter named on the type. Without reflection nothing is deferred.
+    private static readonly JsonTypeInfo<WrittenJson> s_typeInfo =
+        JsonMetadataServices.CreateValueInfo<WrittenJson>(TransportOptions(), new WrittenJsonConverter());
+
+    private static readonly JsonWriterOptions s_textWriterOptions = new() { Encoder = McpJsonUtilities.DefaultOptions.Encoder };
+
+    /// <summary>The outgoing message filter that swaps a stand-in for the result it stands for.</summary>
+    public static readonly McpMessageFilter Filter = next => (context, cancellationToken) =>
+    {
+        if (context.JsonRpcMessage is JsonRpcResponse { Context.Items: { Count: > 0 } items } response
+            && items.Remove(ItemKey, out var item)
+            && item is Pending pending
+            && response.Result is JsonObject standIn
+            && IsStandIn(standIn, pending.Token))
+        {
+            var written = pending.Finish(standIn);
+            response.Result = JsonValue.Create(written, s_typeInfo);
+            if (context.Services?.GetService<ILoggerFactory>() is { } loggers)
+            {
+                LogSent(loggers.CreateLogger(LogCategory), response.Id.ToString(), written.Json.Length);
+            }
+        }
+
+        return next(context, cancellationToken);
+    };
+
+    /// <summary>
+    /// Writes the result (the text content, escaped, from <paramref name="textUtf8"/> or <paramref name="textChars"/>,
+    /// whichever is not empty, and the structured content's JSON <paramref name="structured"/> when present), keeps it
+    /// with the request and returns the stand-in; null when this request's server cannot swap it in.
+    /// </summary>
+    public static CallToolResult? TryDefer(MessageContext request, ReadOnlySpan<byte> textUtf8, ReadOnlySpan<char> textChars, ReadOnlySpan<byte> structured)
+    {
+        var filters = request.Server.ServerOptions.Filters;
+        if (!JsonSerializer.IsReflectionEnabledByDefault
+            || filters.Request.CallToolFilters.Count > 0
+            || filters.Message.OutgoingFilters is not [var only]
+            || only != Filter)
+        {
+            return null;
+        }
+
+        var output = new ChunkedBufferWriter();
+        output.Write("{\"content\":[{\"type\":\"text\",\"text\":"u8);
+        using (var writer = new Utf8JsonWriter(output, s_textWriterOptions))
+        {
+            WriteEscaped(writer, textUtf8, textChars);
+        }
+
+        output.Write("}]"u8);
+        if (!structured.IsEmpty)
+        {
+            output.Write(",\"structuredContent\":"u8);
+            output.Write(structured);
+        }
+
+        var token = Interlocked.Increment(ref s_lastToken);
+        request.Items[ItemKey] = new Pending(output, token);
+        return new CallToolResult
+        {
+            // Only seen if the response left without the filter: a failure, never a wrong answer.
+            IsError = true,
+            Content = [new TextContentBlock { Text = "The result was not sent: it was replaced on the way out and the replacement was lost." }],
+            Meta = new JsonObject { [TokenKey] = token },
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The result of request {RequestId} ({Bytes} bytes) was sent as the JSON Mxcp wrote")]
+    private static partial void LogSent(ILogger logger, string requestId, long bytes);
+
+    private static bool IsStandIn(JsonObject result, long token) =>
+        result.TryGetPropertyValue("_meta", out var meta)
+        && meta is JsonObject m
+        && m.TryGetPropertyValue(TokenKey, out var value)
+        && value is JsonValue v
+        && v.TryGetValue<long>(out var t)
+        && t == token;
+
+    /// <summary>The text as one JSON string, escaped a slice at a time (never splitting a character).</summary>
+    private static void WriteEscaped(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8, ReadOnlySpan<char> chars)
+    {
+        const int Slice = 2048;
+        if (utf8.IsEmpty && chars.IsEmpty)
+        {
+            writer.WriteStringValue(""u8);
+            return;
+        }
+
+        while (utf8.Length > Slice)
+        {
+            var cut = Slice;
+            while (cut > 0 && (utf8[cut] & 0xC0) == 0x80)
+            {
+                cut--;
+            }
+
+            writer.WriteStringValueSegment(utf8[..cut], isFinalSegment: false);
+            utf8 = utf8[cut..];
+        }
+
+        while (chars.Length > Slice)
+        {
+            var cut = char.IsLowSurrogate(chars[Slice]) ? Slice - 1 : Slice;
+            writer.WriteStringValueSegment(chars[..cut], isFinalSegment: false);
+            chars = chars[cut..];
+        }
+
+        if (!utf8.IsEmpty)
+        {
+            writer.WriteStringValueSegment(utf8, isFinalSegment: true);
+        }
+        else
+        {
+            writer.WriteStringValueSegment(chars, isFinalSegment: true);
+        }
+    }
+
+    /// <summary>The options of the SDK's source-generated context (the first resolver of its default options).</summary>
+    private static JsonSerializerOptions TransportOptions() =>
+        McpJsonUtilities.DefaultOptions.TypeInfoResolverChain
+            .OfType<JsonSerializerContext>()
+            .FirstOrDefault(c => c.GetTypeInfo(typeof(JsonRpcMessage)) is not null)?.Options
+        ?? McpJsonUtilities.DefaultOptions;
+
+    /// <summary>A result written up to its last member, waiting for what the SDK adds to the stand-in on the way out.</summary>
+    private sealed class Pending(ChunkedBufferWriter output, long token)
+    {
+        public long Token => token;
+
+        /// <summary>
+        /// Ends the result with the members the SDK put on the stand-in after the tool returned (the server's identity
+        /// in <c>_meta</c>, the result type), less the stand-in's own content, error flag and token.
+        /// </summary>
+        public WrittenJson Finish(JsonObject standIn)
+        {
+            var extra = new JsonObject();
+            foreach (var (name, value) in standIn)
+            {
+                if (name is "content" or "isError" or "structuredContent")
+                {
+                    continue;
+                }
+
+                if (name == "_meta" && value is JsonObject meta)
+                {
+                    var rest = new JsonObject();
+                    foreach (var (key, metaValue) in meta)
+                    {
+                        if (key != TokenKey)
+                        {
+                            rest[key] = metaValue?.DeepClone();
+                        }
+                    }
+
+                    if (rest.Count > 0)
+                    {
+                        extra[name] = rest;
+                    }
+
+                    continue;
+                }
+
+                extra[name] = value?.DeepClone();
+            }
+
+            if (extra.Count == 0)
+            {
+                output.Write("}"u8);
+            }
+            else
+            {
+                // {"a":1,...} becomes ,"a":1,...} after the result's last member.
+                var bytes = JsonSerializer.SerializeToUtf8Bytes(extra, McpJsonUtilities.DefaultOptions.GetTypeInfo<JsonObject>());
+                output.Write(","u8);
+                output.Write(bytes.AsSpan(1));
+            }
+
+            return new WrittenJson(output.ToSequence());
+        }
+    }
+
+    /// <summary>A result's JSON, written; a node of this type writes these bytes as they are.</summary>
+    [JsonConverter(typeof(WrittenJsonConverter))]
+    private sealed record WrittenJson(ReadOnlySequence<byte> Json);
+
+    private sealed class WrittenJsonConverter : JsonConverter<WrittenJson>
+    {
+        public override WrittenJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("A written tool result is only ever written.");
+
+        public override void Write(Utf8JsonWriter writer, WrittenJson value, JsonSerializerOptions options) =>
+            writer.WriteRawValue(value.Json, skipInputValidation: true);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Mxcp.AspNetCore.Tests.Support;
+using Mxcp.Tests.Shared;
+
+namespace Mxcp.AspNetCore.Tests.Http;
+
+/// <summary>
+/// Tool results over 256 KiB are written once by Mxcp and put in place of a stand-in as the response leaves; the
+/// client must get exactly what the SDK would have sent.
+/// </summary>
+public sealed class LargeResultTests
+{
+    private const int Rows = 20_000;
+    private const int Ids = 60_000;
+    private const string Piece = "é\"\\😀";
+    private const int Pieces = 100_000;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static void LargeTools(string root)
+    {
+        McpTestServer.Write(root, "tools/big_rows.yml", """
+            tool:
+              name: big_rows
+              description: Many rows with quotes, backslashes, new lines and characters outside ASCII
+              return: {type: array, items: {type: object, properties: {id: {type: integer}, label: {type: string}}}}
+              source: {code: "select i as id, 'naïve \"q\" \\ ' || chr(10) || '😀 ' || i as label from range(20000) t(i) order by i"}
+            """);
+        McpTestServer.Write(root, "tools/big_text.yml", """
+            tool:
+              name: big_text
+              description: One long string
+              return: {type: string}
+              source: {code: "select repeat('é\"\\😀', 100000) as s"}
+            """);
+        McpTestServer.Write(root, "tools/big_untyped.yml", """
+            tool:
+              name: big_untyped
+              description: Many rows, no return type
+              source: {code: "select i as id from range(60000) t(i) order by i"}
+            """);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-06-18")]
+    public async Task CallTool_ResultsOverTheThreshold_ArriveWholeAndAreSentAsWritten(string? protocolVersion)
+    {
+        var log = new RecordingLogger();
+        await using var server = await McpTestServer.StartAsync(writeProject: LargeTools, services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        await using var client = await server.ConnectAsync(protocolVersion);
+
+        var results = await CallAllAsync(client);
+
+        AssertExpected(results);
+        var sent = log.Messages.Where(m => m.Message.Contains("was sent as the JSON Mxcp wrote", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, sent.Count);
+        Assert.All(sent, m => Assert.Equal(LogLevel.Debug, m.Level));
+    }
+
+    [Fact]
+    public async Task CallTool_HostHasACallToolFilter_FilterSeesTheResultAndTheClientGetsTheSameJson()
+    {
+        var log = new RecordingLogger();
+        var seen = new List<string>();
+        await using var plain = await McpTestServer.StartAsync(writeProject: LargeTools);
+        await using var filtered = await McpTestServer.StartAsync(writeProject: LargeTools, services: s =>
+        {
+            s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
+            s.AddMcpServer().WithRequestFilters(f => f.AddCallToolFilter(next => async (context, ct) =>
+            {
+                var result = await next(context, ct);
+                lock (seen)
+                {
+                    seen.Add(((TextContentBlock)result.Content[0]).Text[..20]);
+                }
+
+                return result;
+            }));
+        });
+        await using var plainClient = await plain.ConnectAsync();
+        await using var filteredClient = await filtered.ConnectAsync();
+
+        var written = await CallAllAsync(plainClient);
+        var serialized = await CallAllAsync(filteredClient);
+
+        AssertExpected(serialized);
+        Assert.Equal(["[{\"id\":0,\"label\":\"na", string.Concat(Enumerable.Repeat(Piece, 4)), "[{\"id\":0},{\"id\":1},{"], seen);
+        foreach (var (name, result) in written)
+        {
+            Assert.True(JsonNode.DeepEquals(Json(result), Json(serialized[name])), name);
+        }
+
+        Assert.DoesNotContain("was sent as the JSON Mxcp wrote", log.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallTool_SmallResult_IsNotDeferred()
+    {
+        var log = new RecordingLogger();
+        await using var server = await McpTestServer.StartAsync(services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        await using var client = await server.ConnectAsync();
+
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "small" }, cancellationToken: Ct);
+
+        Assert.Equal("small", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+        Assert.DoesNotContain("was sent as the JSON Mxcp wrote", log.All, StringComparison.Ordinal);
+    }
+
+    private static async Task<Dictionary<string, CallToolResult>> CallAllAsync(McpClient client)
+    {
+        var results = new Dictionary<string, CallToolResult>(StringComparer.Ordinal);
+        foreach (var name in new[] { "big_rows", "big_text", "big_untyped" })
+        {
+            results[name] = await client.CallToolAsync(name, cancellationToken: Ct);
+        }
+
+        return results;
+    }
+
+    private static void AssertExpected(Dictionary<string, CallToolResult> results)
+    {
+        var rows = results["big_rows"];
+        Assert.NotEqual(true, rows.IsError);
+        var text = JsonNode.Parse(Assert.IsType<TextContentBlock>(Assert.Single(rows.Content)).Text)!.AsArray();
+        Assert.Equal(Rows, text.Count);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"id":19999,"label":"naïve \"q\" \\ \n😀 19999"}"""), text[^1]), text[^1]!.ToJsonString());
+        var structured = JsonNode.Parse(rows.StructuredContent!.Value.GetRawText())!;
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["result"] = text.DeepClone() }, structured));
+
+        var longText = results["big_text"];
+        Assert.NotEqual(true, longText.IsError);
+        Assert.Equal(string.Concat(Enumerable.Repeat(Piece, Pieces)), Assert.IsType<TextContentBlock>(Assert.Single(longText.Content)).Text);
+
+        var untyped = results["big_untyped"];
+        Assert.NotEqual(true, untyped.IsError);
+        var ids = JsonNode.Parse(Assert.IsType<TextContentBlock>(Assert.Single(untyped.Content)).Text)!.AsArray();
+        Assert.Equal(Ids, ids.Count);
+        Assert.Equal(Ids - 1, ids[^1]!["id"]!.GetValue<int>());
+        Assert.Null(untyped.StructuredContent);
+    }
+
+    private static JsonNode Json(CallToolResult result) =>
+        JsonSerializer.SerializeToNode(result, McpJsonUtilities.DefaultOptions.GetTypeInfo<CallToolResult>())!;
+}
