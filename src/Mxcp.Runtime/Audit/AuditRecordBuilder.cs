@@ -49,7 +49,7 @@ internal sealed class AuditRecordBuilder
         // Sensitive texts are only cut out of free text: an error message or rendered prompt messages.
         var sensitive = !result.Succeeded || result.Messages is not null ? new SensitiveTexts() : null;
         var scratch = t_scratch ??= new Scratch();
-        var writer = scratch.Start();
+        var writer = scratch.Start(_maxFieldSize);
 
         writer.WriteStartObject();
         if (call.Arguments is { } arguments)
@@ -66,7 +66,7 @@ internal sealed class AuditRecordBuilder
         byte[]? output = null;
         if (result.Succeeded && !definition.IsBuiltIn)
         {
-            writer = scratch.Start();
+            writer = scratch.Start(_maxFieldSize);
             if (result.Messages is { } messages)
             {
                 writer.WriteStartArray();
@@ -296,10 +296,14 @@ internal sealed class AuditRecordBuilder
         public string Scrub(string text) => _texts is null ? text : SensitiveText.Of(_texts).Scrub(text);
     }
 
-    /// <summary>A buffer and writer reused by the calls of one thread; each value taken is its own copy of the bytes.</summary>
+    /// <summary>
+    /// A buffer and writer reused by the calls of one thread; each value taken is its own copy of the bytes. Past the
+    /// field limit the bytes are only counted (<see cref="CappedBufferWriter"/>): a 13 MB result costs the audit a
+    /// count, not a 13 MB copy.
+    /// </summary>
     private sealed class Scratch
     {
-        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly CappedBufferWriter _buffer = new();
         private readonly Utf8JsonWriter _writer;
 
         public Scratch() => _writer = new Utf8JsonWriter(_buffer, AuditRecordJson.WriterOptions);
@@ -315,9 +319,9 @@ internal sealed class AuditRecordBuilder
             return buffer.WrittenSpan.ToArray();
         }
 
-        public Utf8JsonWriter Start()
+        public Utf8JsonWriter Start(int limit)
         {
-            _buffer.ResetWrittenCount();
+            _buffer.Reset(limit);
             _writer.Reset(_buffer);
             return _writer;
         }
@@ -326,14 +330,65 @@ internal sealed class AuditRecordBuilder
         public byte[] Take(int limit)
         {
             _writer.Flush();
-            var bytes = _buffer.WrittenCount <= limit ? _buffer.WrittenSpan.ToArray() : Marker(_buffer.WrittenCount, limit);
+            var bytes = _buffer.Written <= limit ? _buffer.Kept.ToArray() : Marker(_buffer.Written, limit);
             if (_buffer.Capacity > 1024 * 1024)
             {
-                // One huge result must not pin a huge buffer to the thread.
+                // One huge value must not pin a huge buffer to the thread.
                 t_scratch = null;
             }
 
             return bytes;
+        }
+    }
+
+    /// <summary>
+    /// Keeps what is written until it passes a limit; from then on only counts it (the bytes kept are then incomplete
+    /// and <see cref="Written"/> is the whole size).
+    /// </summary>
+    private sealed class CappedBufferWriter : IBufferWriter<byte>
+    {
+        private readonly ArrayBufferWriter<byte> _kept = new(4096);
+        private byte[]? _discard;
+        private long _limit;
+
+        public long Written { get; private set; }
+
+        public ReadOnlySpan<byte> Kept => _kept.WrittenSpan;
+
+        public int Capacity => Math.Max(_kept.Capacity, _discard?.Length ?? 0);
+
+        private bool Counting => Written > _limit;
+
+        public void Reset(long limit)
+        {
+            _kept.ResetWrittenCount();
+            _limit = limit;
+            Written = 0;
+        }
+
+        public void Advance(int count)
+        {
+            if (!Counting)
+            {
+                _kept.Advance(count);
+            }
+
+            Written += count;
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Counting ? Discard(sizeHint) : _kept.GetMemory(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Counting ? Discard(sizeHint).Span : _kept.GetSpan(sizeHint);
+
+        private Memory<byte> Discard(int sizeHint)
+        {
+            var size = Math.Max(sizeHint, 16 * 1024);
+            if (_discard is null || _discard.Length < size)
+            {
+                _discard = new byte[size];
+            }
+
+            return _discard;
         }
     }
 }

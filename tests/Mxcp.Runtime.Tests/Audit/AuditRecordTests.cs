@@ -148,6 +148,38 @@ public sealed class AuditRecordTests
         Assert.InRange(line.Length, 1, 8 * 1024);
     }
 
+    [Theory]
+    [InlineData(60_000, 100_000)]
+    [InlineData(99_989, 100_000)]
+    [InlineData(99_990, 100_000)]
+    [InlineData(3_000_000, 2048)]
+    public async Task LargeOutput_KeptWholeUpToTheLimit_MarkerWithTheExactSizeAbove(int length, int limit)
+    {
+        var text = new string('y', length);
+        var tool = """
+            mxcp: 1
+            tool:
+              name: big
+              description: Returns a large object.
+              return: {type: object, properties: {text: {type: string}}}
+              source: {code: '{"text": "TEXT"}'}
+            """.Replace("TEXT", text, StringComparison.Ordinal);
+        await using var harness = await AuditHarness.StartAsync($"max_field_size: {limit}", Files(("tools/big.yml", tool)));
+        var result = await harness.CallAsync(EndpointKind.Tool, "big", "{}");
+        Assert.True(result.Succeeded, result.Error);
+
+        var record = Assert.Single(await harness.StopAndReadAsync());
+        var size = length + 11;
+        if (size <= limit)
+        {
+            Assert.Equal(text, (string?)record["output_data"]!["text"]);
+        }
+        else
+        {
+            Assert.Equal($"[TRUNCATED: {size} bytes; audit records keep at most {limit} bytes per field (audit.max_field_size)]", (string?)record["output_data"]);
+        }
+    }
+
     [Fact]
     public async Task InvalidArguments_RecordedAsErrorWithTheRawArguments()
     {
