@@ -117,4 +117,11 @@ public sealed class EndpointInvocation
 
     /// <summary>The call context.</summary>
     public required CallContext Context { get; init; }
+
+    /// <summary>
+    /// Whether the result is only written out as JSON (an MCP tool call with no return type, no output policies and
+    /// nothing else that reads the value): the executor may then return JSON it wrote itself
+    /// (<see cref="WrittenJson.Create"/>) instead of building a node for every value.
+    /// </summary>
+    public bool WriteOnly { get; init; }
 }

@@ -79,7 +79,17 @@ internal sealed class DuckDbConnection : IDisposable
     /// <param name="limits">The largest result accepted; <see langword="null"/> for no limit.</param>
     /// <param name="check">Sees each statement after it is prepared and before it runs, and may refuse it by throwing.</param>
     public JsonArray Execute(
-        string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits = null, StatementCheck? check = null)
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits = null, StatementCheck? check = null) =>
+        Execute(sql, parameters, cancellationToken, limits, check, ResultReader.ReadAll, static () => []);
+
+    /// <summary>As <see cref="Execute(string, IReadOnlyDictionary{string, object?}?, CancellationToken, ResultLimits?, StatementCheck?)"/>, with the rows written as JSON (<see cref="ResultReader.WriteAll"/>).</summary>
+    /// <inheritdoc cref="Execute(string, IReadOnlyDictionary{string, object?}?, CancellationToken, ResultLimits?, StatementCheck?)" path="/param"/>
+    public WrittenRows ExecuteWritten(
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits = null, StatementCheck? check = null) =>
+        Execute(sql, parameters, cancellationToken, limits, check, ResultReader.WriteAll, static () => new WrittenRows(new System.Buffers.ReadOnlySequence<byte>("[]"u8.ToArray()), 0));
+
+    private T Execute<T>(
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits, StatementCheck? check, ResultRead<T> read, Func<T> empty)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var interrupter = new QueryInterrupter(Native);
@@ -89,7 +99,7 @@ internal sealed class DuckDbConnection : IDisposable
         Database.Calls.BeginQuery(Id, cancellationToken);
         try
         {
-            return ExecuteStatements(sql, parameters, limits, check, cancellationToken);
+            return ExecuteStatements(sql, parameters, limits, check, read, empty, cancellationToken);
         }
         catch (DuckDbException e) when (cancellationToken.IsCancellationRequested)
         {
@@ -269,14 +279,15 @@ internal sealed class DuckDbConnection : IDisposable
         return true;
     }
 
-    private JsonArray ExecuteStatements(
-        string sql, IReadOnlyDictionary<string, object?>? parameters, ResultLimits? limits, StatementCheck? check, CancellationToken cancellationToken)
+    private T ExecuteStatements<T>(
+        string sql, IReadOnlyDictionary<string, object?>? parameters, ResultLimits? limits, StatementCheck? check, ResultRead<T> read, Func<T> empty,
+        CancellationToken cancellationToken)
     {
         if (check is null && Statements.TryGet(sql, out var cached))
         {
             try
             {
-                return Run(cached, parameters, last: true, limits, cancellationToken)!;
+                return Run(cached, parameters, last: true, limits, read, cancellationToken)!;
             }
             catch (DuckDbException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -293,7 +304,8 @@ internal sealed class DuckDbConnection : IDisposable
         var (statements, count) = Extract(sql);
         using (statements)
         {
-            var rows = new JsonArray();
+            var rows = default(T);
+            var hasRows = false;
             for (var i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -307,7 +319,15 @@ internal sealed class DuckDbConnection : IDisposable
                     // Statements the built-in SQL tools run (those with a check) are clients' own texts: never kept.
                     var statement = new CachedStatement(sql, prepared, ParameterNames(prepared));
                     kept = check is null && count == 1 && PreparedStatementCache.IsCacheable(type) && Statements.TryAdd(statement);
-                    rows = Run(statement, parameters, last: i == count - 1, limits, cancellationToken) ?? rows;
+                    if (i == count - 1)
+                    {
+                        rows = Run(statement, parameters, last: true, limits, read, cancellationToken);
+                        hasRows = true;
+                    }
+                    else
+                    {
+                        Run(statement, parameters, last: false, limits, read, cancellationToken);
+                    }
                 }
                 finally
                 {
@@ -318,12 +338,13 @@ internal sealed class DuckDbConnection : IDisposable
                 }
             }
 
-            return rows;
+            return hasRows ? rows! : empty();
         }
     }
 
     /// <summary>Binds and runs one prepared statement; reads its rows when it is the text's last one.</summary>
-    private static JsonArray? Run(CachedStatement statement, IReadOnlyDictionary<string, object?>? parameters, bool last, ResultLimits? limits, CancellationToken cancellationToken)
+    private static T? Run<T>(
+        CachedStatement statement, IReadOnlyDictionary<string, object?>? parameters, bool last, ResultLimits? limits, ResultRead<T> read, CancellationToken cancellationToken)
     {
         var prepared = statement.Prepared;
         Bind(prepared, statement.ParameterNames, parameters);
@@ -337,7 +358,7 @@ internal sealed class DuckDbConnection : IDisposable
                 throw new DuckDbException(NativeMethods.Query.DuckDBResultError(ref result) ?? "The SQL statement failed");
             }
 
-            return last ? ResultReader.ReadAll(ref result, limits, cancellationToken) : null;
+            return last ? read(ref result, limits, cancellationToken) : default;
         }
         finally
         {
@@ -438,3 +459,6 @@ internal sealed class DuckDbConnection : IDisposable
         return false;
     }
 }
+
+/// <summary>Reads an executed result (<see cref="ResultReader.ReadAll"/>, <see cref="ResultReader.WriteAll"/>).</summary>
+internal delegate T ResultRead<T>(ref DuckDBResult result, ResultLimits? limits, CancellationToken cancellationToken);

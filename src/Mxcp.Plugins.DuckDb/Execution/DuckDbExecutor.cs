@@ -74,6 +74,13 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
         var check = invocation.Endpoint.IsBuiltIn && invocation.Endpoint.Name == BuiltInSqlTools.ExecuteSqlQuery
             ? new SqlToolGuard(sql, Settings.ReadOnly).Check
             : (StatementCheck?)null;
+        if (invocation.WriteOnly)
+        {
+            var written = await RunAsync(sql, parameters, invocation.Context, (c, limits) => c.ExecuteWritten(sql, parameters, cancellationToken, limits, check), static w => w.Count, cancellationToken)
+                .ConfigureAwait(false);
+            return WrittenJson.Create(written.Json);
+        }
+
         return await QueryAsync(sql, parameters, invocation.Context, check, cancellationToken).ConfigureAwait(false);
     }
 
@@ -81,8 +88,14 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
         string sql, IReadOnlyDictionary<string, object?>? parameters = null, CallContext? context = null, CancellationToken cancellationToken = default) =>
         QueryAsync(sql, parameters, context, null, cancellationToken);
 
-    private async ValueTask<JsonArray> QueryAsync(
-        string sql, IReadOnlyDictionary<string, object?>? parameters, CallContext? context, StatementCheck? check, CancellationToken cancellationToken)
+    private ValueTask<JsonArray> QueryAsync(
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CallContext? context, StatementCheck? check, CancellationToken cancellationToken) =>
+        RunAsync(sql, parameters, context, (c, limits) => c.Execute(sql, parameters, cancellationToken, limits, check), static rows => rows.Count, cancellationToken);
+
+    /// <summary>Runs <paramref name="run"/> on a pooled connection, with the query's telemetry.</summary>
+    private async ValueTask<T> RunAsync<T>(
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CallContext? context, Func<DuckDbConnection, ResultLimits?, T> run, Func<T, long> count,
+        CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -91,9 +104,9 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
         {
             using var lease = await _pool.RentAsync(context, cancellationToken).ConfigureAwait(false);
             var limits = Settings.ResultLimits;
-            var rows = await lease.Connection.RunAsync(c => c.Execute(sql, parameters, cancellationToken, limits, check), cancellationToken).ConfigureAwait(false);
-            DuckDbTelemetry.Completed(activity, operation, started, rows.Count, null);
-            return rows;
+            var result = await lease.Connection.RunAsync(c => run(c, limits), cancellationToken).ConfigureAwait(false);
+            DuckDbTelemetry.Completed(activity, operation, started, (int)Math.Min(count(result), int.MaxValue), null);
+            return result;
         }
         catch (Exception e)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DuckDB.NET.Native;
 
@@ -41,17 +42,44 @@ internal abstract unsafe class ColumnReader
         return null;
     }
 
+    /// <summary>Writes the JSON value at <paramref name="row"/> (<c>null</c> for SQL NULL), counting it as <see cref="Read"/> does.</summary>
+    public void Write(Utf8JsonWriter writer, ulong row)
+    {
+        if (_validity == null || (_validity[row >> 6] & (1UL << (int)(row & 63))) != 0)
+        {
+            WriteValue(writer, row);
+            return;
+        }
+
+        Size.Bytes += NullSize;
+        writer.WriteNullValue();
+    }
+
     /// <summary>Points this reader and its children at one counter.</summary>
     public virtual void CountInto(JsonSizeCounter size) => Size = size;
 
     /// <summary>The JSON value of a valid (non-NULL) row.</summary>
     protected abstract JsonNode? ReadValue(ulong row);
+
+    /// <summary>Writes the JSON value of a valid (non-NULL) row; by default the node <see cref="ReadValue"/> builds.</summary>
+    protected virtual void WriteValue(Utf8JsonWriter writer, ulong row)
+    {
+        if (ReadValue(row) is { } node)
+        {
+            node.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
 }
 
 /// <summary>Reads a fixed-size value and converts it.</summary>
 /// <param name="convert">Builds the JSON value.</param>
 /// <param name="jsonSize">The typical size of the value as JSON text; by default from the width of <typeparamref name="T"/>.</param>
-internal sealed unsafe class PrimitiveReader<T>(Func<T, JsonNode?> convert, int jsonSize = 0) : ColumnReader
+/// <param name="write">Writes the same JSON as <paramref name="convert"/> without a node; without it the node is written.</param>
+internal sealed unsafe class PrimitiveReader<T>(Func<T, JsonNode?> convert, int jsonSize = 0, Action<Utf8JsonWriter, T>? write = null) : ColumnReader
     where T : unmanaged
 {
     private readonly int _jsonSize = jsonSize > 0 ? jsonSize : sizeof(T) switch { <= 2 => 6, 4 => 11, 8 => 20, _ => 40 };
@@ -61,18 +89,45 @@ internal sealed unsafe class PrimitiveReader<T>(Func<T, JsonNode?> convert, int 
         Size.Bytes += _jsonSize;
         return convert(((T*)Data)[row]);
     }
+
+    protected override void WriteValue(Utf8JsonWriter writer, ulong row)
+    {
+        if (write is null)
+        {
+            base.WriteValue(writer, row);
+            return;
+        }
+
+        Size.Bytes += _jsonSize;
+        write(writer, ((T*)Data)[row]);
+    }
 }
 
 /// <summary>Reads a <c>duckdb_string_t</c> (VARCHAR, BLOB, BIT, BIGNUM, GEOMETRY) and converts its bytes.</summary>
 /// <param name="convert">Builds the JSON value.</param>
 /// <param name="expansion">How many JSON characters one byte becomes, in percent (base64: 134; bits: 800).</param>
-internal sealed unsafe class StringReader(StringConverter convert, int expansion = 100) : ColumnReader
+/// <param name="isText">The bytes are the value's text (VARCHAR): valid UTF-8 is written as the JSON string as it is.</param>
+internal sealed unsafe class StringReader(StringConverter convert, int expansion = 100, bool isText = false) : ColumnReader
 {
     protected override JsonNode? ReadValue(ulong row)
     {
         var bytes = VectorText.Bytes((DuckDBString*)Data + row);
         Size.Bytes += 2 + (long)bytes.Length * expansion / 100;
         return convert(bytes);
+    }
+
+    protected override void WriteValue(Utf8JsonWriter writer, ulong row)
+    {
+        var bytes = VectorText.Bytes((DuckDBString*)Data + row);
+        if (!isText || !System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            // Invalid UTF-8 becomes U+FFFD through the node, as when it is read.
+            base.WriteValue(writer, row);
+            return;
+        }
+
+        Size.Bytes += 2 + (long)bytes.Length * expansion / 100;
+        writer.WriteStringValue(bytes);
     }
 }
 

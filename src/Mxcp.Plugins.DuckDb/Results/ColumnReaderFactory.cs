@@ -30,28 +30,48 @@ internal static unsafe class ColumnReaderFactory
 
         return id switch
         {
-            DuckDBType.Boolean => new PrimitiveReader<byte>(v => JsonValue.Create(v != 0), jsonSize: 5),
-            DuckDBType.TinyInt => new PrimitiveReader<sbyte>(v => JsonValue.Create((long)v)),
-            DuckDBType.SmallInt => new PrimitiveReader<short>(v => JsonValue.Create((long)v)),
-            DuckDBType.Integer => new PrimitiveReader<int>(v => JsonValue.Create((long)v)),
-            DuckDBType.BigInt => new PrimitiveReader<long>(v => JsonValue.Create(v)),
-            DuckDBType.UnsignedTinyInt => new PrimitiveReader<byte>(v => JsonValue.Create((long)v)),
-            DuckDBType.UnsignedSmallInt => new PrimitiveReader<ushort>(v => JsonValue.Create((long)v)),
-            DuckDBType.UnsignedInteger => new PrimitiveReader<uint>(v => JsonValue.Create((long)v)),
-            DuckDBType.UnsignedBigInt => new PrimitiveReader<ulong>(v => JsonValue.Create(v)),
+            DuckDBType.Boolean => new PrimitiveReader<byte>(v => JsonValue.Create(v != 0), jsonSize: 5, static (w, v) => w.WriteBooleanValue(v != 0)),
+            DuckDBType.TinyInt => new PrimitiveReader<sbyte>(v => JsonValue.Create((long)v), write: static (w, v) => w.WriteNumberValue((long)v)),
+            DuckDBType.SmallInt => new PrimitiveReader<short>(v => JsonValue.Create((long)v), write: static (w, v) => w.WriteNumberValue((long)v)),
+            DuckDBType.Integer => new PrimitiveReader<int>(v => JsonValue.Create((long)v), write: static (w, v) => w.WriteNumberValue((long)v)),
+            DuckDBType.BigInt => new PrimitiveReader<long>(v => JsonValue.Create(v), write: static (w, v) => w.WriteNumberValue(v)),
+            DuckDBType.UnsignedTinyInt => new PrimitiveReader<byte>(v => JsonValue.Create((long)v), write: static (w, v) => w.WriteNumberValue((long)v)),
+            DuckDBType.UnsignedSmallInt => new PrimitiveReader<ushort>(v => JsonValue.Create((long)v), write: static (w, v) => w.WriteNumberValue((long)v)),
+            DuckDBType.UnsignedInteger => new PrimitiveReader<uint>(v => JsonValue.Create((long)v), write: static (w, v) => w.WriteNumberValue((long)v)),
+            DuckDBType.UnsignedBigInt => new PrimitiveReader<ulong>(v => JsonValue.Create(v), write: static (w, v) => w.WriteNumberValue(v)),
             DuckDBType.HugeInt => new PrimitiveReader<Int128>(v => JsonNumbers.Integer(v)),
             DuckDBType.UnsignedHugeInt => new PrimitiveReader<UInt128>(v => JsonNumbers.Integer(v)),
-            DuckDBType.Float => new PrimitiveReader<float>(v => float.IsFinite(v) ? JsonValue.Create(v) : null),
-            DuckDBType.Double => new PrimitiveReader<double>(v => double.IsFinite(v) ? JsonValue.Create(v) : null),
+            DuckDBType.Float => new PrimitiveReader<float>(v => float.IsFinite(v) ? JsonValue.Create(v) : null, write: static (w, v) =>
+            {
+                if (float.IsFinite(v))
+                {
+                    w.WriteNumberValue(v);
+                }
+                else
+                {
+                    w.WriteNullValue();
+                }
+            }),
+            DuckDBType.Double => new PrimitiveReader<double>(v => double.IsFinite(v) ? JsonValue.Create(v) : null, write: static (w, v) =>
+            {
+                if (double.IsFinite(v))
+                {
+                    w.WriteNumberValue(v);
+                }
+                else
+                {
+                    w.WriteNullValue();
+                }
+            }),
             DuckDBType.Decimal => CreateDecimal(type),
-            DuckDBType.Varchar => new StringReader(b => JsonValue.Create(Encoding.UTF8.GetString(b))),
+            DuckDBType.Varchar => new StringReader(b => JsonValue.Create(Encoding.UTF8.GetString(b)), isText: true),
             DuckDBType.Blob => new StringReader(b => JsonValue.Create(Convert.ToBase64String(b)), expansion: 134),
             DuckDBType.Bit => new StringReader(b => JsonValue.Create(BitText(b)), expansion: 800),
             DuckDBType.VarInt => new StringReader(b => JsonNumbers.Integer(BigNum(b)), expansion: 250),
             NewerTypeIds.Geometry => new StringReader(b => JsonValue.Create(WkbFormat.ToWkt(b))),
             DuckDBType.Uuid => new PrimitiveReader<DuckDBHugeInt>(v => JsonValue.Create(UuidText(v)), jsonSize: 38),
             DuckDBType.Enum => CreateEnum(type),
-            DuckDBType.Date => new PrimitiveReader<int>(v => JsonValue.Create(TemporalFormat.Date(v)), jsonSize: 12),
+            DuckDBType.Date => new PrimitiveReader<int>(v => JsonValue.Create(TemporalFormat.Date(v)), jsonSize: 12, static (w, v) => w.WriteStringValue(TemporalFormat.Date(v))),
             DuckDBType.Time => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.Time(v)), jsonSize: 17),
             NewerTypeIds.TimeNs => new PrimitiveReader<long>(v => JsonValue.Create(TemporalFormat.TimeNs(v)), jsonSize: 20),
             DuckDBType.TimeTz => new PrimitiveReader<ulong>(v => JsonValue.Create(TimeTzText(v)), jsonSize: 23),
@@ -75,7 +95,7 @@ internal static unsafe class ColumnReaderFactory
     }
 
     private static PrimitiveReader<long> Timestamp(int unitDigits, bool utc) =>
-        new(v => JsonValue.Create(TemporalFormat.Timestamp(v, unitDigits, utc)), jsonSize: 28);
+        new(v => JsonValue.Create(TemporalFormat.Timestamp(v, unitDigits, utc)), jsonSize: 28, (w, v) => w.WriteStringValue(TemporalFormat.Timestamp(v, unitDigits, utc)));
 
     private static ColumnReader CreateDecimal(DuckDBLogicalType type)
     {

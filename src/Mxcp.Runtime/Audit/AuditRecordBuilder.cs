@@ -64,7 +64,13 @@ internal sealed class AuditRecordBuilder
         writer.WriteEndObject();
         var input = scratch.Take(_maxFieldSize);
         byte[]? output = null;
-        if (result.Succeeded && !definition.IsBuiltIn)
+        if (result.Succeeded && !definition.IsBuiltIn && WrittenJson.TryGet(result.Value, out var written)
+            && written.Length > _maxFieldSize && definition.Return is null && _paths.IsEmpty)
+        {
+            // JSON the executor wrote is recorded as it is: over the limit, only its size is needed.
+            output = Scratch.Marker(written.Length, _maxFieldSize);
+        }
+        else if (result.Succeeded && !definition.IsBuiltIn)
         {
             writer = scratch.Start(_maxFieldSize);
             if (result.Messages is { } messages)
@@ -199,6 +205,13 @@ internal sealed class AuditRecordBuilder
 
     private static void WriteNode(Utf8JsonWriter w, JsonNode? value, TypeSchema? schema, RedactionPaths? path, SensitiveTexts? sensitive)
     {
+        if (WrittenJson.TryGet(value, out var written) && (schema is not null || path is { IsEmpty: false }))
+        {
+            // JSON the executor wrote is written as it is, unless a redaction or the return type reaches inside it.
+            var reader = new Utf8JsonReader(written);
+            value = JsonNode.Parse(ref reader);
+        }
+
         if (schema?.Sensitive == true)
         {
             sensitive?.Collect(value);
@@ -252,6 +265,9 @@ internal sealed class AuditRecordBuilder
         private Dictionary<string, RedactionPaths>? _children;
 
         public FieldRedaction? Redaction { get; private set; }
+
+        /// <summary>No redaction here or below.</summary>
+        public bool IsEmpty => _children is null && Redaction is null;
 
         public static RedactionPaths Build(IReadOnlyList<FieldRedaction> redactions)
         {
@@ -308,7 +324,7 @@ internal sealed class AuditRecordBuilder
 
         public Scratch() => _writer = new Utf8JsonWriter(_buffer, AuditRecordJson.WriterOptions);
 
-        private static byte[] Marker(long size, int limit)
+        public static byte[] Marker(long size, int limit)
         {
             var buffer = new ArrayBufferWriter<byte>(128);
             using (var writer = new Utf8JsonWriter(buffer, AuditRecordJson.WriterOptions))

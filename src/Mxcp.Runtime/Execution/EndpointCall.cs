@@ -22,4 +22,10 @@ internal sealed class EndpointCall
 
     /// <summary>Skip output validation (<c>mxcp run --skip-output-validation</c>).</summary>
     public bool SkipOutputValidation { get; init; }
+
+    /// <summary>
+    /// The result is only written out as JSON (an MCP tool call): when nothing else reads it (no return type, no output
+    /// rules) the executor is told it may return JSON it wrote itself (<see cref="Abstractions.EndpointInvocation.WriteOnly"/>).
+    /// </summary>
+    public bool WritesResultOnly { get; init; }
 }

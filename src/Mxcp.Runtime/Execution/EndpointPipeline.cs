@@ -210,7 +210,15 @@ internal sealed partial class EndpointPipeline(IEnumerable<IEndpointCallObserver
         try
         {
             value = await endpoint.Executor!.ExecuteAsync(
-                new EndpointInvocation { Endpoint = definition, SourceText = endpoint.SourceText, Arguments = arguments, Uri = call.ResourceUri, Context = call.Context },
+                new EndpointInvocation
+                {
+                    Endpoint = definition,
+                    SourceText = endpoint.SourceText,
+                    Arguments = arguments,
+                    Uri = call.ResourceUri,
+                    Context = call.Context,
+                    WriteOnly = call.WritesResultOnly && definition.Return is null && !definition.ReturnsMcpResult && !endpoint.Policies.HasOutputRules,
+                },
                 cancellationToken).ConfigureAwait(false);
 
             // 6: shape the raw result to the declared return type.

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Mxcp.Shared;
 
 namespace Mxcp.Runtime.Mcp;
 
@@ -71,11 +72,7 @@ internal static partial class DeferredToolResults
     /// </summary>
     public static CallToolResult? TryDefer(MessageContext request, ReadOnlySpan<byte> textUtf8, ReadOnlySpan<char> textChars, ReadOnlySpan<byte> structured)
     {
-        var filters = request.Server.ServerOptions.Filters;
-        if (!JsonSerializer.IsReflectionEnabledByDefault
-            || filters.Request.CallToolFilters.Count > 0
-            || filters.Message.OutgoingFilters is not [var only]
-            || only != Filter)
+        if (!CanDefer(request))
         {
             return null;
         }
@@ -84,7 +81,16 @@ internal static partial class DeferredToolResults
         output.Write("{\"content\":[{\"type\":\"text\",\"text\":"u8);
         using (var writer = new Utf8JsonWriter(output, s_textWriterOptions))
         {
-            WriteEscaped(writer, textUtf8, textChars);
+            if (textChars.IsEmpty)
+            {
+                var escaper = new Utf8StringEscaper(writer);
+                escaper.Write(textUtf8);
+                escaper.End();
+            }
+            else
+            {
+                WriteEscaped(writer, textChars);
+            }
         }
 
         output.Write("}]"u8);
@@ -94,6 +100,45 @@ internal static partial class DeferredToolResults
             output.Write(structured);
         }
 
+        return StandIn(request, output);
+    }
+
+    /// <summary>As the other overload, for a text content that is UTF-8 JSON in pieces and no structured content.</summary>
+    public static CallToolResult? TryDefer(MessageContext request, ReadOnlySequence<byte> textUtf8)
+    {
+        if (!CanDefer(request))
+        {
+            return null;
+        }
+
+        var output = new ChunkedBufferWriter();
+        output.Write("{\"content\":[{\"type\":\"text\",\"text\":"u8);
+        using (var writer = new Utf8JsonWriter(output, s_textWriterOptions))
+        {
+            var escaper = new Utf8StringEscaper(writer);
+            foreach (var segment in textUtf8)
+            {
+                escaper.Write(segment.Span);
+            }
+
+            escaper.End();
+        }
+
+        output.Write("}]"u8);
+        return StandIn(request, output);
+    }
+
+    private static bool CanDefer(MessageContext request)
+    {
+        var filters = request.Server.ServerOptions.Filters;
+        return JsonSerializer.IsReflectionEnabledByDefault
+            && filters.Request.CallToolFilters.Count == 0
+            && filters.Message.OutgoingFilters is [var only]
+            && only == Filter;
+    }
+
+    private static CallToolResult StandIn(MessageContext request, ChunkedBufferWriter output)
+    {
         var token = Interlocked.Increment(ref s_lastToken);
         request.Items[ItemKey] = new Pending(output, token);
         return new CallToolResult
@@ -116,28 +161,10 @@ internal static partial class DeferredToolResults
         && v.TryGetValue<long>(out var t)
         && t == token;
 
-    /// <summary>The text as one JSON string, escaped a slice at a time (never splitting a character).</summary>
-    private static void WriteEscaped(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8, ReadOnlySpan<char> chars)
+    /// <summary>The text as one JSON string, escaped a slice at a time (never splitting a surrogate pair).</summary>
+    private static void WriteEscaped(Utf8JsonWriter writer, ReadOnlySpan<char> chars)
     {
         const int Slice = 2048;
-        if (utf8.IsEmpty && chars.IsEmpty)
-        {
-            writer.WriteStringValue(""u8);
-            return;
-        }
-
-        while (utf8.Length > Slice)
-        {
-            var cut = Slice;
-            while (cut > 0 && (utf8[cut] & 0xC0) == 0x80)
-            {
-                cut--;
-            }
-
-            writer.WriteStringValueSegment(utf8[..cut], isFinalSegment: false);
-            utf8 = utf8[cut..];
-        }
-
         while (chars.Length > Slice)
         {
             var cut = char.IsLowSurrogate(chars[Slice]) ? Slice - 1 : Slice;
@@ -145,14 +172,7 @@ internal static partial class DeferredToolResults
             chars = chars[cut..];
         }
 
-        if (!utf8.IsEmpty)
-        {
-            writer.WriteStringValueSegment(utf8, isFinalSegment: true);
-        }
-        else
-        {
-            writer.WriteStringValueSegment(chars, isFinalSegment: true);
-        }
+        writer.WriteStringValueSegment(chars, isFinalSegment: true);
     }
 
     /// <summary>The options of the SDK's source-generated context (the first resolver of its default options).</summary>

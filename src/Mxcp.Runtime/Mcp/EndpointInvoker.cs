@@ -19,7 +19,8 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
         string notFound,
         Func<RequestContext<TParams>, PreparedEndpoint, EndpointCallResult, TResult> map,
         CancellationToken cancellationToken,
-        string? resourceUri = null)
+        string? resourceUri = null,
+        bool writesResultOnly = false)
         where TParams : RequestParams
     {
         SnapshotLease lease;
@@ -49,6 +50,7 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
             Arguments = found.Arguments,
             Context = context,
             ResourceUri = resourceUri,
+            WritesResultOnly = writesResultOnly,
         };
         var result = await pipeline.InvokeAsync(call, cancellationToken).ConfigureAwait(false);
         return map(request, found.Endpoint, result);

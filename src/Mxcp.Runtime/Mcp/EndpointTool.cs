@@ -27,5 +27,6 @@ internal sealed class EndpointTool(PreparedEndpoint endpoint, EndpointInvoker in
             snapshot => snapshot.FindTool(request.Params!.Name) is { } e ? (e, EndpointInvoker.Arguments(request.Params.Arguments)) : null,
             $"Unknown tool: '{request.Params?.Name}'",
             static (request, e, result) => McpResultMapper.ToToolResult(e, result, request),
-            cancellationToken);
+            cancellationToken,
+            writesResultOnly: true);
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Mxcp.Abstractions;
 using Mxcp.Runtime.Endpoints;
 using Mxcp.Runtime.Execution;
 
@@ -29,6 +30,21 @@ internal static class McpResultMapper
         }
 
         var value = result.Value;
+        if (WrittenJson.TryGet(value, out var written))
+        {
+            if (endpoint.OutputSchema is null)
+            {
+                // JSON the executor wrote (a tool without a return type): it is the text content as it is.
+                return request is not null && written.Length >= DeferredToolResults.ThresholdBytes
+                    && DeferredToolResults.TryDefer(request, written) is { } standIn
+                    ? standIn
+                    : new CallToolResult { Content = [new TextContentBlock { Text = Encoding.UTF8.GetString(written) }] };
+            }
+
+            var reader = new Utf8JsonReader(written);
+            value = JsonNode.Parse(ref reader);
+        }
+
         var wrap = endpoint.OutputSchema is not null && endpoint.WrapsResult;
         var structured = wrap || (endpoint.OutputSchema is not null && value is JsonObject);
         var stringValue = IsString(value) ? value!.GetValue<string>() : null;

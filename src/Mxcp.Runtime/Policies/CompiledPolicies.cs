@@ -49,6 +49,9 @@ internal sealed class CompiledPolicies
     /// <summary>Whether the endpoint has a <c>policies</c> block.</summary>
     public bool HasPolicies { get; }
 
+    /// <summary>Whether an output rule reads the result.</summary>
+    public bool HasOutputRules => _output.Length > 0;
+
     /// <summary>Compile errors and warnings, for <c>mxcp validate</c>.</summary>
     public IReadOnlyList<PolicyDiagnostic> Diagnostics { get; }
 

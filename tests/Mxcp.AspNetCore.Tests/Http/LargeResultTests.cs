@@ -101,15 +101,26 @@ public sealed class LargeResultTests
     }
 
     [Fact]
-    public async Task CallTool_SmallResult_IsNotDeferred()
+    public async Task CallTool_SmallResults_AreNotDeferred()
     {
         var log = new RecordingLogger();
-        await using var server = await McpTestServer.StartAsync(services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        await using var server = await McpTestServer.StartAsync(
+            writeProject: root => McpTestServer.Write(root, "tools/small_rows.yml", """
+                tool:
+                  name: small_rows
+                  description: Two rows, no return type
+                  source: {code: "select i as id, 'é' || i as label from range(2) t(i) order by i"}
+                """),
+            services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
         await using var client = await server.ConnectAsync();
 
         var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "small" }, cancellationToken: Ct);
+        var rows = await client.CallToolAsync("small_rows", cancellationToken: Ct);
 
         Assert.Equal("small", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+        Assert.NotEqual(true, rows.IsError);
+        Assert.Null(rows.StructuredContent);
+        Assert.Equal("""[{"id":0,"label":"\u00E90"},{"id":1,"label":"\u00E91"}]""", Assert.IsType<TextContentBlock>(Assert.Single(rows.Content)).Text);
         Assert.DoesNotContain("was sent as the JSON Mxcp wrote", log.All, StringComparison.Ordinal);
     }
 

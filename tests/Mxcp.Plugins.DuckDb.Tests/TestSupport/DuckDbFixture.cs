@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mxcp.Abstractions;
 using Mxcp.Plugins.DuckDb.Execution;
 
 namespace Mxcp.Plugins.DuckDb.Tests.TestSupport;
@@ -21,8 +23,21 @@ public sealed class DuckDbFixture : IAsyncLifetime
     }
 
     /// <summary>Runs <paramref name="sql"/> and returns the rows as compact JSON text.</summary>
-    internal async Task<string> JsonAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null) =>
-        (await Executor.QueryAsync(sql, parameters, cancellationToken: TestContext.Current.CancellationToken)).ToJsonString(Wire);
+    /// <remarks>
+    /// Every query also runs as a write-only call (<see cref="EndpointInvocation.WriteOnly"/>, the rows written as JSON
+    /// without nodes), which must give the same bytes as the nodes written out.
+    /// </remarks>
+    internal async Task<string> JsonAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        var rows = await Executor.QueryAsync(sql, parameters, cancellationToken: TestContext.Current.CancellationToken);
+        var invocation = Calls.Invocation(Calls.SqlTool("q", [.. (parameters ?? new Dictionary<string, object?>()).Keys]), sql, parameters);
+        var written = await Executor.ExecuteAsync(
+            new EndpointInvocation { Endpoint = invocation.Endpoint, SourceText = sql, Arguments = invocation.Arguments, Context = invocation.Context, WriteOnly = true },
+            TestContext.Current.CancellationToken);
+        Assert.True(WrittenJson.TryGet(written, out var bytes), "a write-only call returns written JSON");
+        Assert.Equal(rows.ToJsonString(), Encoding.UTF8.GetString(bytes));
+        return rows.ToJsonString(Wire);
+    }
 
     /// <summary>JSON as it goes on the wire (no HTML-safe escaping of '+' and non-ASCII characters).</summary>
     internal static JsonSerializerOptions Wire { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -57,7 +57,9 @@ internal sealed class AuditHarness : IAsyncDisposable
         return new AuditHarness(project, host, logs);
     }
 
-    public async Task<EndpointCallResult> CallAsync(EndpointKind kind, string name, string argumentsJson = "{}", string transport = "stdio", UserContext? user = null, string? sessionId = null)
+    /// <param name="writesResultOnly">Calls as MCP tool calls do (<see cref="EndpointCall.WritesResultOnly"/>).</param>
+    public async Task<EndpointCallResult> CallAsync(
+        EndpointKind kind, string name, string argumentsJson = "{}", string transport = "stdio", UserContext? user = null, string? sessionId = null, bool writesResultOnly = false)
     {
         var snapshots = Services.GetRequiredService<ProjectSnapshotProvider>();
         using var lease = await snapshots.AcquireAsync(TestContext.Current.CancellationToken);
@@ -70,6 +72,7 @@ internal sealed class AuditHarness : IAsyncDisposable
                 Endpoint = endpoint,
                 Arguments = arguments.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
                 Context = new CallContext { Transport = transport, User = user, SessionId = sessionId, TraceId = sessionId is null ? null : "0af7651916cd43dd8448eb211c80319c" },
+                WritesResultOnly = writesResultOnly,
             },
             TestContext.Current.CancellationToken);
     }

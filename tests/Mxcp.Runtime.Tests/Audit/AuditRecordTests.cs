@@ -181,6 +181,73 @@ public sealed class AuditRecordTests
     }
 
     [Fact]
+    public async Task WrittenResult_RecordedAsItIs_RedactedInside_MarkerAboveTheLimit()
+    {
+        var rows = "[" + string.Join(",", Enumerable.Range(0, 200).Select(i => $$"""{"id": {{i}}, "email": "user{{i}}@corp.example", "note": "é \"q\" {{i}}"}""")) + "]";
+        const string tool = """
+            mxcp: 1
+            tool:
+              name: rows
+              description: Rows, no return type.
+              source: {code: 'ROWS'}
+            """;
+        var files = Files(("tools/rows.yml", tool.Replace("ROWS", rows, StringComparison.Ordinal)));
+        var expected = JsonNode.Parse(rows)!.ToJsonString();
+
+        await using (var plain = await AuditHarness.StartAsync("", files))
+        {
+            var result = await plain.CallAsync(EndpointKind.Tool, "rows", writesResultOnly: true);
+            Assert.True(WrittenJson.TryGet(result.Value, out _), "a tool call without a return type gets written JSON");
+            Assert.Equal(expected, Assert.Single(await plain.StopAndReadAsync())["output_data"]!.ToJsonString());
+        }
+
+        await using (var redacted = await AuditHarness.StartAsync("field_redactions:\n  - {field_path: email, strategy: email}", files))
+        {
+            await redacted.CallAsync(EndpointKind.Tool, "rows", writesResultOnly: true);
+            var output = Assert.Single(await redacted.StopAndReadAsync())["output_data"]!.AsArray();
+            Assert.Equal(200, output.Count);
+            Assert.Equal("u***@corp.example", (string?)output[199]!["email"]);
+            Assert.Equal("é \"q\" 199", (string?)output[199]!["note"]);
+        }
+
+        await using (var capped = await AuditHarness.StartAsync("max_field_size: 2048", files))
+        {
+            await capped.CallAsync(EndpointKind.Tool, "rows", writesResultOnly: true);
+            Assert.Equal(
+                $"[TRUNCATED: {System.Text.Encoding.UTF8.GetByteCount(expected)} bytes; audit records keep at most 2048 bytes per field (audit.max_field_size)]",
+                (string?)Assert.Single(await capped.StopAndReadAsync())["output_data"]);
+        }
+    }
+
+    [Fact]
+    public async Task WritesResultOnly_ToolWithAReturnTypeOrOutputRules_GetsNodes()
+    {
+        const string typed = """
+            mxcp: 1
+            tool:
+              name: typed
+              description: Typed.
+              return: {type: array, items: {type: object, properties: {a: {type: integer}}}}
+              source: {code: '[{"a": 1}]'}
+            """;
+        const string guarded = """
+            mxcp: 1
+            tool:
+              name: guarded
+              description: Output rule.
+              source: {code: '[{"a": 1}]'}
+              policies:
+                output:
+                  - {condition: "false", action: deny, reason: never}
+            """;
+        await using var harness = await AuditHarness.StartAsync("", Files(("tools/typed.yml", typed), ("tools/guarded.yml", guarded)));
+
+        Assert.IsType<JsonArray>((await harness.CallAsync(EndpointKind.Tool, "typed", writesResultOnly: true)).Value);
+        Assert.IsType<JsonArray>((await harness.CallAsync(EndpointKind.Tool, "guarded", writesResultOnly: true)).Value);
+        Assert.IsType<JsonArray>((await harness.CallAsync(EndpointKind.Tool, "guarded")).Value);
+    }
+
+    [Fact]
     public async Task InvalidArguments_RecordedAsErrorWithTheRawArguments()
     {
         await using var harness = await AuditHarness.StartAsync("", Files(("tools/employee.yml", EmployeeTool)));

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Mxcp.Runtime.Mcp;
+using Mxcp.Shared;
 
 namespace Mxcp.Runtime.Tests.Mcp;
 

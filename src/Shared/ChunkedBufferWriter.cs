@@ -1,11 +1,12 @@
 using System.Buffers;
 
-namespace Mxcp.Runtime.Mcp;
+namespace Mxcp.Shared;
 
 /// <summary>
 /// A growing byte buffer kept as a chain of arrays of 64 KiB (below the large object heap's threshold, so a large
 /// answer is ordinary short-lived garbage rather than large-object-heap arrays), read back as one sequence.
 /// </summary>
+/// <remarks>Compiled into the runtime and the DuckDB plugin (a linked source file): plugins share no assembly but the contracts.</remarks>
 internal sealed class ChunkedBufferWriter : IBufferWriter<byte>
 {
     private const int ChunkBytes = 64 * 1024;
