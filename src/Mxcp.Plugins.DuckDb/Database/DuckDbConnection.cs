@@ -82,11 +82,26 @@ internal sealed class DuckDbConnection : IDisposable
         string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits = null, StatementCheck? check = null) =>
         Execute(sql, parameters, cancellationToken, limits, check, ResultReader.ReadAll, static () => []);
 
-    /// <summary>As <see cref="Execute(string, IReadOnlyDictionary{string, object?}?, CancellationToken, ResultLimits?, StatementCheck?)"/>, with the rows written as JSON (<see cref="ResultReader.WriteAll"/>).</summary>
-    /// <inheritdoc cref="Execute(string, IReadOnlyDictionary{string, object?}?, CancellationToken, ResultLimits?, StatementCheck?)" path="/param"/>
-    public WrittenRows ExecuteWritten(
-        string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits = null, StatementCheck? check = null) =>
-        Execute(sql, parameters, cancellationToken, limits, check, ResultReader.WriteAll, static () => new WrittenRows(new System.Buffers.ReadOnlySequence<byte>("[]"u8.ToArray()), 0));
+    /// <summary>
+    /// As <see cref="Execute(string, IReadOnlyDictionary{string, object?}?, CancellationToken, ResultLimits?, StatementCheck?)"/>,
+    /// for a result that is only written out (<see cref="ResultReader.ReadForWriting"/>).
+    /// </summary>
+    /// <param name="sql">The SQL text.</param>
+    /// <param name="parameters">Parameter values by name.</param>
+    /// <param name="cancellationToken">Interrupts the query.</param>
+    /// <param name="limits">The largest result accepted; <see langword="null"/> for no limit.</param>
+    /// <param name="check">Sees each statement after it is prepared and before it runs, and may refuse it by throwing.</param>
+    /// <param name="nodeRows">How many rows are kept as nodes before the result is written as JSON instead.</param>
+    public (JsonNode Rows, long Count) ExecuteForWriting(
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits, StatementCheck? check, int nodeRows) =>
+        Execute(
+            sql,
+            parameters,
+            cancellationToken,
+            limits,
+            check,
+            (ref DuckDBResult result, ResultLimits? l, CancellationToken ct) => ResultReader.ReadForWriting(ref result, l, ct, nodeRows),
+            static () => (new JsonArray(), 0L));
 
     private T Execute<T>(
         string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits, StatementCheck? check, ResultRead<T> read, Func<T> empty)
@@ -460,5 +475,5 @@ internal sealed class DuckDbConnection : IDisposable
     }
 }
 
-/// <summary>Reads an executed result (<see cref="ResultReader.ReadAll"/>, <see cref="ResultReader.WriteAll"/>).</summary>
+/// <summary>Reads an executed result (<see cref="ResultReader.ReadAll"/>, <see cref="ResultReader.ReadForWriting"/>).</summary>
 internal delegate T ResultRead<T>(ref DuckDBResult result, ResultLimits? limits, CancellationToken cancellationToken);

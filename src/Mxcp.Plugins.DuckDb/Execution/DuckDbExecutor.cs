@@ -40,6 +40,13 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
 
     public DuckDbSettings Settings { get; }
 
+    /// <summary>
+    /// For a write-only call (<see cref="EndpointInvocation.WriteOnly"/>): how many rows are read into nodes before the
+    /// result is written as JSON instead. Small results stay nodes (writing them would only cost a buffer); large ones
+    /// are written without a node per value.
+    /// </summary>
+    internal int NodeRows { get; set; } = 1000;
+
     internal DuckDbConnectionPool Pool => _pool;
 
     public async ValueTask<IReadOnlyList<string>> ValidateAsync(EndpointDefinition endpoint, string? sourceText, CancellationToken cancellationToken)
@@ -76,9 +83,11 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
             : (StatementCheck?)null;
         if (invocation.WriteOnly)
         {
-            var written = await RunAsync(sql, parameters, invocation.Context, (c, limits) => c.ExecuteWritten(sql, parameters, cancellationToken, limits, check), static w => w.Count, cancellationToken)
+            var nodeRows = NodeRows;
+            var read = await RunAsync(
+                sql, parameters, invocation.Context, (c, limits) => c.ExecuteForWriting(sql, parameters, cancellationToken, limits, check, nodeRows), static r => r.Count, cancellationToken)
                 .ConfigureAwait(false);
-            return WrittenJson.Create(written.Json);
+            return read.Rows;
         }
 
         return await QueryAsync(sql, parameters, invocation.Context, check, cancellationToken).ConfigureAwait(false);

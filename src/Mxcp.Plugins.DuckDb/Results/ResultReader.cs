@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DuckDB.NET.Native;
@@ -38,32 +37,73 @@ internal static class ResultReader
     }
 
     /// <summary>
-    /// The same rows as <see cref="ReadAll"/>, written as JSON (the same bytes <see cref="ReadAll"/>'s array writes)
-    /// into 64 KiB chunks, without a node per value for the common types.
+    /// The same rows as <see cref="ReadAll"/>, for a result that is only written out: up to
+    /// <paramref name="nodeRows"/> rows it is that array; past them, the rows are written as JSON (the same bytes the
+    /// array writes) into chunks, without a node per value for the common types (<see cref="WrittenJson"/>).
     /// </summary>
-    /// <inheritdoc cref="ReadAll" path="/param"/>
-    /// <inheritdoc cref="ReadAll" path="/exception"/>
-    public static WrittenRows WriteAll(ref DuckDBResult result, ResultLimits? limits, CancellationToken cancellationToken)
+    /// <param name="result">An executed result; the caller keeps ownership (<c>duckdb_destroy_result</c>).</param>
+    /// <param name="limits">The largest result accepted; <see langword="null"/> for no limit.</param>
+    /// <param name="cancellationToken">Checked between chunks.</param>
+    /// <param name="nodeRows">How many rows are kept as nodes before the result is written instead.</param>
+    /// <exception cref="ResultTooLargeException">The result is larger than <paramref name="limits"/> allow.</exception>
+    public static (JsonNode Rows, long Count) ReadForWriting(ref DuckDBResult result, ResultLimits? limits, CancellationToken cancellationToken, int nodeRows)
     {
-        var output = new ChunkedBufferWriter();
-        using var writer = new Utf8JsonWriter(output);
+        var rows = new JsonArray();
+        ChunkedBufferWriter? output = null;
+        Utf8JsonWriter? writer = null;
         JsonEncodedText[]? encoded = null;
-        writer.WriteStartArray();
-        var count = Read(ref result, limits, cancellationToken, (names, readers, row) =>
+        try
         {
-            encoded ??= [.. names.Select(n => JsonEncodedText.Encode(n))];
-            writer.WriteStartObject();
-            for (var c = 0; c < readers.Length; c++)
+            var count = Read(ref result, limits, cancellationToken, (names, readers, row) =>
             {
-                writer.WritePropertyName(encoded[c]);
-                readers[c].Write(writer, row);
+                if (writer is null && rows.Count < nodeRows)
+                {
+                    var obj = new JsonObject();
+                    for (var c = 0; c < readers.Length; c++)
+                    {
+                        obj.Add(names[c], readers[c].Read(row));
+                    }
+
+                    rows.Add(obj);
+                    return;
+                }
+
+                if (writer is null)
+                {
+                    output = new ChunkedBufferWriter();
+                    writer = new Utf8JsonWriter(output);
+                    encoded = [.. names.Select(n => JsonEncodedText.Encode(n))];
+                    writer.WriteStartArray();
+                    foreach (var node in rows)
+                    {
+                        node!.WriteTo(writer);
+                    }
+
+                    rows.Clear();
+                }
+
+                writer.WriteStartObject();
+                for (var c = 0; c < readers.Length; c++)
+                {
+                    writer.WritePropertyName(encoded![c]);
+                    readers[c].Write(writer, row);
+                }
+
+                writer.WriteEndObject();
+            });
+            if (writer is null)
+            {
+                return (rows, count);
             }
 
-            writer.WriteEndObject();
-        });
-        writer.WriteEndArray();
-        writer.Flush();
-        return new WrittenRows(output.ToSequence(), count);
+            writer.WriteEndArray();
+            writer.Flush();
+            return (WrittenJson.Create(output!.ToSequence()), count);
+        }
+        finally
+        {
+            writer?.Dispose();
+        }
     }
 
     /// <summary>Reads every row through <paramref name="row"/>, checking the limits; returns the number of rows.</summary>
@@ -146,6 +186,3 @@ internal static class ResultReader
         return names;
     }
 }
-
-/// <summary>A result written as JSON (an array of row objects) and how many rows it has.</summary>
-internal readonly record struct WrittenRows(ReadOnlySequence<byte> Json, long Count);

@@ -16,6 +16,7 @@ public sealed class ResultLimitTests : IDisposable
     public async Task ExecuteAsync_MoreRowsThanTheLimit_RefusedNamingTheLimit(bool writeOnly)
     {
         await using var executor = await _project.StartAsync(limits: new ResultLimits { MaxRows = 5_000 });
+        executor.NodeRows = 0;
         var tool = Calls.SqlTool("many");
         var error = await Assert.ThrowsAsync<ResultTooLargeException>(async () =>
             await executor.ExecuteAsync(Invocation(tool, "SELECT i FROM range(3000000) t(i)", writeOnly), TestContext.Current.CancellationToken));
@@ -33,6 +34,7 @@ public sealed class ResultLimitTests : IDisposable
     public async Task ExecuteAsync_MoreBytesThanTheLimit_RefusedNamingTheLimit(bool writeOnly)
     {
         await using var executor = await _project.StartAsync(limits: new ResultLimits { MaxBytes = 1024 * 1024 });
+        executor.NodeRows = 0;
         var tool = Calls.SqlTool("wide");
         var error = await Assert.ThrowsAsync<ResultTooLargeException>(async () =>
             await executor.ExecuteAsync(Invocation(tool, "SELECT repeat('x', 1000) AS s FROM range(5000)", writeOnly), TestContext.Current.CancellationToken));
@@ -49,6 +51,7 @@ public sealed class ResultLimitTests : IDisposable
     public async Task ExecuteAsync_DefaultLimit_RefusesAThreeMillionRowResult(bool writeOnly)
     {
         await using var executor = await _project.StartAsync();
+        executor.NodeRows = 0;
         var error = await Assert.ThrowsAsync<ResultTooLargeException>(async () =>
             await executor.ExecuteAsync(Invocation(Calls.SqlTool("huge"), "SELECT i, 'row ' || i AS label FROM range(3000000) t(i)", writeOnly), TestContext.Current.CancellationToken));
         Assert.Contains("100,000 rows", error.Message, StringComparison.Ordinal);

@@ -185,4 +185,30 @@ public sealed class TypeMappingTests(DuckDbFixture db) : IClassFixture<DuckDbFix
         Assert.Contains("VARIANT", error.Message, StringComparison.Ordinal);
         Assert.Contains("v::JSON", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1000)]
+    [InlineData(2999)]
+    [InlineData(5000)]
+    public async Task ExecuteAsync_WriteOnly_SameJsonWhereverItSwitchesFromNodesToWriting(int nodeRows)
+    {
+        const string sql = "SELECT i AS id, 'r' || i AS label, i * 1.5 AS x, DATE '2024-01-01' + i::INTEGER AS d FROM range(3000) t(i) ORDER BY i";
+        var previous = db.Executor.NodeRows;
+        db.Executor.NodeRows = nodeRows;
+        try
+        {
+            var expected = (await db.Executor.QueryAsync(sql, cancellationToken: TestContext.Current.CancellationToken)).ToJsonString();
+            var invocation = Calls.Invocation(Calls.SqlTool("q"), sql);
+            var result = await db.Executor.ExecuteAsync(
+                new Mxcp.Abstractions.EndpointInvocation { Endpoint = invocation.Endpoint, SourceText = sql, Arguments = invocation.Arguments, Context = invocation.Context, WriteOnly = true },
+                TestContext.Current.CancellationToken);
+            Assert.Equal(nodeRows < 3000, Mxcp.Abstractions.WrittenJson.TryGet(result, out _));
+            Assert.Equal(expected, result!.ToJsonString());
+        }
+        finally
+        {
+            db.Executor.NodeRows = previous;
+        }
+    }
 }

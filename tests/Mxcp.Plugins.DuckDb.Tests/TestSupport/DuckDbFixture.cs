@@ -14,7 +14,13 @@ public sealed class DuckDbFixture : IAsyncLifetime
 
     internal DuckDbExecutor Executor { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => Executor = await _project.StartAsync();
+    public async ValueTask InitializeAsync()
+    {
+        Executor = await _project.StartAsync();
+
+        // Write-only calls write every row (none kept as nodes first), so that every type goes through its writer.
+        Executor.NodeRows = 0;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -34,8 +40,8 @@ public sealed class DuckDbFixture : IAsyncLifetime
         var written = await Executor.ExecuteAsync(
             new EndpointInvocation { Endpoint = invocation.Endpoint, SourceText = sql, Arguments = invocation.Arguments, Context = invocation.Context, WriteOnly = true },
             TestContext.Current.CancellationToken);
-        Assert.True(WrittenJson.TryGet(written, out var bytes), "a write-only call returns written JSON");
-        Assert.Equal(rows.ToJsonString(), Encoding.UTF8.GetString(bytes));
+        Assert.Equal(rows.ToJsonString(), WrittenJson.TryGet(written, out var bytes) ? Encoding.UTF8.GetString(bytes) : written!.ToJsonString());
+        Assert.True(rows.Count == 0 || WrittenJson.TryGet(written, out _), "a write-only call with rows returns written JSON");
         return rows.ToJsonString(Wire);
     }
 
