@@ -40,8 +40,8 @@ internal static partial class DeferredToolResults
     // options it looks the type up again. The SDK's transports write messages under its source-generated context's
     // options, so the metadata is made for those; other writers (the SDK's event stream store) use options that fall
     // back to reflection, which finds the converter named on the type. Without reflection nothing is deferred.
-    private static readonly JsonTypeInfo<WrittenJson> s_typeInfo =
-        JsonMetadataServices.CreateValueInfo<WrittenJson>(TransportOptions(), new WrittenJsonConverter());
+    private static readonly JsonTypeInfo<SentJson> s_typeInfo =
+        JsonMetadataServices.CreateValueInfo<SentJson>(TransportOptions(), new SentJsonConverter());
 
     private static readonly JsonWriterOptions s_textWriterOptions = new() { Encoder = McpJsonUtilities.DefaultOptions.Encoder };
 
@@ -191,7 +191,7 @@ internal static partial class DeferredToolResults
         /// Ends the result with the members the SDK put on the stand-in after the tool returned (the server's identity
         /// in <c>_meta</c>, the result type), less the stand-in's own content, error flag and token.
         /// </summary>
-        public WrittenJson Finish(JsonObject standIn)
+        public SentJson Finish(JsonObject standIn)
         {
             var extra = new JsonObject();
             foreach (var (name, value) in standIn)
@@ -235,20 +235,20 @@ internal static partial class DeferredToolResults
                 output.Write(bytes.AsSpan(1));
             }
 
-            return new WrittenJson(output.ToSequence());
+            return new SentJson(output.ToSequence());
         }
     }
 
     /// <summary>A result's JSON, written; a node of this type writes these bytes as they are.</summary>
-    [JsonConverter(typeof(WrittenJsonConverter))]
-    private sealed record WrittenJson(ReadOnlySequence<byte> Json);
+    [JsonConverter(typeof(SentJsonConverter))]
+    private sealed record SentJson(ReadOnlySequence<byte> Json);
 
-    private sealed class WrittenJsonConverter : JsonConverter<WrittenJson>
+    private sealed class SentJsonConverter : JsonConverter<SentJson>
     {
-        public override WrittenJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        public override SentJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             throw new NotSupportedException("A written tool result is only ever written.");
 
-        public override void Write(Utf8JsonWriter writer, WrittenJson value, JsonSerializerOptions options) =>
+        public override void Write(Utf8JsonWriter writer, SentJson value, JsonSerializerOptions options) =>
             writer.WriteRawValue(value.Json, skipInputValidation: true);
     }
 }
