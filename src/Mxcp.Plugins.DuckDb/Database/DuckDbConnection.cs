@@ -91,17 +91,11 @@ internal sealed class DuckDbConnection : IDisposable
     /// <param name="cancellationToken">Interrupts the query.</param>
     /// <param name="limits">The largest result accepted; <see langword="null"/> for no limit.</param>
     /// <param name="check">Sees each statement after it is prepared and before it runs, and may refuse it by throwing.</param>
-    /// <param name="nodeRows">How many rows are kept as nodes before the result is written as JSON instead.</param>
+    /// <param name="read">Reads the last statement's result (<see cref="ResultReader.ReadForWriting"/>).</param>
     public (JsonNode Rows, long Count) ExecuteForWriting(
-        string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits, StatementCheck? check, int nodeRows) =>
-        Execute(
-            sql,
-            parameters,
-            cancellationToken,
-            limits,
-            check,
-            (ref DuckDBResult result, ResultLimits? l, CancellationToken ct) => ResultReader.ReadForWriting(ref result, l, ct, nodeRows),
-            static () => (new JsonArray(), 0L));
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits, StatementCheck? check,
+        ResultRead<(JsonNode Rows, long Count)> read) =>
+        Execute(sql, parameters, cancellationToken, limits, check, read, static () => (new JsonArray(), 0L));
 
     private T Execute<T>(
         string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken, ResultLimits? limits, StatementCheck? check, ResultRead<T> read, Func<T> empty)

@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
+using DuckDB.NET.Native;
 using Microsoft.Extensions.Logging;
 using Mxcp.Abstractions;
 using Mxcp.Plugins.DuckDb.Configuration;
 using Mxcp.Plugins.DuckDb.Database;
 using Mxcp.Plugins.DuckDb.Functions;
+using Mxcp.Plugins.DuckDb.Results;
 
 namespace Mxcp.Plugins.DuckDb.Execution;
 
@@ -29,6 +31,7 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
         _dataSource = dataSource;
         _logger = logger;
         Settings = settings;
+        NodeRows = 1000;
         BuiltInEndpoints = BuiltInSqlTools.Create(settings.SqlTools);
         database.Functions.Attach(_functions, pool.ConnectionIds);
         dataSource.Attach(database);
@@ -45,7 +48,17 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
     /// result is written as JSON instead. Small results stay nodes (writing them would only cost a buffer); large ones
     /// are written without a node per value.
     /// </summary>
-    internal int NodeRows { get; set; } = 1000;
+    internal int NodeRows
+    {
+        get;
+        set
+        {
+            field = value;
+            _readForWriting = (ref DuckDBResult result, ResultLimits? limits, CancellationToken ct) => ResultReader.ReadForWriting(ref result, limits, ct, value);
+        }
+    }
+
+    private ResultRead<(JsonNode Rows, long Count)> _readForWriting = null!;
 
     internal DuckDbConnectionPool Pool => _pool;
 
@@ -83,11 +96,11 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
             : (StatementCheck?)null;
         if (invocation.WriteOnly)
         {
-            var nodeRows = NodeRows;
-            var read = await RunAsync(
-                sql, parameters, invocation.Context, (c, limits) => c.ExecuteForWriting(sql, parameters, cancellationToken, limits, check, nodeRows), static r => r.Count, cancellationToken)
+            var read = _readForWriting;
+            var rows = await RunAsync(
+                sql, parameters, invocation.Context, c => c.ExecuteForWriting(sql, parameters, cancellationToken, Settings.ResultLimits, check, read), static r => r.Count, cancellationToken)
                 .ConfigureAwait(false);
-            return read.Rows;
+            return rows.Rows;
         }
 
         return await QueryAsync(sql, parameters, invocation.Context, check, cancellationToken).ConfigureAwait(false);
@@ -99,11 +112,11 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
 
     private ValueTask<JsonArray> QueryAsync(
         string sql, IReadOnlyDictionary<string, object?>? parameters, CallContext? context, StatementCheck? check, CancellationToken cancellationToken) =>
-        RunAsync(sql, parameters, context, (c, limits) => c.Execute(sql, parameters, cancellationToken, limits, check), static rows => rows.Count, cancellationToken);
+        RunAsync(sql, parameters, context, c => c.Execute(sql, parameters, cancellationToken, Settings.ResultLimits, check), static rows => rows.Count, cancellationToken);
 
     /// <summary>Runs <paramref name="run"/> on a pooled connection, with the query's telemetry.</summary>
     private async ValueTask<T> RunAsync<T>(
-        string sql, IReadOnlyDictionary<string, object?>? parameters, CallContext? context, Func<DuckDbConnection, ResultLimits?, T> run, Func<T, long> count,
+        string sql, IReadOnlyDictionary<string, object?>? parameters, CallContext? context, Func<DuckDbConnection, T> run, Func<T, long> count,
         CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
@@ -112,8 +125,7 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
         try
         {
             using var lease = await _pool.RentAsync(context, cancellationToken).ConfigureAwait(false);
-            var limits = Settings.ResultLimits;
-            var result = await lease.Connection.RunAsync(c => run(c, limits), cancellationToken).ConfigureAwait(false);
+            var result = await lease.Connection.RunAsync(run, cancellationToken).ConfigureAwait(false);
             DuckDbTelemetry.Completed(activity, operation, started, (int)Math.Min(count(result), int.MaxValue), null);
             return result;
         }

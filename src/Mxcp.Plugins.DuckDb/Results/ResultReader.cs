@@ -22,18 +22,9 @@ internal static class ResultReader
     /// <exception cref="ResultTooLargeException">The result is larger than <paramref name="limits"/> allow.</exception>
     public static JsonArray ReadAll(ref DuckDBResult result, ResultLimits? limits, CancellationToken cancellationToken)
     {
-        var rows = new JsonArray();
-        Read(ref result, limits, cancellationToken, (names, readers, row) =>
-        {
-            var obj = new JsonObject();
-            for (var c = 0; c < readers.Length; c++)
-            {
-                obj.Add(names[c], readers[c].Read(row));
-            }
-
-            rows.Add(obj);
-        });
-        return rows;
+        var sink = new NodeSink(int.MaxValue);
+        Read(ref result, limits, cancellationToken, ref sink);
+        return sink.Rows;
     }
 
     /// <summary>
@@ -48,66 +39,90 @@ internal static class ResultReader
     /// <exception cref="ResultTooLargeException">The result is larger than <paramref name="limits"/> allow.</exception>
     public static (JsonNode Rows, long Count) ReadForWriting(ref DuckDBResult result, ResultLimits? limits, CancellationToken cancellationToken, int nodeRows)
     {
-        var rows = new JsonArray();
-        ChunkedBufferWriter? output = null;
-        Utf8JsonWriter? writer = null;
-        JsonEncodedText[]? encoded = null;
+        var sink = new NodeSink(nodeRows);
         try
         {
-            var count = Read(ref result, limits, cancellationToken, (names, readers, row) =>
-            {
-                if (writer is null && rows.Count < nodeRows)
-                {
-                    var obj = new JsonObject();
-                    for (var c = 0; c < readers.Length; c++)
-                    {
-                        obj.Add(names[c], readers[c].Read(row));
-                    }
-
-                    rows.Add(obj);
-                    return;
-                }
-
-                if (writer is null)
-                {
-                    output = new ChunkedBufferWriter();
-                    writer = new Utf8JsonWriter(output);
-                    encoded = [.. names.Select(n => JsonEncodedText.Encode(n))];
-                    writer.WriteStartArray();
-                    foreach (var node in rows)
-                    {
-                        node!.WriteTo(writer);
-                    }
-
-                    rows.Clear();
-                }
-
-                writer.WriteStartObject();
-                for (var c = 0; c < readers.Length; c++)
-                {
-                    writer.WritePropertyName(encoded![c]);
-                    readers[c].Write(writer, row);
-                }
-
-                writer.WriteEndObject();
-            });
-            if (writer is null)
-            {
-                return (rows, count);
-            }
-
-            writer.WriteEndArray();
-            writer.Flush();
-            return (WrittenJson.Create(output!.ToSequence()), count);
+            var count = Read(ref result, limits, cancellationToken, ref sink);
+            return (sink.Finish(), count);
         }
         finally
         {
-            writer?.Dispose();
+            sink.Dispose();
         }
     }
 
-    /// <summary>Reads every row through <paramref name="row"/>, checking the limits; returns the number of rows.</summary>
-    private static long Read(ref DuckDBResult result, ResultLimits? limits, CancellationToken cancellationToken, Action<string[], ColumnReader[], ulong> row)
+    /// <summary>What is done with each row read.</summary>
+    private interface IRowSink
+    {
+        void Row(string[] names, ColumnReader[] readers, ulong row);
+    }
+
+    /// <summary>Rows as nodes, up to a number of rows; past it, everything written as JSON.</summary>
+    private struct NodeSink(int nodeRows) : IRowSink, IDisposable
+    {
+        private ChunkedBufferWriter? _output;
+        private Utf8JsonWriter? _writer;
+        private JsonEncodedText[]? _names;
+
+        public JsonArray Rows { get; } = [];
+
+        public void Row(string[] names, ColumnReader[] readers, ulong row)
+        {
+            if (_writer is null && Rows.Count < nodeRows)
+            {
+                var obj = new JsonObject();
+                for (var c = 0; c < readers.Length; c++)
+                {
+                    obj.Add(names[c], readers[c].Read(row));
+                }
+
+                Rows.Add(obj);
+                return;
+            }
+
+            if (_writer is null)
+            {
+                _output = new ChunkedBufferWriter();
+                _writer = new Utf8JsonWriter(_output);
+                _names = [.. names.Select(n => JsonEncodedText.Encode(n))];
+                _writer.WriteStartArray();
+                foreach (var node in Rows)
+                {
+                    node!.WriteTo(_writer);
+                }
+
+                Rows.Clear();
+            }
+
+            _writer.WriteStartObject();
+            for (var c = 0; c < readers.Length; c++)
+            {
+                _writer.WritePropertyName(_names![c]);
+                readers[c].Write(_writer, row);
+            }
+
+            _writer.WriteEndObject();
+        }
+
+        /// <summary>The array, or the JSON written when the rows went past the number kept as nodes.</summary>
+        public readonly JsonNode Finish()
+        {
+            if (_writer is null)
+            {
+                return Rows;
+            }
+
+            _writer.WriteEndArray();
+            _writer.Flush();
+            return WrittenJson.Create(_output!.ToSequence());
+        }
+
+        public readonly void Dispose() => _writer?.Dispose();
+    }
+
+    /// <summary>Reads every row into <paramref name="sink"/>, checking the limits; returns the number of rows.</summary>
+    private static long Read<TSink>(ref DuckDBResult result, ResultLimits? limits, CancellationToken cancellationToken, ref TSink sink)
+        where TSink : struct, IRowSink
     {
         var columnCount = (int)NativeMethods.Query.DuckDBColumnCount(ref result);
         var names = ColumnNames(ref result, columnCount);
@@ -155,7 +170,7 @@ internal static class ResultReader
 
             for (var i = 0UL; i < count; i++)
             {
-                row(names, readers, i);
+                sink.Row(names, readers, i);
                 rows++;
                 size.Bytes += rowSize;
                 if (checkBytes && limits!.ExceedsBytes(size.Bytes))
