@@ -14,6 +14,7 @@ namespace Mxcp.Benchmarks;
 /// answer. Baseline <c>RowsAndText</c>: Mxcp's part, the rows read into JSON nodes and written as the text content of
 /// the tool result (<see cref="McpResultMapper.ToText"/>). <c>RowsTextAndSdk</c> adds what the MCP SDK does with that
 /// text: the result serialized to a node (its JSON-RPC response) and written out, the share that is not Mxcp's.
+/// <c>RowsWritten</c>: the rows written as JSON without nodes, as write-only tool calls read them.
 /// </summary>
 [MemoryDiagnoser]
 public class LargeResultBenchmarks
@@ -64,6 +65,30 @@ public class LargeResultBenchmarks
         node!.WriteTo(writer);
         writer.Flush();
         return writer.BytesCommitted;
+    }
+
+    /// <summary>
+    /// What a write-only tool call (no return type, no output rules) does since 2026-12-06: the rows written as JSON
+    /// straight from the vectors into 64 KiB chunks (none kept as nodes here), then read back as the text.
+    /// </summary>
+    [Benchmark]
+    public long RowsWritten()
+    {
+        if (NativeMethods.PreparedStatements.DuckDBExecutePreparedStreaming(_prepared, out var result) != DuckDBState.Success)
+        {
+            NativeMethods.Query.DuckDBDestroyResult(ref result);
+            throw new InvalidOperationException("The benchmark query failed");
+        }
+
+        try
+        {
+            var (rows, _) = ResultReader.ReadForWriting(ref result, null, CancellationToken.None, nodeRows: 0);
+            return Mxcp.Abstractions.WrittenJson.TryGet(rows, out var json) ? json.Length : throw new InvalidOperationException("The rows were not written");
+        }
+        finally
+        {
+            NativeMethods.Query.DuckDBDestroyResult(ref result);
+        }
     }
 
     private System.Text.Json.Nodes.JsonArray Read()
