@@ -77,9 +77,8 @@ internal static partial class DeferredToolResults
             return null;
         }
 
-        var output = new ChunkedBufferWriter();
-        output.Write("{\"content\":[{\"type\":\"text\",\"text\":"u8);
-        using (var writer = new Utf8JsonWriter(output, s_textWriterOptions))
+        var (output, writer) = StartText();
+        using (writer)
         {
             if (textChars.IsEmpty)
             {
@@ -93,14 +92,7 @@ internal static partial class DeferredToolResults
             }
         }
 
-        output.Write("}]"u8);
-        if (!structured.IsEmpty)
-        {
-            output.Write(",\"structuredContent\":"u8);
-            output.Write(structured);
-        }
-
-        return StandIn(request, output);
+        return StandIn(request, output, structured);
     }
 
     /// <summary>As the other overload, for a text content that is UTF-8 JSON in pieces and no structured content.</summary>
@@ -111,9 +103,8 @@ internal static partial class DeferredToolResults
             return null;
         }
 
-        var output = new ChunkedBufferWriter();
-        output.Write("{\"content\":[{\"type\":\"text\",\"text\":"u8);
-        using (var writer = new Utf8JsonWriter(output, s_textWriterOptions))
+        var (output, writer) = StartText();
+        using (writer)
         {
             var escaper = new Utf8StringEscaper(writer);
             foreach (var segment in textUtf8)
@@ -124,8 +115,15 @@ internal static partial class DeferredToolResults
             escaper.End();
         }
 
-        output.Write("}]"u8);
-        return StandIn(request, output);
+        return StandIn(request, output, default);
+    }
+
+    /// <summary>A result written up to its text content's value, and the writer of that value.</summary>
+    private static (ChunkedBufferWriter Output, Utf8JsonWriter Text) StartText()
+    {
+        var output = new ChunkedBufferWriter();
+        output.Write("{\"content\":[{\"type\":\"text\",\"text\":"u8);
+        return (output, new Utf8JsonWriter(output, s_textWriterOptions));
     }
 
     private static bool CanDefer(MessageContext request)
@@ -137,8 +135,16 @@ internal static partial class DeferredToolResults
             && only == Filter;
     }
 
-    private static CallToolResult StandIn(MessageContext request, ChunkedBufferWriter output)
+    /// <summary>Ends the content (and adds the structured content), keeps the result with the request, returns the stand-in.</summary>
+    private static CallToolResult StandIn(MessageContext request, ChunkedBufferWriter output, ReadOnlySpan<byte> structured)
     {
+        output.Write("}]"u8);
+        if (!structured.IsEmpty)
+        {
+            output.Write(",\"structuredContent\":"u8);
+            output.Write(structured);
+        }
+
         var token = Interlocked.Increment(ref s_lastToken);
         request.Items[ItemKey] = new Pending(output, token);
         return new CallToolResult
