@@ -53,7 +53,7 @@ internal sealed partial class ProjectSnapshotBuilder(
             var byLanguage = executors
                 .Where(e => !functionsOnly || e is ISqlDatabase)
                 .ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
-            var prepared = new List<PreparedEndpoint>();
+            var toPrepare = new List<int>(files.Count);
             for (var i = 0; i < files.Count; i++)
             {
                 if (!files[i].IsValid)
@@ -68,7 +68,15 @@ internal sealed partial class ProjectSnapshotBuilder(
                     continue;
                 }
 
-                var (endpoint, error, warnings) = await PrepareAsync(files[i], byLanguage, cancellationToken).ConfigureAwait(false);
+                toPrepare.Add(i);
+            }
+
+            var results = await PrepareAllAsync(files, toPrepare, byLanguage, cancellationToken).ConfigureAwait(false);
+            var prepared = new List<PreparedEndpoint>(toPrepare.Count);
+            for (var k = 0; k < toPrepare.Count; k++)
+            {
+                var i = toPrepare[k];
+                var (endpoint, error, warnings) = results[k];
                 if (error is not null)
                 {
                     files[i] = files[i] with { Error = $"{files[i].DisplayPath}: {error}" };
@@ -110,22 +118,15 @@ internal sealed partial class ProjectSnapshotBuilder(
         sensitiveTexts.AddSecrets(config.Secrets);
         var files = EndpointDiscovery.Discover(config).ToList();
         var byLanguage = liveExecutors.ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < files.Count; i++)
+        var toPrepare = Enumerable.Range(0, files.Count)
+            .Where(i => files[i].IsValid && (files[i].Definition!.Language is not { } language || byLanguage.ContainsKey(language)))
+            .ToList();
+        var results = await PrepareAllAsync(files, toPrepare, byLanguage, cancellationToken).ConfigureAwait(false);
+        for (var k = 0; k < toPrepare.Count; k++)
         {
-            if (!files[i].IsValid)
+            if (results[k].Error is { } error)
             {
-                continue;
-            }
-
-            var language = files[i].Definition!.Language;
-            if (language is not null && !byLanguage.ContainsKey(language))
-            {
-                continue;
-            }
-
-            var (_, error, _) = await PrepareAsync(files[i], byLanguage, cancellationToken).ConfigureAwait(false);
-            if (error is not null)
-            {
+                var i = toPrepare[k];
                 files[i] = files[i] with { Error = $"{files[i].DisplayPath}: {error}" };
             }
         }
@@ -144,8 +145,14 @@ internal sealed partial class ProjectSnapshotBuilder(
         var byLanguage = executors.ToDictionary(e => e.Language, StringComparer.OrdinalIgnoreCase);
         var prepared = new List<PreparedEndpoint>();
         var problems = previous.Problems.Where(p => !p.FromBuiltIn).ToList();
-        foreach (var endpoint in previous.Endpoints.Where(e => !e.IsBuiltIn))
+        var endpoints = previous.Endpoints.Where(e => !e.IsBuiltIn).ToList();
+        var checks = await ForEachConcurrentAsync(endpoints.Count, (i, token) =>
+            endpoints[i].Executor is not null && byLanguage.TryGetValue(endpoints[i].Definition.Language ?? "sql", out var executor)
+                ? executor.ValidateAsync(endpoints[i].Definition, endpoints[i].SourceText, token)
+                : ValueTask.FromResult<IReadOnlyList<string>>([]), cancellationToken).ConfigureAwait(false);
+        for (var k = 0; k < endpoints.Count; k++)
         {
+            var endpoint = endpoints[k];
             if (endpoint.Executor is null)
             {
                 prepared.Add(endpoint);
@@ -158,7 +165,7 @@ internal sealed partial class ProjectSnapshotBuilder(
                 continue;
             }
 
-            var errors = await executor.ValidateAsync(endpoint.Definition, endpoint.SourceText, cancellationToken).ConfigureAwait(false);
+            var errors = checks[k];
             if (errors.Count > 0)
             {
                 problems.Add(new EndpointProblem(endpoint.DisplayPath, $"{endpoint.DisplayPath}: {string.Join("; ", errors)}"));
@@ -366,18 +373,62 @@ internal sealed partial class ProjectSnapshotBuilder(
             : null;
     }
 
-    private async Task<(PreparedEndpoint? Endpoint, string? Error, IReadOnlyList<string> Warnings)> PrepareAsync(EndpointFile file, Dictionary<string, IEndpointExecutor> executors, CancellationToken cancellationToken)
+    /// <summary>
+    /// Prepares the files at <paramref name="indices"/>, several at once (executor checks wait on a database or a worker
+    /// process, and the rest is CPU work), and returns the results in the order of <paramref name="indices"/>. Policy
+    /// warnings are logged in that order once all are done, so the log reads the same on every start.
+    /// </summary>
+    private async Task<(PreparedEndpoint? Endpoint, string? Error, IReadOnlyList<string> Warnings)[]> PrepareAllAsync(
+        IReadOnlyList<EndpointFile> files, List<int> indices, Dictionary<string, IEndpointExecutor> executors, CancellationToken cancellationToken)
+    {
+        var results = await ForEachConcurrentAsync(indices.Count, (k, token) => PrepareAsync(files[indices[k]], executors, token), cancellationToken).ConfigureAwait(false);
+        var output = new (PreparedEndpoint?, string?, IReadOnlyList<string>)[results.Length];
+        for (var k = 0; k < results.Length; k++)
+        {
+            var (endpoint, error, warnings, policyWarnings) = results[k];
+            foreach (var warning in policyWarnings)
+            {
+                LogPolicyWarning(logger, files[indices[k]].DisplayPath, warning);
+            }
+
+            output[k] = (endpoint, error, warnings);
+        }
+
+        return output;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for 0 to <paramref name="count"/> - 1, at most twice as many at once as there are
+    /// processors, and returns the results by index. The first failure stops the rest and is thrown.
+    /// </summary>
+    private static async Task<T[]> ForEachConcurrentAsync<T>(int count, Func<int, CancellationToken, ValueTask<T>> body, CancellationToken cancellationToken)
+    {
+        var results = new T[count];
+        if (count <= 1)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                results[i] = await body(i, cancellationToken).ConfigureAwait(false);
+            }
+
+            return results;
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount * 2), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), options, async (i, token) => results[i] = await body(i, token).ConfigureAwait(false)).ConfigureAwait(false);
+        return results;
+    }
+
+    private async ValueTask<(PreparedEndpoint? Endpoint, string? Error, IReadOnlyList<string> Warnings, IReadOnlyList<string> PolicyWarnings)> PrepareAsync(
+        EndpointFile file, Dictionary<string, IEndpointExecutor> executors, CancellationToken cancellationToken)
     {
         var definition = file.Definition!;
         if (CheckDeclarations(definition, out var policies) is { } declarationError)
         {
-            return (null, declarationError, []);
+            return (null, declarationError, [], []);
         }
 
-        foreach (var warning in policies.Diagnostics.Where(d => d.Severity == PolicyDiagnosticSeverity.Warning))
-        {
-            LogPolicyWarning(logger, file.DisplayPath, warning.ToString());
-        }
+        IReadOnlyList<string> policyWarnings = [.. policies.Diagnostics.Where(d => d.Severity == PolicyDiagnosticSeverity.Warning).Select(d => d.ToString())];
 
         if (definition.Kind == EndpointKind.Prompt)
         {
@@ -392,24 +443,24 @@ internal sealed partial class ProjectSnapshotBuilder(
                 }
                 catch (TemplateSyntaxException e)
                 {
-                    return (null, $"prompt.messages[{i}].prompt: {e.Message}", []);
+                    return (null, $"prompt.messages[{i}].prompt: {e.Message}", [], policyWarnings);
                 }
 
                 var undefined = template.UndeclaredVariables.Where(v => !declared.Contains(v)).Order(StringComparer.Ordinal).ToList();
                 if (undefined.Count > 0)
                 {
-                    return (null, $"Message {i} uses undefined template variables: {string.Join(", ", undefined)}", []);
+                    return (null, $"Message {i} uses undefined template variables: {string.Join(", ", undefined)}", [], policyWarnings);
                 }
 
                 templates.Add(template);
             }
 
-            return (Prepare(definition, file.DisplayPath, null, null, templates, policies), null, []);
+            return (Prepare(definition, file.DisplayPath, null, null, templates, policies), null, [], policyWarnings);
         }
 
         if (!executors.TryGetValue(definition.Language ?? "sql", out var executor))
         {
-            return (null, $"no plugin provides the language '{definition.Language}' (is it installed under plugins/?)", []);
+            return (null, $"no plugin provides the language '{definition.Language}' (is it installed under plugins/?)", [], policyWarnings);
         }
 
         string? sourceText;
@@ -422,7 +473,7 @@ internal sealed partial class ProjectSnapshotBuilder(
             var path = definition.Source.FullPath!;
             if (!File.Exists(path))
             {
-                return (null, $"source file not found: {definition.Source.File} (resolved to {path})", []);
+                return (null, $"source file not found: {definition.Source.File} (resolved to {path})", [], policyWarnings);
             }
 
             sourceText = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
@@ -440,10 +491,10 @@ internal sealed partial class ProjectSnapshotBuilder(
 
         if (errors.Count > 0)
         {
-            return (null, string.Join("; ", errors), []);
+            return (null, string.Join("; ", errors), [], policyWarnings);
         }
 
-        return (Prepare(definition, file.DisplayPath, sourceText, executor, [], policies), null, executor.Warnings(definition, sourceText));
+        return (Prepare(definition, file.DisplayPath, sourceText, executor, [], policies), null, executor.Warnings(definition, sourceText), policyWarnings);
     }
 
     private static PreparedEndpoint Prepare(EndpointDefinition definition, string displayPath, string? sourceText, IEndpointExecutor? executor, IReadOnlyList<JinjaTemplate> templates, CompiledPolicies? policies = null, bool isBuiltIn = false) => new()

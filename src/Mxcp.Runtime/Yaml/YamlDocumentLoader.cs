@@ -23,27 +23,7 @@ internal static class YamlDocumentLoader
         string text;
         try
         {
-            if (new FileInfo(path).Length > YamlLimits.MaxDocumentBytes)
-            {
-                throw TooLarge(displayPath);
-            }
-
-            // Detects UTF-8/UTF-16/UTF-32 byte order marks; UTF-8 otherwise. Read with a bound as well: a device or a
-            // pipe reports no length.
-            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            var buffer = new StringBuilder();
-            var chunk = new char[16 * 1024];
-            int read;
-            while ((read = reader.Read(chunk, 0, chunk.Length)) > 0)
-            {
-                buffer.Append(chunk, 0, read);
-                if (buffer.Length > YamlLimits.MaxDocumentBytes)
-                {
-                    throw TooLarge(displayPath);
-                }
-            }
-
-            text = buffer.ToString();
+            text = ReadText(path, displayPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -52,6 +32,50 @@ internal static class YamlDocumentLoader
 
         return Load(text, displayPath);
     }
+
+    /// <summary>
+    /// Reads a file's text, bounded by <see cref="YamlLimits.MaxDocumentBytes"/> whatever its reported length (a device
+    /// or a pipe reports none): UTF-8, or UTF-16/UTF-32 when a byte order mark says so; a UTF-8 mark is dropped. The
+    /// bytes are read into one array of the file's size (no stream buffers: projects of thousands of small files).
+    /// </summary>
+    internal static string ReadText(string path, string displayPath)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        var length = stream.CanSeek ? stream.Length : 0;
+        if (length > YamlLimits.MaxDocumentBytes)
+        {
+            throw TooLarge(displayPath);
+        }
+
+        var buffer = new byte[length > 0 ? length + 1 : 4096];
+        var count = 0;
+        int read;
+        while ((read = stream.Read(buffer, count, buffer.Length - count)) > 0)
+        {
+            count += read;
+            if (count > YamlLimits.MaxDocumentBytes)
+            {
+                throw TooLarge(displayPath);
+            }
+
+            if (count == buffer.Length)
+            {
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, YamlLimits.MaxDocumentBytes + 1L));
+            }
+        }
+
+        return Decode(buffer.AsSpan(0, count));
+    }
+
+    private static string Decode(ReadOnlySpan<byte> bytes) => bytes switch
+    {
+        [0xEF, 0xBB, 0xBF, ..] => Encoding.UTF8.GetString(bytes[3..]),
+        [0xFF, 0xFE, 0x00, 0x00, ..] => new UTF32Encoding(bigEndian: false, byteOrderMark: false).GetString(bytes[4..]),
+        [0x00, 0x00, 0xFE, 0xFF, ..] => new UTF32Encoding(bigEndian: true, byteOrderMark: false).GetString(bytes[4..]),
+        [0xFF, 0xFE, ..] => Encoding.Unicode.GetString(bytes[2..]),
+        [0xFE, 0xFF, ..] => Encoding.BigEndianUnicode.GetString(bytes[2..]),
+        _ => Encoding.UTF8.GetString(bytes),
+    };
 
     public static YamlNode? Load(string text, string displayPath)
     {
