@@ -14,6 +14,36 @@ public sealed class EndpointDiscoveryTests
     }
 
     [Fact]
+    public async Task Discover_ManyFiles_ReadInParallelKeepTheirOrderErrorsAndDuplicates()
+    {
+        // Enough files to be read on several threads: the result is the same list, in path order, as one by one.
+        using var project = new TempProject();
+        const int Count = 300;
+        for (var i = 0; i < Count; i++)
+        {
+            var name = i == 250 ? "tool_7" : $"tool_{i}";
+            project.Write($"tools/{i / 100}/t{i:D3}.yml", i == 120
+                ? "mxcp: 1\ntool: [unclosed\n"
+                : $"mxcp: 1\ntool:\n  name: {name}\n  source:\n    code: SELECT {i} AS v\n");
+        }
+
+        project.Write("prompts/p.yml", "mxcp: 1\nprompt:\n  name: p\n  messages:\n    - prompt: hi\n");
+
+        var files = await DiscoverAsync(project);
+
+        Assert.Equal(Count + 1, files.Count);
+        Assert.Equal(
+            Enumerable.Range(0, Count).Select(i => $"tools/{i / 100}/t{i:D3}.yml").Append("prompts/p.yml"),
+            files.Select(f => f.DisplayPath));
+        Assert.StartsWith("tools/1/t120.yml", files[120].Error, StringComparison.Ordinal);
+        Assert.Contains("Duplicate endpoint name 'tool_7' found in: tools/0/t007.yml, tools/2/t250.yml", files[7].Error, StringComparison.Ordinal);
+        Assert.Contains("Duplicate endpoint name 'tool_7'", files[250].Error, StringComparison.Ordinal);
+        Assert.All(files.Where((_, i) => i is not (7 or 120 or 250)), f => Assert.Null(f.Error));
+        Assert.Equal("SELECT 299 AS v", files[299].Definition!.Source!.Code);
+        Assert.Equal(EndpointKind.Prompt, files[^1].Definition!.Kind);
+    }
+
+    [Fact]
     public async Task Discover_FullTool_ReadsEveryField()
     {
         using var project = new TempProject();
