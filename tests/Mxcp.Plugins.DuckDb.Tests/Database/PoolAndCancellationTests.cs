@@ -41,6 +41,39 @@ public sealed class PoolAndCancellationTests : IDisposable
     }
 
     [Fact]
+    public async Task RentAsync_OneCallAtATime_UsesTheConnectionUsedLast()
+    {
+        // Sequential calls stay on one warm connection (its prepared statements, its thread) instead of rotating.
+        await using var executor = await _project.StartAsync();
+        var pool = executor.Pool;
+        var ct = TestContext.Current.CancellationToken;
+        ulong first;
+        using (var lease = await pool.RentAsync(null, ct))
+        {
+            first = lease.Connection.Id;
+        }
+
+        for (var i = 0; i < pool.Size + 2; i++)
+        {
+            using var lease = await pool.RentAsync(null, ct);
+            Assert.Equal(first, lease.Connection.Id);
+        }
+
+        // Two at once: the second is another connection; once both are back, the one returned last comes first.
+        using (var a = await pool.RentAsync(null, ct))
+        {
+            using var b = await pool.RentAsync(null, ct);
+            Assert.Equal(first, a.Connection.Id);
+            Assert.NotEqual(first, b.Connection.Id);
+            var second = b.Connection.Id;
+            a.Dispose();
+            b.Dispose();
+            using var next = await pool.RentAsync(null, ct);
+            Assert.Equal(second, next.Connection.Id);
+        }
+    }
+
+    [Fact]
     public async Task RentAsync_AllConnectionsBusy_WaitsUntilOneReturns()
     {
         await using var executor = await _project.StartAsync();
