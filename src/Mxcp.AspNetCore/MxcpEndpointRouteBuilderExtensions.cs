@@ -50,7 +50,7 @@ public static class MxcpEndpointRouteBuilderExtensions
             var sse = services.GetRequiredService<LegacySseHandler>();
             var messages = (root ? "" : pattern.TrimEnd('/')) + "/messages/";
             group.MapGet("/sse", context => sse.HandleSseAsync(context, messages)).WithDisplayName($"MCP SSE stream {pattern}");
-            group.MapPost("/messages", sse.HandleMessageAsync).WithDisplayName($"MCP SSE messages {pattern}");
+            group.MapPost("/messages", sse.HandleMessageAsync).WithDisplayName($"MCP SSE messages {pattern}").WithMetadata(LegacySseMessagesMetadata.Instance);
         }
 
         foreach (var conventions in services.GetServices<IMxcpEndpointConventions>())

@@ -31,6 +31,7 @@ public static class MxcpServiceCollectionExtensions
         services.AddMcpServer().WithHttpTransport();
         services.AddHttpContextAccessor();
         services.Replace(ServiceDescriptor.Singleton<ITransportRequestAccessor, HttpTransportRequestAccessor>());
+        services.TryAddSingleton<IResultSplicer, HttpResultSplicer>();
 
         services.AddOptions<MxcpHttpOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MxcpHttpOptions>, MxcpHttpOptionsValidator>());

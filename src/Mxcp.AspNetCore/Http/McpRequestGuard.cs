@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore;
 using Mxcp.Runtime.Execution;
 using Mxcp.Runtime.Mcp.Sessions;
 using Mxcp.Runtime.Reload;
@@ -41,12 +42,19 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _draining;
+    private readonly bool _splicing;
     private int _posts;
 
     public McpRequestGuard(
-        IOptions<MxcpHttpOptions> options, McpSessionRegistry sessions, ProjectSnapshotProvider snapshots, InFlightCalls calls, IHostApplicationLifetime lifetime, ILogger<McpRequestGuard> logger)
+        IOptions<MxcpHttpOptions> options, IOptions<HttpServerTransportOptions> transport, McpSessionRegistry sessions, ProjectSnapshotProvider snapshots, InFlightCalls calls,
+        IHostApplicationLifetime lifetime, ILogger<McpRequestGuard> logger)
     {
         _options = options.Value;
+
+        // With an event store the SDK keeps each message it sends for replay: a stand-in there would be replayed as it is.
+#pragma warning disable MCP9006 // The store exists for stateful sessions, which Mxcp serves.
+        _splicing = transport.Value.EventStreamStore is null;
+#pragma warning restore MCP9006
         _sessions = sessions;
         _snapshots = snapshots;
         _calls = calls;
@@ -146,12 +154,20 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
         }
 
         Interlocked.Increment(ref _posts);
+        var splicing = _splicing && context.GetEndpoint()?.Metadata.GetMetadata<LegacySseMessagesMetadata>() is null
+            ? ResultSplicingBody.Install(context)
+            : null;
         try
         {
             return await next(invocation).ConfigureAwait(false);
         }
         finally
         {
+            if (splicing is not null)
+            {
+                await EndSplicingAsync(context, splicing).ConfigureAwait(false);
+            }
+
             admission.Dispose();
             ExitClient(client);
             _slots.Release();
@@ -442,6 +458,38 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
         _slots.Dispose();
         _sessionsClosing.Dispose();
     }
+
+    /// <summary>Ends the splicing body of a POST: logs what was written into it, and what could not be.</summary>
+    private async Task EndSplicingAsync(HttpContext context, ResultSplicingBody body)
+    {
+        try
+        {
+            var lost = await body.EndAsync(context).ConfigureAwait(false);
+            if (body.Spliced > 0)
+            {
+                LogSpliced(_logger, body.Spliced);
+            }
+
+            if (lost > 0)
+            {
+                LogSpliceLost(_logger, lost);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away while the end of the answer was being written.
+            LogSpliceEndFailed(_logger, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Wrote {Count} large result(s) straight into the response")]
+    private static partial void LogSpliced(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} large result(s) did not pass through their response and were not sent; the client got an error result in their place")]
+    private static partial void LogSpliceLost(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The end of a response could not be written: {Reason}")]
+    private static partial void LogSpliceEndFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request: {Header} is not allowed (DNS rebinding protection)")]
     private static partial void LogRejectedHost(ILogger logger, string header);

@@ -14,3 +14,12 @@ internal sealed class InProcessRequestFeature
 {
     public static readonly InProcessRequestFeature Instance = new();
 }
+
+/// <summary>
+/// Marks the legacy SSE transport's message POST: its answers leave on the GET stream, not on the POST's response, so
+/// large results are not spliced into the POST's body.
+/// </summary>
+internal sealed class LegacySseMessagesMetadata
+{
+    public static readonly LegacySseMessagesMetadata Instance = new();
+}

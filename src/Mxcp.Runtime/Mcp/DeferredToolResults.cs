@@ -23,7 +23,9 @@ namespace Mxcp.Runtime.Mcp;
 /// arrays (below the large object heap), and the tool returns a small stand-in carrying a token; the outgoing message
 /// filter puts the written JSON in place of the stand-in's node as the response leaves. Only done when the server
 /// runs that filter and no other outgoing message filter and no tools/call filter of the host's: those would see the
-/// stand-in, not the result.
+/// stand-in, not the result. Where the transport can (<see cref="IResultSplicer"/>: an HTTP POST's response), the
+/// message the SDK formats carries a small stand-in again and the transport writes the JSON in its place, so the SDK
+/// never buffers the answer either.
 /// </remarks>
 internal static partial class DeferredToolResults
 {
@@ -55,10 +57,19 @@ internal static partial class DeferredToolResults
             && IsStandIn(standIn, pending.Token))
         {
             var written = pending.Finish(standIn);
-            response.Result = JsonValue.Create(written, s_typeInfo);
+            var spliceStandIn = context.Services?.GetService<IResultSplicer>()?.TryAdd(written.Json);
+            response.Result = JsonValue.Create(spliceStandIn is null ? written : new SentJson(new ReadOnlySequence<byte>(spliceStandIn)), s_typeInfo);
             if (context.Services?.GetService<ILoggerFactory>() is { } loggers)
             {
-                LogSent(loggers.CreateLogger(LogCategory), response.Id.ToString(), written.Json.Length);
+                var logger = loggers.CreateLogger(LogCategory);
+                if (spliceStandIn is null)
+                {
+                    LogSent(logger, response.Id.ToString(), written.Json.Length);
+                }
+                else
+                {
+                    LogSpliced(logger, response.Id.ToString(), written.Json.Length);
+                }
             }
         }
 
@@ -158,6 +169,9 @@ internal static partial class DeferredToolResults
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The result of request {RequestId} ({Bytes} bytes) was sent as the JSON Mxcp wrote")]
     private static partial void LogSent(ILogger logger, string requestId, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The result of request {RequestId} ({Bytes} bytes) goes into the response as the JSON Mxcp wrote, in place of its stand-in")]
+    private static partial void LogSpliced(ILogger logger, string requestId, long bytes);
 
     private static bool IsStandIn(JsonObject result, long token) =>
         result.TryGetPropertyValue("_meta", out var meta)

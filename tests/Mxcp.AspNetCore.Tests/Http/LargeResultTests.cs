@@ -59,9 +59,47 @@ public sealed class LargeResultTests
         var results = await CallAllAsync(client);
 
         AssertExpected(results);
-        var sent = log.Messages.Where(m => m.Message.Contains("was sent as the JSON Mxcp wrote", StringComparison.Ordinal)).ToList();
-        Assert.Equal(3, sent.Count);
-        Assert.All(sent, m => Assert.Equal(LogLevel.Debug, m.Level));
+
+        // Each result went into its POST's response in place of a stand-in: the SDK formatted a few hundred bytes.
+        var handed = log.Messages.Where(m => m.Message.Contains("goes into the response as the JSON Mxcp wrote", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, handed.Count);
+        Assert.All(handed, m => Assert.Equal(LogLevel.Debug, m.Level));
+        Assert.Equal(3, log.Messages.Count(m => m.Message == "Wrote 1 large result(s) straight into the response"));
+        Assert.DoesNotContain("did not pass through their response", log.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("was sent as the JSON Mxcp wrote", log.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallTool_ResumableSessions_ResultsAreWrittenThroughTheSdkNotSpliced()
+    {
+        // With an event store, each message is kept for replay as the SDK formats it: the whole result, not a stand-in.
+        var log = new RecordingLogger();
+        await using var server = await McpTestServer.StartAsync(
+            o => o.EnableResumability = true, writeProject: LargeTools, services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        await using var client = await server.ConnectAsync("2025-06-18");
+
+        var results = await CallAllAsync(client);
+
+        AssertExpected(results);
+        Assert.Equal(3, log.Messages.Count(m => m.Message.Contains("was sent as the JSON Mxcp wrote", StringComparison.Ordinal)));
+        Assert.DoesNotContain("goes into the response", log.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("straight into the response", log.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallTool_LegacySseTransport_ResultsArriveWholeWithoutSplicing()
+    {
+        // Answers of the legacy transport leave on its GET stream, not on the POST that carried the call.
+        var log = new RecordingLogger();
+        await using var server = await McpTestServer.StartAsync(
+            o => o.EnableLegacySse = true, writeProject: LargeTools, services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        await using var client = await server.ConnectAsync("2024-11-05", HttpTransportMode.Sse, path: "/mcp/sse");
+
+        var results = await CallAllAsync(client);
+
+        AssertExpected(results);
+        Assert.Equal(3, log.Messages.Count(m => m.Message.Contains("was sent as the JSON Mxcp wrote", StringComparison.Ordinal)));
+        Assert.DoesNotContain("goes into the response", log.All, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,6 +136,7 @@ public sealed class LargeResultTests
         }
 
         Assert.DoesNotContain("was sent as the JSON Mxcp wrote", log.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("goes into the response", log.All, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -122,6 +161,7 @@ public sealed class LargeResultTests
         Assert.Null(rows.StructuredContent);
         Assert.Equal("""[{"id":0,"label":"\u00E90"},{"id":1,"label":"\u00E91"}]""", Assert.IsType<TextContentBlock>(Assert.Single(rows.Content)).Text);
         Assert.DoesNotContain("was sent as the JSON Mxcp wrote", log.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("goes into the response", log.All, StringComparison.Ordinal);
     }
 
     private static async Task<Dictionary<string, CallToolResult>> CallAllAsync(McpClient client)
