@@ -97,8 +97,8 @@ public sealed class UserContextFunctionTests(DuckDbFixture db) : IClassFixture<D
     public async Task QueryAsync_SameConnectionNextCall_PreviousUserForgotten()
     {
         // Every pooled connection has served a user; calls without a context must not see any of them.
-        await Task.WhenAll(Enumerable.Range(0, db.Executor.Pool.Size * 2).Select(i =>
-            db.Executor.QueryAsync("SELECT get_username() AS u", context: Call("someone" + i), cancellationToken: TestContext.Current.CancellationToken).AsTask()));
+        var served = await EveryConnection.QueryAsync(db.Executor, "SELECT get_username() AS u", context: Call("someone"));
+        Assert.All(served, rows => Assert.Equal("[{\"u\":\"someone\"}]", rows.ToJsonString()));
         var after = await Task.WhenAll(Enumerable.Range(0, db.Executor.Pool.Size * 2).Select(_ =>
             db.Executor.QueryAsync("SELECT get_username() AS u", cancellationToken: TestContext.Current.CancellationToken).AsTask()));
         Assert.All(after, rows => Assert.Equal("[{\"u\":null}]", rows.ToJsonString()));
@@ -124,8 +124,7 @@ public sealed class UserContextFunctionTests(DuckDbFixture db) : IClassFixture<D
         // plans without binding them again (it does bind again, calling the functions' bind step, when a parameter
         // takes part in a filter), so a function that found its caller when bound would answer "first" here.
         var parameters = (int n) => new Dictionary<string, object?> { ["n"] = (long)n };
-        await Task.WhenAll(Enumerable.Range(0, db.Executor.Pool.Size * 2).Select(i =>
-            db.Executor.QueryAsync(sql, parameters(1), Call("first"), TestContext.Current.CancellationToken).AsTask()));
+        await EveryConnection.QueryAsync(db.Executor, sql, parameters(1), Call("first"));
         var before = await StatementCacheTests.StatsAsync(db.Executor);
 
         var results = await Task.WhenAll(Enumerable.Range(1, 40).Select(async i =>
