@@ -64,6 +64,12 @@ public sealed class MxcpHttpOptions
     /// </summary>
     public IList<string>? AllowedHosts { get; set; }
 
+    /// <summary>
+    /// Whether stateless tool calls of SQL tools are answered without the SDK's per-request server
+    /// (<see cref="Http.DirectToolCalls"/>); turned off by the tests that compare both answers.
+    /// </summary>
+    internal bool DirectToolCalls { get; set; } = true;
+
     /// <summary>Clock for idle handling; replaced by the tests only.</summary>
     internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -39,6 +39,7 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<HttpServerTransportOptions>, MxcpHttpTransportSetup>());
         services.TryAddSingleton<StreamableHttpSessionTracker>();
         services.TryAddSingleton<McpRequestGuard>();
+        services.TryAddSingleton<DirectToolCalls>();
         services.TryAddSingleton<McpRequestCancellation>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<McpServerOptions>, MxcpHttpServerOptionsSetup>());
         services.TryAddSingleton<LegacySseHandler>();

@@ -43,13 +43,15 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _draining;
     private readonly bool _splicing;
+    private readonly DirectToolCalls _direct;
     private int _posts;
 
     public McpRequestGuard(
         IOptions<MxcpHttpOptions> options, IOptions<HttpServerTransportOptions> transport, McpSessionRegistry sessions, ProjectSnapshotProvider snapshots, InFlightCalls calls,
-        IHostApplicationLifetime lifetime, ILogger<McpRequestGuard> logger)
+        IHostApplicationLifetime lifetime, DirectToolCalls direct, ILogger<McpRequestGuard> logger)
     {
         _options = options.Value;
+        _direct = direct;
 
         // With an event store the SDK keeps each message it sends for replay: a stand-in there would be replayed as it is.
 #pragma warning disable MCP9006 // The store exists for stateful sessions, which Mxcp serves.
@@ -154,11 +156,19 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
         }
 
         Interlocked.Increment(ref _posts);
-        var splicing = _splicing && context.GetEndpoint()?.Metadata.GetMetadata<LegacySseMessagesMetadata>() is null
+        var legacy = context.GetEndpoint()?.Metadata.GetMetadata<LegacySseMessagesMetadata>() is not null;
+        var direct = legacy ? null : _direct.TryAccept(context, body.Span);
+        var splicing = _splicing && !legacy && direct is null
             ? ResultSplicingBody.Install(context)
             : null;
         try
         {
+            if (direct is not null)
+            {
+                await _direct.AnswerAsync(context, direct).ConfigureAwait(false);
+                return Results.Empty;
+            }
+
             return await next(invocation).ConfigureAwait(false);
         }
         finally

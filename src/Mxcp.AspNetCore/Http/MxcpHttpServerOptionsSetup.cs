@@ -9,6 +9,9 @@ internal sealed class MxcpHttpServerOptionsSetup(McpRequestCancellation cancella
     // Made once: options are built per request in stateless mode.
     private readonly McpMessageFilter _filter = cancellation.Filter;
 
+    /// <summary>The incoming message filter this adds (<see cref="McpRequestCancellation"/>).</summary>
+    public McpMessageFilter Cancellation => _filter;
+
     public void PostConfigure(string? name, McpServerOptions options)
     {
         if (name == Options.DefaultName)

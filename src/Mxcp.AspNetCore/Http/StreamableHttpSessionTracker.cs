@@ -24,14 +24,25 @@ internal sealed partial class StreamableHttpSessionTracker(
 {
     public const string SessionIdHeader = "Mcp-Session-Id";
 
+    private volatile Func<HttpContext, McpServer, CancellationToken, Task>? _withoutHostHook;
+
     /// <summary>The session-run hook around <paramref name="inner"/> (a host's own hook, or running the server).</summary>
     public Func<HttpContext, McpServer, CancellationToken, Task> Wrap(Func<HttpContext, McpServer, CancellationToken, Task>? inner)
     {
         var run = inner ?? (static (_, server, ct) => server.RunAsync(ct));
-        return (context, server, sessionClosed) => server.SessionId is { Length: > 0 } id
+        Func<HttpContext, McpServer, CancellationToken, Task> hook = (context, server, sessionClosed) => server.SessionId is { Length: > 0 } id
             ? RunTrackedAsync(context, server, id, sessionClosed, run)
             : run(context, server, sessionClosed);
+        if (inner is null)
+        {
+            _withoutHostHook = hook;
+        }
+
+        return hook;
     }
+
+    /// <summary>Whether <paramref name="hook"/> is this tracker's around no hook of the host's.</summary>
+    public bool IsOwnHook(Func<HttpContext, McpServer, CancellationToken, Task>? hook) => hook is not null && hook == _withoutHostHook;
 
     private async Task RunTrackedAsync(HttpContext context, McpServer server, string id, CancellationToken sessionClosed, Func<HttpContext, McpServer, CancellationToken, Task> run)
     {

@@ -24,6 +24,9 @@ internal sealed class MxcpMcpServerOptionsSetup(
     private readonly McpRequestHandler<SubscribeRequestParams, EmptyResult> _subscribe = subscriptions.SubscribeAsync;
     private readonly McpRequestHandler<UnsubscribeRequestParams, EmptyResult> _unsubscribe = subscriptions.UnsubscribeAsync;
 
+    /// <summary>The incoming message filter this adds (<see cref="McpRequestChecks"/>).</summary>
+    public McpMessageFilter RequestChecks => _checks;
+
     public void PostConfigure(string? name, McpServerOptions options)
     {
         if (name != Options.DefaultName)

@@ -81,9 +81,9 @@ internal static partial class DeferredToolResults
     /// whichever is not empty, and the structured content's JSON <paramref name="structured"/> when present), keeps it
     /// with the request and returns the stand-in; null when this request's server cannot swap it in.
     /// </summary>
-    public static CallToolResult? TryDefer(MessageContext request, ReadOnlySpan<byte> textUtf8, ReadOnlySpan<char> textChars, ReadOnlySpan<byte> structured)
+    public static CallToolResult? TryDefer(MessageContext? request, DirectToolResult? direct, ReadOnlySpan<byte> textUtf8, ReadOnlySpan<char> textChars, ReadOnlySpan<byte> structured)
     {
-        if (!CanDefer(request))
+        if (!CanDefer(request, direct))
         {
             return null;
         }
@@ -103,13 +103,13 @@ internal static partial class DeferredToolResults
             }
         }
 
-        return StandIn(request, output, structured);
+        return StandIn(request, direct, output, structured);
     }
 
     /// <summary>As the other overload, for a text content that is UTF-8 JSON in pieces and no structured content.</summary>
-    public static CallToolResult? TryDefer(MessageContext request, ReadOnlySequence<byte> textUtf8)
+    public static CallToolResult? TryDefer(MessageContext? request, DirectToolResult? direct, ReadOnlySequence<byte> textUtf8)
     {
-        if (!CanDefer(request))
+        if (!CanDefer(request, direct))
         {
             return null;
         }
@@ -126,7 +126,7 @@ internal static partial class DeferredToolResults
             escaper.End();
         }
 
-        return StandIn(request, output, default);
+        return StandIn(request, direct, output, default);
     }
 
     /// <summary>A result written up to its text content's value, and the writer of that value.</summary>
@@ -137,8 +137,18 @@ internal static partial class DeferredToolResults
         return (output, new Utf8JsonWriter(output, s_textWriterOptions));
     }
 
-    private static bool CanDefer(MessageContext request)
+    private static bool CanDefer(MessageContext? request, DirectToolResult? direct)
     {
+        if (direct is not null)
+        {
+            return true;
+        }
+
+        if (request is null)
+        {
+            return false;
+        }
+
         var filters = request.Server.ServerOptions.Filters;
         return JsonSerializer.IsReflectionEnabledByDefault
             && filters.Request.CallToolFilters.Count == 0
@@ -146,8 +156,11 @@ internal static partial class DeferredToolResults
             && only == Filter;
     }
 
-    /// <summary>Ends the content (and adds the structured content), keeps the result with the request, returns the stand-in.</summary>
-    private static CallToolResult StandIn(MessageContext request, ChunkedBufferWriter output, ReadOnlySpan<byte> structured)
+    /// <summary>
+    /// Ends the content (and adds the structured content), keeps the result with the request, returns the stand-in. For a
+    /// call the transport answers itself, the result is ended and handed to <paramref name="direct"/> instead.
+    /// </summary>
+    private static CallToolResult StandIn(MessageContext? request, DirectToolResult? direct, ChunkedBufferWriter output, ReadOnlySpan<byte> structured)
     {
         output.Write("}]"u8);
         if (!structured.IsEmpty)
@@ -156,8 +169,15 @@ internal static partial class DeferredToolResults
             output.Write(structured);
         }
 
+        if (direct is not null)
+        {
+            output.Write("}"u8);
+            direct.Json = output.ToSequence();
+            return DirectToolResult.Taken;
+        }
+
         var token = Interlocked.Increment(ref s_lastToken);
-        request.Items[ItemKey] = new Pending(output, token);
+        request!.Items[ItemKey] = new Pending(output, token);
         return new CallToolResult
         {
             // Only seen if the response left without the filter: a failure, never a wrong answer.

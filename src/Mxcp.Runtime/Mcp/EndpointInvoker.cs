@@ -23,6 +23,42 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
         bool writesResultOnly = false)
         where TParams : RequestParams
     {
+        var (endpoint, result) = await RunAsync(
+            find,
+            notFound,
+            static (request, transport) => McpCallContextFactory.Create(request, request.Params?.ProgressToken, transport),
+            request,
+            resourceUri,
+            writesResultOnly,
+            cancellationToken).ConfigureAwait(false);
+        return map(request, endpoint, result);
+    }
+
+    /// <summary>
+    /// Calls a tool for a request the transport answers itself, without the SDK's server: the same lease, lookup,
+    /// errors (<see cref="McpProtocolException"/>) and pipeline as <see cref="InvokeAsync"/>, with a call context the
+    /// transport made.
+    /// </summary>
+    public ValueTask<(PreparedEndpoint Endpoint, EndpointCallResult Result)> CallToolAsync(
+        string name, IReadOnlyDictionary<string, JsonElement>? arguments, CallContext context, CancellationToken cancellationToken) =>
+        RunAsync(
+            snapshot => snapshot.FindTool(name) is { } e ? (e, arguments) : null,
+            $"Unknown tool: '{name}'",
+            static (context, _) => context,
+            context,
+            resourceUri: null,
+            writesResultOnly: true,
+            cancellationToken);
+
+    private async ValueTask<(PreparedEndpoint Endpoint, EndpointCallResult Result)> RunAsync<TState>(
+        Func<ProjectSnapshot, (PreparedEndpoint Endpoint, IReadOnlyDictionary<string, JsonElement>? Arguments)?> find,
+        string notFound,
+        Func<TState, ITransportRequestAccessor, CallContext> createContext,
+        TState state,
+        string? resourceUri,
+        bool writesResultOnly,
+        CancellationToken cancellationToken)
+    {
         SnapshotLease lease;
         try
         {
@@ -37,7 +73,7 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
         var found = find(lease.Snapshot) is { } match && !availability.IsDisabled(match.Endpoint.Key)
             ? match
             : throw new McpProtocolException(notFound, McpErrorCode.InvalidParams);
-        var context = McpCallContextFactory.Create(request, request.Params?.ProgressToken, transportRequest);
+        var context = createContext(state, transportRequest);
         if (context.User is { Capabilities.Count: 0 } user && lease.Snapshot.Config.ClaimMappings is { } mappings)
         {
             context = McpCallContextFactory.WithUser(context, McpCallContextFactory.WithCapabilities(user, CapabilityMapper.Derive(user.RawProfile, mappings)));
@@ -53,7 +89,7 @@ internal sealed class EndpointInvoker(ProjectSnapshotProvider snapshots, Endpoin
             WritesResultOnly = writesResultOnly,
         };
         var result = await pipeline.InvokeAsync(call, cancellationToken).ConfigureAwait(false);
-        return map(request, found.Endpoint, result);
+        return (found.Endpoint, result);
     }
 
     public static IReadOnlyDictionary<string, JsonElement>? Arguments(IDictionary<string, JsonElement>? arguments) =>

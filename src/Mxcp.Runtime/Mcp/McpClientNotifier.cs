@@ -19,15 +19,19 @@ internal sealed class McpClientNotifier(McpServer server, ProgressToken? progres
     public async ValueTask LogAsync(string level, string message, CancellationToken cancellationToken = default)
     {
 #pragma warning disable MCP9005 // Logging is deprecated in 2026-07-28 but still what 2025 clients use for server messages.
-        var parameters = new LoggingMessageNotificationParams
-        {
-            Level = ParseLevel(level),
-            Logger = "mxcp",
-            Data = JsonSerializer.SerializeToElement(message, McpJsonUtilities.DefaultOptions.GetTypeInfo<string>()),
-        };
-        await server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification, parameters, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification, LogParameters(level, message), cancellationToken: cancellationToken).ConfigureAwait(false);
 #pragma warning restore MCP9005
     }
+
+#pragma warning disable MCP9005
+    /// <summary>The parameters of the <c>notifications/message</c> that carries <paramref name="message"/>.</summary>
+    public static LoggingMessageNotificationParams LogParameters(string level, string message) => new()
+    {
+        Level = ParseLevel(level),
+        Logger = "mxcp",
+        Data = JsonSerializer.SerializeToElement(message, McpJsonUtilities.DefaultOptions.GetTypeInfo<string>()),
+    };
+#pragma warning restore MCP9005
 
     public async ValueTask ProgressAsync(double progress, double? total = null, string? message = null, CancellationToken cancellationToken = default)
     {

@@ -17,7 +17,11 @@ internal static class McpResultMapper
     /// <param name="endpoint">The tool.</param>
     /// <param name="result">What the pipeline returned.</param>
     /// <param name="request">The call; with it, a large result is sent as JSON written here (<see cref="DeferredToolResults"/>).</param>
-    public static CallToolResult ToToolResult(PreparedEndpoint endpoint, EndpointCallResult result, MessageContext? request = null)
+    /// <param name="direct">
+    /// For a call the transport answers itself: a large result is written here into <see cref="DirectToolResult.Json"/>
+    /// and <see cref="DirectToolResult.Taken"/> is returned.
+    /// </param>
+    public static CallToolResult ToToolResult(PreparedEndpoint endpoint, EndpointCallResult result, MessageContext? request = null, DirectToolResult? direct = null)
     {
         if (!result.Succeeded)
         {
@@ -35,8 +39,8 @@ internal static class McpResultMapper
             if (endpoint.OutputSchema is null)
             {
                 // JSON the executor wrote (a tool without a return type): it is the text content as it is.
-                return request is not null && written.Length >= DeferredToolResults.ThresholdBytes
-                    && DeferredToolResults.TryDefer(request, written) is { } standIn
+                return (request is not null || direct is not null) && written.Length >= DeferredToolResults.ThresholdBytes
+                    && DeferredToolResults.TryDefer(request, direct, written) is { } standIn
                     ? standIn
                     : new CallToolResult { Content = [new TextContentBlock { Text = Encoding.UTF8.GetString(written) }] };
             }
@@ -50,8 +54,8 @@ internal static class McpResultMapper
         var stringValue = IsString(value) ? value!.GetValue<string>() : null;
         if (!structured && stringValue is not null)
         {
-            return request is not null && stringValue.Length >= DeferredToolResults.ThresholdBytes
-                && DeferredToolResults.TryDefer(request, default, stringValue, default) is { } standIn
+            return (request is not null || direct is not null) && stringValue.Length >= DeferredToolResults.ThresholdBytes
+                && DeferredToolResults.TryDefer(request, direct, default, stringValue, default) is { } standIn
                 ? standIn
                 : new CallToolResult { Content = [new TextContentBlock { Text = stringValue }] };
         }
@@ -78,10 +82,11 @@ internal static class McpResultMapper
                 writer.Flush();
             }
 
-            if (request is not null
+            if ((request is not null || direct is not null)
                 && (stringValue?.Length ?? end - start) >= DeferredToolResults.ThresholdBytes
                 && DeferredToolResults.TryDefer(
                     request,
+                    direct,
                     stringValue is null ? buffer.WrittenSpan[start..end] : default,
                     stringValue,
                     structured ? buffer.WrittenSpan : default) is { } deferred)

@@ -23,7 +23,8 @@ public sealed class LargeResultTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static void LargeTools(string root)
+    /// <summary>Adds three tools whose results pass the threshold: rows with a return type, a string, rows without one.</summary>
+    internal static void LargeTools(string root)
     {
         McpTestServer.Write(root, "tools/big_rows.yml", """
             tool:

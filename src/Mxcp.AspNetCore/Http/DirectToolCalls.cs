@@ -1,0 +1,493 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Mxcp.Abstractions;
+using Mxcp.Runtime.Hosting;
+using Mxcp.Runtime.Mcp;
+
+namespace Mxcp.AspNetCore.Http;
+
+/// <summary>
+/// Answers the commonest request a stateless server gets, a Streamable HTTP POST carrying one <c>tools/call</c> of a
+/// project's SQL tool, without building the SDK's per-request server and options: the call runs through the same
+/// invoker and pipeline (policies, validation, audit, metrics) and the answer is the event the SDK would write, byte for
+/// byte. Everything else goes to the SDK: other methods, batches, notifications, a <c>_meta</c> (progress tokens,
+/// per-request metadata), a session header, protocol versions from 2026-07-28 on, an <c>Accept</c> header that does not
+/// name both media types, unknown tools, tools of other languages (they may send notifications or requests to the
+/// client mid-call), and any server the host extends in ways this path would skip: its own message or tool-call
+/// filters, call-tool handlers, session hooks, a fixed protocol version, or a listener on the SDK's traces or metrics.
+/// </summary>
+internal sealed partial class DirectToolCalls : IDisposable
+{
+    private const string SdkTelemetryName = "Experimental.ModelContextProtocol";
+
+    private static readonly string[] ProtocolVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+    private static readonly JsonTypeInfo<CallToolResult> ResultType = McpJsonUtilities.DefaultOptions.GetTypeInfo<CallToolResult>();
+    private static readonly JsonTypeInfo<RequestId> IdType = McpJsonUtilities.DefaultOptions.GetTypeInfo<RequestId>();
+    private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = McpJsonUtilities.DefaultOptions.GetTypeInfo<JsonRpcMessage>();
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = McpJsonUtilities.DefaultOptions.Encoder, SkipValidation = true };
+
+    private readonly MxcpHttpOptions _httpOptions;
+    private readonly IOptions<HttpServerTransportOptions> _transport;
+    private readonly IOptions<McpServerOptions> _server;
+    private readonly McpMessageFilter[] _ownIncomingFilters;
+    private readonly McpPrimitiveSynchronizer _primitives;
+    private readonly EndpointInvoker _invoker;
+    private readonly StreamableHttpSessionTracker _tracker;
+    private readonly ILogger _logger;
+    private readonly ActivitySource _sdkSource = new(SdkTelemetryName);
+    private readonly MeterListener _sdkMeters = new();
+    private readonly List<Instrument> _sdkInstruments = [];
+    private int _serverAllows; // 0 not decided yet, 1 yes, -1 no
+
+    public DirectToolCalls(
+        IOptions<MxcpHttpOptions> httpOptions,
+        IOptions<HttpServerTransportOptions> transport,
+        IOptions<McpServerOptions> server,
+        IEnumerable<IPostConfigureOptions<McpServerOptions>> setups,
+        McpPrimitiveSynchronizer primitives,
+        EndpointInvoker invoker,
+        StreamableHttpSessionTracker tracker,
+        ILogger<DirectToolCalls> logger)
+    {
+        _httpOptions = httpOptions.Value;
+        _transport = transport;
+        _server = server;
+        _ownIncomingFilters = [.. setups.OfType<MxcpMcpServerOptionsSetup>().Select(s => s.RequestChecks), .. setups.OfType<MxcpHttpServerOptionsSetup>().Select(s => s.Cancellation)];
+        _primitives = primitives;
+        _invoker = invoker;
+        _tracker = tracker;
+        _logger = logger;
+        _sdkMeters.InstrumentPublished = (instrument, _) =>
+        {
+            if (instrument.Meter.Name == SdkTelemetryName)
+            {
+                lock (_sdkInstruments)
+                {
+                    _sdkInstruments.Add(instrument);
+                }
+            }
+        };
+        _sdkMeters.Start();
+    }
+
+    /// <summary>A <c>tools/call</c> this path answers: its id, the tool's name and its arguments.</summary>
+    public sealed record Call(RequestId Id, string Name, IReadOnlyDictionary<string, JsonElement>? Arguments);
+
+    /// <summary>The call in <paramref name="body"/> when this path answers it, else <see langword="null"/> (the SDK does).</summary>
+    public Call? TryAccept(HttpContext context, ReadOnlySpan<byte> body)
+    {
+        if (!ServerAllows() || !HeadersAllow(context.Request.Headers) || SdkObserved() || Parse(body) is not { } call)
+        {
+            return null;
+        }
+
+        return _primitives.Tools.TryGetPrimitive(call.Name, out var tool)
+            && tool is EndpointTool { Endpoint.Executor.Language: var language }
+            && string.Equals(language, "sql", StringComparison.OrdinalIgnoreCase)
+            ? call
+            : null;
+    }
+
+    /// <summary>Runs the call and writes its answer as the SDK's Streamable HTTP handler would.</summary>
+    public async Task AnswerAsync(HttpContext context, Call call)
+    {
+        var aborted = context.RequestAborted;
+        var events = new EventStream(context);
+        var callContext = new CallContext
+        {
+            User = McpCallContextFactory.FromPrincipal(context.User),
+            RequestHeaders = HttpTransportRequestAccessor.Headers(context.Request),
+            Transport = HttpTransportRequestAccessor.TransportName,
+            TraceId = Activity.Current?.TraceId.ToHexString(),
+            Notifier = events,
+        };
+
+        CallToolResult? result = null;
+        DirectToolResult? direct = null;
+        JsonRpcErrorDetail? error = null;
+        try
+        {
+            var (endpoint, outcome) = await _invoker.CallToolAsync(call.Name, call.Arguments, callContext, aborted).ConfigureAwait(false);
+            direct = new DirectToolResult();
+            result = McpResultMapper.ToToolResult(endpoint, outcome, direct: direct);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // MCP sends no answer to a cancelled request; the client has gone.
+            LogCancelled(_logger, call.Name);
+            return;
+        }
+        catch (McpProtocolException e)
+        {
+            LogToolFailed(_logger, call.Name, e);
+            error = new JsonRpcErrorDetail { Code = (int)e.ErrorCode, Message = e.Message };
+        }
+        catch (Exception e)
+        {
+            // What the SDK answers for a tool that throws.
+            LogToolFailed(_logger, call.Name, e);
+            result = new CallToolResult
+            {
+                IsError = true,
+                Content = [new TextContentBlock { Text = e is McpException ? $"An error occurred invoking '{call.Name}': {e.Message}" : $"An error occurred invoking '{call.Name}'." }],
+            };
+        }
+
+        try
+        {
+            await events.WriteAnswerAsync(call.Id, error, direct?.Json, result, aborted).ConfigureAwait(false);
+            LogAnswered(_logger, call.Name);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            LogCancelled(_logger, call.Name);
+        }
+    }
+
+    public void Dispose()
+    {
+        _sdkMeters.Dispose();
+        _sdkSource.Dispose();
+    }
+
+    /// <summary>Whether the server is one whose tool calls this path answers exactly as the SDK would; decided once.</summary>
+    private bool ServerAllows()
+    {
+        var decided = Volatile.Read(ref _serverAllows);
+        if (decided != 0)
+        {
+            return decided > 0;
+        }
+
+        var transport = _transport.Value;
+        var server = _server.Value;
+        var filters = server.Filters;
+#pragma warning disable MCPEXP002 // Hooks a host may set; any of them sends every call to the SDK.
+        var allows = _httpOptions.DirectToolCalls
+            && _httpOptions.SessionMode == MxcpSessionMode.Stateless
+            && transport.SessionMode == HttpServerSessionMode.Stateless
+            && transport.ConfigureSessionOptions is null
+            && _tracker.IsOwnHook(transport.RunSessionHandler)
+            && server.ProtocolVersion is null
+            && server.Handlers.CallToolHandler is null
+            && server.Handlers.CallToolWithAlternateHandler is null
+            && filters.Request.CallToolFilters.Count == 0
+            && filters.Message.OutgoingFilters is [var outgoing] && outgoing == DeferredToolResults.Filter
+            && filters.Message.IncomingFilters.Count == _ownIncomingFilters.Length
+            && filters.Message.IncomingFilters.All(_ownIncomingFilters.Contains)
+            && server.ToolCollection == _primitives.Tools;
+#pragma warning restore MCPEXP002
+        Volatile.Write(ref _serverAllows, allows ? 1 : -1);
+        LogDecided(_logger, allows);
+        return allows;
+    }
+
+    /// <summary>Whether someone listens to the SDK's own spans or metrics, which only its server records.</summary>
+    private bool SdkObserved()
+    {
+        if (_sdkSource.HasListeners())
+        {
+            return true;
+        }
+
+        lock (_sdkInstruments)
+        {
+            foreach (var instrument in _sdkInstruments)
+            {
+                if (instrument.Enabled)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HeadersAllow(IHeaderDictionary headers)
+    {
+        if (headers.ContainsKey(StreamableHttpSessionTracker.SessionIdHeader))
+        {
+            return false;
+        }
+
+        var version = headers["MCP-Protocol-Version"];
+        if (version.Count > 1 || (version.Count == 1 && Array.IndexOf(ProtocolVersions, version[0]) < 0))
+        {
+            return false;
+        }
+
+        bool json = false, stream = false;
+        foreach (var value in headers.Accept)
+        {
+            var text = (value ?? "").AsSpan();
+            foreach (var range in text.Split(','))
+            {
+                var media = text[range];
+                var parameters = media.IndexOf(';');
+                media = (parameters < 0 ? media : media[..parameters]).Trim();
+                json |= media.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+                stream |= media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return json && stream;
+    }
+
+    /// <summary>
+    /// The body as <c>{"jsonrpc":"2.0","id":..,"method":"tools/call","params":{"name":..,"arguments":{..}}}</c> in any
+    /// member order, each member once and nothing else; <see langword="null"/> for anything else.
+    /// </summary>
+    internal static Call? Parse(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            RequestId? id = null;
+            string? name = null;
+            Dictionary<string, JsonElement>? arguments = null;
+            bool version = false, method = false, parameters = false, hasArguments = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("jsonrpc"u8) && !version)
+                {
+                    version = reader.Read() && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("2.0"u8);
+                    if (!version)
+                    {
+                        return null;
+                    }
+                }
+                else if (reader.ValueTextEquals("id"u8) && id is null)
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        id = new RequestId(reader.GetString()!);
+                    }
+                    else if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number))
+                    {
+                        id = new RequestId(number);
+                    }
+                    else
+                    {
+                        return null;
+                    }
+                }
+                else if (reader.ValueTextEquals("method"u8) && !method)
+                {
+                    method = reader.Read() && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("tools/call"u8);
+                    if (!method)
+                    {
+                        return null;
+                    }
+                }
+                else if (reader.ValueTextEquals("params"u8) && !parameters)
+                {
+                    parameters = true;
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return null;
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("name"u8) && name is null)
+                        {
+                            if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                            {
+                                return null;
+                            }
+
+                            name = reader.GetString();
+                        }
+                        else if (reader.ValueTextEquals("arguments"u8) && !hasArguments)
+                        {
+                            hasArguments = true;
+                            reader.Read();
+                            if (reader.TokenType == JsonTokenType.Null)
+                            {
+                                continue;
+                            }
+
+                            if (reader.TokenType != JsonTokenType.StartObject)
+                            {
+                                return null;
+                            }
+
+                            var element = JsonElement.ParseValue(ref reader);
+                            arguments = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                            foreach (var property in element.EnumerateObject())
+                            {
+                                if (!arguments.TryAdd(property.Name, property.Value))
+                                {
+                                    return null;
+                                }
+                            }
+                        }
+                        else
+                        {
+                            return null;
+                        }
+                    }
+
+                    if (reader.TokenType != JsonTokenType.EndObject)
+                    {
+                        return null;
+                    }
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            return reader.TokenType == JsonTokenType.EndObject && !reader.Read() && version && method && id is { } requestId && name is not null
+                ? new Call(requestId, name, arguments)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The POST's response as an event stream, and the call's client as the SDK's server shows it to a stateless POST's
+    /// handler: log messages go out as events ahead of the answer, and progress is not asked for (a request with a
+    /// progress token goes to the SDK). SQL tools send no requests to the client.
+    /// </summary>
+    private sealed class EventStream(HttpContext context) : IClientNotifier
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private bool _started;
+
+        public bool WantsProgress => false;
+
+        public async ValueTask LogAsync(string level, string message, CancellationToken cancellationToken = default)
+        {
+#pragma warning disable MCP9005 // Logging is deprecated in 2026-07-28 but still what 2025 clients use for server messages.
+            var notification = new JsonRpcNotification
+            {
+                Method = NotificationMethods.LoggingMessageNotification,
+                Params = JsonSerializer.SerializeToNode(McpClientNotifier.LogParameters(level, message), McpJsonUtilities.DefaultOptions.GetTypeInfo<LoggingMessageNotificationParams>()),
+            };
+#pragma warning restore MCP9005
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var output = Start();
+                using (var writer = new Utf8JsonWriter(output, WriterOptions))
+                {
+                    JsonSerializer.Serialize(writer, notification, MessageType);
+                }
+
+                output.Write("\n\n"u8);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public ValueTask ProgressAsync(double progress, double? total = null, string? message = null, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        /// <summary>Writes the answer: an error, a result written as JSON already, or a result object.</summary>
+        public async Task WriteAnswerAsync(RequestId id, JsonRpcErrorDetail? error, ReadOnlySequence<byte>? json, CallToolResult? result, CancellationToken cancellationToken)
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var output = Start();
+                if (error is not null)
+                {
+                    using var writer = new Utf8JsonWriter(output, WriterOptions);
+                    JsonSerializer.Serialize(writer, new JsonRpcError { Id = id, Error = error }, MessageType);
+                }
+                else
+                {
+                    output.Write("{\"result\":"u8);
+                    if (json is { } written)
+                    {
+                        foreach (var segment in written)
+                        {
+                            output.Write(segment.Span);
+                            if (output.UnflushedBytes >= 64 * 1024)
+                            {
+                                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                            }
+                        }
+                    }
+                    else
+                    {
+                        using var writer = new Utf8JsonWriter(output, WriterOptions);
+                        JsonSerializer.Serialize(writer, result!, ResultType);
+                    }
+
+                    output.Write(",\"id\":"u8);
+                    using (var writer = new Utf8JsonWriter(output, WriterOptions))
+                    {
+                        JsonSerializer.Serialize(writer, id, IdType);
+                    }
+
+                    output.Write(",\"jsonrpc\":\"2.0\"}"u8);
+                }
+
+                output.Write("\n\n"u8);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        /// <summary>The response's writer, positioned for the next event's data; the SSE headers are set with the first.</summary>
+        private PipeWriter Start()
+        {
+            if (!_started)
+            {
+                _started = true;
+                var response = context.Response;
+                response.Headers.ContentType = "text/event-stream";
+                response.Headers.CacheControl = "no-cache,no-store";
+                response.Headers.ContentEncoding = "identity";
+                response.Headers["X-Accel-Buffering"] = "no";
+                context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+            }
+
+            var output = context.Response.BodyWriter;
+            output.Write("event: message\ndata: "u8);
+            return output;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stateless tools/call requests of SQL tools are answered directly: {Allowed}")]
+    private static partial void LogDecided(ILogger logger, bool allowed);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Answered the tools/call of {Tool} directly")]
+    private static partial void LogAnswered(ILogger logger, string tool);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The tools/call of {Tool} ended without an answer: the client closed the connection")]
+    private static partial void LogCancelled(ILogger logger, string tool);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The tools/call of {Tool} failed")]
+    private static partial void LogToolFailed(ILogger logger, string tool, Exception exception);
+}

@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Mxcp.Abstractions;
+using Mxcp.AspNetCore.Http;
+using Mxcp.AspNetCore.Tests.Support;
+using Mxcp.Tests.Shared;
+
+namespace Mxcp.AspNetCore.Tests.Http;
+
+/// <summary>
+/// A stateless server answers tools/call of SQL tools without the SDK's per-request server; every answer must be the
+/// one the SDK gives, byte for byte, and every request this path does not fully handle must reach the SDK.
+/// </summary>
+public sealed class DirectToolCallTests
+{
+    private const string Answered = "Answered the tools/call of";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static void Tools(string root)
+    {
+        LargeResultTests.LargeTools(root);
+        McpTestServer.Write(root, "tools/typed_row.yml", """
+            tool:
+              name: typed_row
+              description: One object with numbers, a date and a null
+              parameters: [{name: n, type: number, description: A number}]
+              return: {type: object, properties: {n: {type: number}, d: {type: string, format: date}, x: {type: string, nullable: true}}}
+              source: {code: "select $n as n, date '2024-02-29' as d, null as x"}
+            """);
+        McpTestServer.Write(root, "tools/fails.yml", """
+            tool:
+              name: fails
+              description: Fails at run time
+              return: {type: integer}
+              source: {code: "select cast('nope' as integer) as i"}
+            """);
+    }
+
+    private static readonly string[] Bodies =
+    [
+        """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"héllo \"q\" \\ <b> 😀\n"}}}""",
+        """{"jsonrpc":"2.0","id":"a\u00e9\"b/<>","method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}""",
+        """{"params":{"arguments":{"text":"reversed"},"name":"echo"},"method":"tools/call","id":-9007199254740993,"jsonrpc":"2.0"}""",
+        """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":42}}}""",
+        """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo"}}""",
+        """{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo","arguments":null}}""",
+        """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a","extra":true}}}""",
+        """{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"whoami","arguments":{}}}""",
+        """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"admin_only","arguments":{}}}""",
+        """{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"typed_row","arguments":{"n":1.5e3}}}""",
+        """{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"fails","arguments":{}}}""",
+        """{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"big_rows","arguments":{}}}""",
+        """{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"big_text","arguments":{}}}""",
+        """{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"big_untyped","arguments":{}}}""",
+        "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\",\"params\":{\"name\":\"ech\\u006f\",\"arguments\":{\"text\":\"escaped name\"}}}",
+    ];
+
+    private static readonly string?[] Versions = [null, "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+
+    [Fact]
+    public async Task Answer_StatelessSqlToolCalls_AreAnsweredDirectlyWithTheSdksBytes()
+    {
+        var log = new RecordingLogger();
+        await using var direct = await StartAsync(log, direct: true);
+        await using var sdk = await StartAsync(new RecordingLogger(), direct: false);
+
+        foreach (var version in Versions)
+        {
+            foreach (var body in Bodies)
+            {
+                var expected = await PostAsync(sdk, body, version);
+                var actual = await PostAsync(direct, body, version);
+                Assert.Equal(expected.Status, actual.Status);
+                Assert.Equal(expected.Headers, actual.Headers);
+                Assert.True(expected.Body.AsSpan().SequenceEqual(actual.Body), $"{version} {body[..Math.Min(80, body.Length)]}: {Preview(actual.Body)} instead of {Preview(expected.Body)}");
+            }
+        }
+
+        // Every call was answered by the direct path; the SDK's server never ran for them.
+        Assert.Equal(Versions.Length * Bodies.Length, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
+        Assert.Contains("answered directly: True", log.All, StringComparison.Ordinal);
+
+        // The answers are what a user asked for.
+        var echo = Data(await PostAsync(direct, Bodies[0], "2025-11-25"));
+        Assert.Equal("héllo \"q\" \\ <b> 😀\n", echo["result"]!["content"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal(1, echo["id"]!.GetValue<int>());
+        var whoami = Data(await PostAsync(direct, Bodies[7], "2025-11-25", ("X-Team", "blue")));
+        Assert.Equal("blue", whoami["result"]!["structuredContent"]!["team"]!.GetValue<string>());
+        var rows = Data(await PostAsync(direct, Bodies[11], "2025-11-25"));
+        Assert.Equal(20_000, rows["result"]!["structuredContent"]!["result"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Answer_RequestsThisPathDoesNotHandle_GoToTheSdk()
+    {
+        var log = new RecordingLogger();
+        await using var direct = await StartAsync(log, direct: true);
+        await using var sdk = await StartAsync(new RecordingLogger(), direct: false);
+        string[] bodies =
+        [
+            """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"p"},"_meta":{"progressToken":"t1"}}}""",
+            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"nope","arguments":{}}}""",
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a","text":"b"}}}""",
+            """{"jsonrpc":"2.0","id":4.5,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a"}}}""",
+            """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":[1]}}""",
+            """{"jsonrpc":"2.0","id":6,"method":"tools/list"}""",
+            """[{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"batch"}}}]""",
+            """{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}""",
+            """{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a"}},"extra":1}""",
+        ];
+
+        foreach (var body in bodies)
+        {
+            var expected = await PostAsync(sdk, body, "2025-11-25");
+            var actual = await PostAsync(direct, body, "2025-11-25");
+            Assert.Equal(expected.Status, actual.Status);
+            Assert.Equal(Preview(expected.Body), Preview(actual.Body));
+        }
+
+        var call = Bodies[0];
+        var session = await PostAsync(direct, call, "2025-11-25", ("Mcp-Session-Id", "abc"));
+        Assert.Equal(HttpStatusCode.BadRequest, session.Status);
+        var unsupported = await PostAsync(direct, call, "2099-01-01");
+        Assert.Equal(HttpStatusCode.BadRequest, unsupported.Status);
+        var jsonOnly = await PostAsync(direct, call, "2025-11-25", accept: "application/json");
+        Assert.Equal(HttpStatusCode.NotAcceptable, jsonOnly.Status);
+        var wildcard = await PostAsync(direct, call, "2025-11-25", accept: "*/*");
+        Assert.Equal((await PostAsync(sdk, call, "2025-11-25", accept: "*/*")).Status, wildcard.Status);
+
+        Assert.DoesNotContain(Answered, log.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Answer_ListenerOnTheSdksTraces_CallsGoToTheSdk()
+    {
+        var log = new RecordingLogger();
+        await using var direct = await StartAsync(log, direct: true);
+        var spans = new List<string>();
+        using (var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Experimental.ModelContextProtocol",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = a =>
+            {
+                lock (spans)
+                {
+                    spans.Add(a.DisplayName);
+                }
+            },
+        })
+        {
+            ActivitySource.AddActivityListener(listener);
+            var traced = await PostAsync(direct, Bodies[0], "2025-11-25");
+            Assert.Equal(HttpStatusCode.OK, traced.Status);
+        }
+
+        Assert.DoesNotContain(Answered, log.All, StringComparison.Ordinal);
+        lock (spans)
+        {
+            Assert.Contains(spans, s => s.Contains("tools/call", StringComparison.Ordinal));
+        }
+
+        var untraced = await PostAsync(direct, Bodies[0], "2025-11-25");
+        Assert.Equal(HttpStatusCode.OK, untraced.Status);
+        Assert.Single(log.Messages, m => m.Message.StartsWith(Answered, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Answer_HostAddsACallToolFilter_EveryCallGoesToTheSdk()
+    {
+        var log = new RecordingLogger();
+        var filtered = 0;
+        await using var server = await StartAsync(log, direct: true, s => s.AddMcpServer().WithRequestFilters(f => f.AddCallToolFilter(next => (context, ct) =>
+        {
+            Interlocked.Increment(ref filtered);
+            return next(context, ct);
+        })));
+
+        var answer = await PostAsync(server, Bodies[0], "2025-11-25");
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal(1, filtered);
+        Assert.Contains("answered directly: False", log.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(Answered, log.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Answer_ToolOfAnotherLanguageOrHybridSessions_GoToTheSdk()
+    {
+        var log = new RecordingLogger();
+        await using (var stateless = await StartAsync(log, direct: true))
+        {
+            stateless.Gate.Open();
+            var gated = await PostAsync(stateless, """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"wait","arguments":{}}}""", "2025-11-25");
+            Assert.Equal(HttpStatusCode.OK, gated.Status);
+        }
+
+        Assert.DoesNotContain(Answered, log.All, StringComparison.Ordinal);
+
+        var hybridLog = new RecordingLogger();
+        await using var hybrid = await McpTestServer.StartAsync(
+            writeProject: Tools, services: s => s.AddLogging(b => b.AddProvider(hybridLog).SetMinimumLevel(LogLevel.Debug)));
+        var refused = await PostAsync(hybrid, Bodies[0], "2025-11-25");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.DoesNotContain(Answered, hybridLog.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Answer_SqlFunctionLogsToTheClient_MessagesPrecedeTheAnswerAsTheSdkSendsThem()
+    {
+        static void Project(string root) => McpTestServer.Write(root, "tools/loud.yml", """
+            tool:
+              name: loud
+              description: Shouts two words through a SQL function of another executor
+              return: {type: array, items: {type: object, properties: {w: {type: string}}}}
+              source: {code: "select shout(w) as w from (values ('a'), ('b')) t(w) order by w"}
+            """);
+        void Services(IServiceCollection s) => s.AddSingleton<IEndpointExecutorProvider, ShoutFunctions>();
+        var log = new RecordingLogger();
+        await using var direct = await McpTestServer.StartAsync(
+            o => o.SessionMode = MxcpSessionMode.Stateless, writeProject: Project,
+            services: s => { s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)); Services(s); });
+        await using var sdk = await McpTestServer.StartAsync(
+            o => { o.SessionMode = MxcpSessionMode.Stateless; o.DirectToolCalls = false; }, writeProject: Project, services: Services);
+        const string Body = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"loud","arguments":{}}}""";
+
+        var expected = await PostAsync(sdk, Body, "2025-11-25");
+        var actual = await PostAsync(direct, Body, "2025-11-25");
+
+        Assert.Equal(Encoding.UTF8.GetString(expected.Body), Encoding.UTF8.GetString(actual.Body));
+        Assert.Equal(expected.Headers, actual.Headers);
+        var events = Encoding.UTF8.GetString(actual.Body).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, events.Length);
+        Assert.Contains("\"method\":\"notifications/message\"", events[0], StringComparison.Ordinal);
+        Assert.Contains("shouting a", events[0], StringComparison.Ordinal);
+        var answer = JsonNode.Parse(events[2]["event: message\ndata: ".Length..])!;
+        Assert.Equal("""[{"w":"A"},{"w":"B"}]""", answer["result"]!["structuredContent"]!["result"]!.ToJsonString());
+        Assert.Single(log.Messages, m => m.Message.StartsWith(Answered, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","arguments":{"x":1}}}""", true)]
+    [InlineData("""{"id":"s","params":{"name":"a"},"method":"tools/call","jsonrpc":"2.0"}""", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","arguments":{"x":1,"x":2}}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"id":2,"method":"tools/call","params":{"name":"a"}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","method":"tools/call","params":{"name":"a"}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","name":"b"}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"a"}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1e3,"method":"tools/call","params":{"name":"a"}}""", false)]
+    [InlineData("""{"jsonrpc":"1.0","id":1,"method":"tools/call","params":{"name":"a"}}""", false)]
+    [InlineData("""{"id":1,"method":"tools/call","params":{"name":"a"}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","method":"tools/call","params":{"name":"a"}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call"}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"arguments":{}}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","_meta":{}}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"name":"a"}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}} {}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":1}}""", false)]
+    public void Parse_Bodies_OnlyThePlainShapeIsAccepted(string body, bool accepted)
+    {
+        var call = DirectToolCalls.Parse(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(accepted, call is not null);
+        if (call is not null)
+        {
+            Assert.Equal("a", call.Name);
+        }
+    }
+
+    private static Task<McpTestServer> StartAsync(RecordingLogger log, bool direct, Action<IServiceCollection>? services = null) =>
+        McpTestServer.StartAsync(
+            o =>
+            {
+                o.SessionMode = MxcpSessionMode.Stateless;
+                o.DirectToolCalls = direct;
+            },
+            writeProject: Tools,
+            services: s =>
+            {
+                s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
+                services?.Invoke(s);
+            });
+
+    private static async Task<(HttpStatusCode Status, string Headers, byte[] Body)> PostAsync(
+        McpTestServer server, string body, string? version, (string Name, string Value)? header = null, string accept = "application/json, text/event-stream")
+    {
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.McpUri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        if (version is not null)
+        {
+            request.Headers.Add("MCP-Protocol-Version", version);
+        }
+
+        if (header is { } h)
+        {
+            request.Headers.Add(h.Name, h.Value);
+        }
+
+        using var response = await client.SendAsync(request, Ct);
+        var bytes = await response.Content.ReadAsByteArrayAsync(Ct);
+        var headers = string.Join("\n", response.Headers.Concat(response.Content.Headers)
+            .Where(p => p.Key is not "Date" and not "Content-Length")
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => $"{p.Key}: {string.Join(",", p.Value)}"));
+        return (response.StatusCode, headers, bytes);
+    }
+
+    /// <summary>The JSON of the one event in an event-stream answer.</summary>
+    private static JsonNode Data((HttpStatusCode Status, string Headers, byte[] Body) answer)
+    {
+        var text = Encoding.UTF8.GetString(answer.Body);
+        Assert.StartsWith("event: message\ndata: ", text, StringComparison.Ordinal);
+        Assert.EndsWith("\n\n", text, StringComparison.Ordinal);
+        return JsonNode.Parse(text["event: message\ndata: ".Length..^2])!;
+    }
+
+    private static string Preview(byte[] body) => Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)));
+}
