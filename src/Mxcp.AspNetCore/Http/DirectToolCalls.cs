@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
 using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -32,7 +35,12 @@ internal sealed partial class DirectToolCalls : IDisposable
 {
     private const string SdkTelemetryName = "Experimental.ModelContextProtocol";
 
-    private static readonly string[] ProtocolVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+    private const string PerRequestMetadataVersion = "2026-07-28";
+    private const string ServerInfoKey = "io.modelcontextprotocol/serverInfo";
+    private static readonly string[] EarlierVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+    private static readonly byte[] PerRequestMetadataVersionUtf8 = Encoding.UTF8.GetBytes(PerRequestMetadataVersion);
+    private static readonly SearchValues<char> PlainHeaderChars = SearchValues.Create(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
     private static readonly JsonTypeInfo<CallToolResult> ResultType = McpJsonUtilities.DefaultOptions.GetTypeInfo<CallToolResult>();
     private static readonly JsonTypeInfo<RequestId> IdType = McpJsonUtilities.DefaultOptions.GetTypeInfo<RequestId>();
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = McpJsonUtilities.DefaultOptions.GetTypeInfo<JsonRpcMessage>();
@@ -49,7 +57,26 @@ internal sealed partial class DirectToolCalls : IDisposable
     private readonly ActivitySource _sdkSource = new(SdkTelemetryName);
     private readonly MeterListener _sdkMeters = new();
     private readonly List<Instrument> _sdkInstruments = [];
-    private int _serverAllows; // 0 not decided yet, 1 yes, -1 no
+    private readonly ConditionalWeakTable<McpServerTool, StrongBox<bool>> _mirrorsHeaders = new();
+    private int _serverAllows;
+    private byte[] _serverInfo = [];
+    private byte[] _metaTail = [];
+    private byte[] _largeResultTail = [];
+
+    private enum Mode
+    {
+        Undecided,
+        None,
+        Stateless,
+        PerRequestMetadataOnly,
+    }
+
+    private enum Version
+    {
+        Unsupported,
+        Earlier,
+        PerRequestMetadata,
+    }
 
     public DirectToolCalls(
         IOptions<MxcpHttpOptions> httpOptions,
@@ -82,13 +109,28 @@ internal sealed partial class DirectToolCalls : IDisposable
         _sdkMeters.Start();
     }
 
-    /// <summary>A <c>tools/call</c> this path answers: its id, the tool's name and its arguments.</summary>
-    public sealed record Call(RequestId Id, string Name, IReadOnlyDictionary<string, JsonElement>? Arguments);
+    /// <summary>
+    /// A <c>tools/call</c> this path answers: its id, the tool's name and its arguments, and whether it came with the
+    /// per-request metadata of 2026-07-28.
+    /// </summary>
+    public sealed record Call(RequestId Id, string Name, IReadOnlyDictionary<string, JsonElement>? Arguments, bool PerRequestMetadata = false);
 
     /// <summary>The call in <paramref name="body"/> when this path answers it, else <see langword="null"/> (the SDK does).</summary>
     public Call? TryAccept(HttpContext context, ReadOnlySpan<byte> body)
     {
-        if (!ServerAllows() || !HeadersAllow(context.Request.Headers) || SdkObserved() || Parse(body) is not { } call)
+        var mode = ServerAllows();
+        if (mode == Mode.None)
+        {
+            return null;
+        }
+
+        var headers = context.Request.Headers;
+        var version = VersionOf(headers);
+        if (version == Version.Unsupported
+            || (version != Version.PerRequestMetadata && mode != Mode.Stateless)
+            || SdkObserved()
+            || Parse(body, version == Version.PerRequestMetadata) is not { } call
+            || (version == Version.PerRequestMetadata && !RoutingHeadersMatch(headers, call.Name)))
         {
             return null;
         }
@@ -96,6 +138,7 @@ internal sealed partial class DirectToolCalls : IDisposable
         return _primitives.Tools.TryGetPrimitive(call.Name, out var tool)
             && tool is EndpointTool { Endpoint.Executor.Language: var language }
             && string.Equals(language, "sql", StringComparison.OrdinalIgnoreCase)
+            && (version != Version.PerRequestMetadata || !MirrorsHeaders(tool))
             ? call
             : null;
     }
@@ -145,9 +188,37 @@ internal sealed partial class DirectToolCalls : IDisposable
             };
         }
 
+        var written = direct?.Json;
+        byte[]? tail = null;
+        if (call.PerRequestMetadata && error is null)
+        {
+            // What the SDK adds to a result on 2026-07-28, where it puts it: the result type (set on the result object),
+            // then the server's identity into the serialized result's _meta, appended when the result had none. A large
+            // result is the SDK's stand-in there, which has a _meta (its token) before the type.
+            if (written is { } json)
+            {
+                written = json.Slice(0, json.Length - 1);
+                tail = _largeResultTail;
+            }
+            else
+            {
+                result!.ResultType ??= "complete";
+                if (result.Meta is { } meta)
+                {
+                    meta[ServerInfoKey] = JsonNode.Parse(_serverInfo);
+                }
+                else
+                {
+                    var bytes = JsonSerializer.SerializeToUtf8Bytes(result, ResultType);
+                    written = new ReadOnlySequence<byte>(bytes, 0, bytes.Length - 1);
+                    tail = _metaTail;
+                }
+            }
+        }
+
         try
         {
-            await events.WriteAnswerAsync(call.Id, error, direct?.Json, result, aborted).ConfigureAwait(false);
+            await events.WriteAnswerAsync(call.Id, error, written, tail, result, aborted).ConfigureAwait(false);
             LogAnswered(_logger, call.Name);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -162,22 +233,21 @@ internal sealed partial class DirectToolCalls : IDisposable
         _sdkSource.Dispose();
     }
 
-    /// <summary>Whether the server is one whose tool calls this path answers exactly as the SDK would; decided once.</summary>
-    private bool ServerAllows()
+    /// <summary>Which requests of this server the path may answer exactly as the SDK would; decided once.</summary>
+    private Mode ServerAllows()
     {
-        var decided = Volatile.Read(ref _serverAllows);
-        if (decided != 0)
+        var decided = (Mode)Volatile.Read(ref _serverAllows);
+        if (decided != Mode.Undecided)
         {
-            return decided > 0;
+            return decided;
         }
 
         var transport = _transport.Value;
         var server = _server.Value;
         var filters = server.Filters;
 #pragma warning disable MCPEXP002 // Hooks a host may set; any of them sends every call to the SDK.
-        var allows = _httpOptions.DirectToolCalls
-            && _httpOptions.SessionMode == MxcpSessionMode.Stateless
-            && transport.SessionMode == HttpServerSessionMode.Stateless
+        var own = _httpOptions.DirectToolCalls
+            && !_httpOptions.LegacySseOnly
             && transport.ConfigureSessionOptions is null
             && _tracker.IsOwnHook(transport.RunSessionHandler)
             && server.ProtocolVersion is null
@@ -189,9 +259,21 @@ internal sealed partial class DirectToolCalls : IDisposable
             && filters.Message.IncomingFilters.All(_ownIncomingFilters.Contains)
             && server.ToolCollection == _primitives.Tools;
 #pragma warning restore MCPEXP002
-        Volatile.Write(ref _serverAllows, allows ? 1 : -1);
-        LogDecided(_logger, allows);
-        return allows;
+        var mode = !own ? Mode.None
+            : transport.SessionMode == HttpServerSessionMode.Stateless && _httpOptions.SessionMode == MxcpSessionMode.Stateless ? Mode.Stateless
+            : transport.SessionMode == HttpServerSessionMode.StatefulForInitializeClients ? Mode.PerRequestMetadataOnly
+            : Mode.None;
+        if (mode != Mode.None)
+        {
+            _serverInfo = JsonSerializer.SerializeToUtf8Bytes(server.ServerInfo!, McpJsonUtilities.DefaultOptions.GetTypeInfo<Implementation>());
+            byte[] meta = [.. ",\"_meta\":{"u8, .. JsonSerializer.SerializeToUtf8Bytes(ServerInfoKey), .. ":"u8, .. _serverInfo, .. "}"u8];
+            _metaTail = [.. meta, .. "}"u8];
+            _largeResultTail = [.. meta, .. ",\"resultType\":\"complete\"}"u8];
+        }
+
+        Volatile.Write(ref _serverAllows, (int)mode);
+        LogDecided(_logger, mode.ToString());
+        return mode;
     }
 
     /// <summary>Whether someone listens to the SDK's own spans or metrics, which only its server records.</summary>
@@ -216,17 +298,24 @@ internal sealed partial class DirectToolCalls : IDisposable
         return false;
     }
 
-    private static bool HeadersAllow(IHeaderDictionary headers)
+    private static Version VersionOf(IHeaderDictionary headers)
     {
         if (headers.ContainsKey(StreamableHttpSessionTracker.SessionIdHeader))
         {
-            return false;
+            return Version.Unsupported;
         }
 
-        var version = headers["MCP-Protocol-Version"];
-        if (version.Count > 1 || (version.Count == 1 && Array.IndexOf(ProtocolVersions, version[0]) < 0))
+        var header = headers["MCP-Protocol-Version"];
+        var version = header.Count switch
         {
-            return false;
+            0 => Version.Earlier,
+            1 when header[0] == PerRequestMetadataVersion => Version.PerRequestMetadata,
+            1 when Array.IndexOf(EarlierVersions, header[0]) >= 0 => Version.Earlier,
+            _ => Version.Unsupported,
+        };
+        if (version == Version.Unsupported)
+        {
+            return version;
         }
 
         bool json = false, stream = false;
@@ -243,14 +332,33 @@ internal sealed partial class DirectToolCalls : IDisposable
             }
         }
 
-        return json && stream;
+        return json && stream ? version : Version.Unsupported;
     }
 
     /// <summary>
-    /// The body as <c>{"jsonrpc":"2.0","id":..,"method":"tools/call","params":{"name":..,"arguments":{..}}}</c> in any
-    /// member order, each member once and nothing else; <see langword="null"/> for anything else.
+    /// Whether the 2026-07-28 routing headers name this call plainly: <c>Mcp-Method</c> is <c>tools/call</c> and
+    /// <c>Mcp-Name</c> the tool's name as it is (printable ASCII, not Base64-wrapped). Anything else is the SDK's to judge.
     /// </summary>
-    internal static Call? Parse(ReadOnlySpan<byte> body)
+    private static bool RoutingHeadersMatch(IHeaderDictionary headers, string name)
+    {
+        var method = headers["Mcp-Method"];
+        var routed = headers["Mcp-Name"];
+        return method.Count == 1 && method[0].AsSpan().Trim().SequenceEqual("tools/call")
+            && routed.Count == 1 && routed[0].AsSpan().Trim().SequenceEqual(name)
+            && name.Length > 0 && name.AsSpan().IndexOfAnyExcept(PlainHeaderChars) < 0 && !name.StartsWith("=?", StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether the tool's input schema asks for arguments mirrored in headers (<c>x-mcp-header</c>), which the SDK checks.</summary>
+    private bool MirrorsHeaders(McpServerTool tool) =>
+        _mirrorsHeaders.GetValue(tool, static t => new StrongBox<bool>(t.ProtocolTool.InputSchema.GetRawText().Contains("x-mcp-header", StringComparison.Ordinal))).Value;
+
+    /// <summary>
+    /// The body as <c>{"jsonrpc":"2.0","id":..,"method":"tools/call","params":{"name":..,"arguments":{..}}}</c> in any
+    /// member order, each member once and nothing else; <see langword="null"/> for anything else. With
+    /// <paramref name="perRequestMetadata"/>, the params carry the <c>_meta</c> of 2026-07-28 as well: its protocol
+    /// version, the client's capabilities (an object) and maybe its identity (an object), nothing else.
+    /// </summary>
+    internal static Call? Parse(ReadOnlySpan<byte> body, bool perRequestMetadata = false)
     {
         try
         {
@@ -263,7 +371,7 @@ internal sealed partial class DirectToolCalls : IDisposable
             RequestId? id = null;
             string? name = null;
             Dictionary<string, JsonElement>? arguments = null;
-            bool version = false, method = false, parameters = false, hasArguments = false;
+            bool version = false, method = false, parameters = false, hasArguments = false, meta = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("jsonrpc"u8) && !version)
@@ -317,6 +425,14 @@ internal sealed partial class DirectToolCalls : IDisposable
 
                             name = reader.GetString();
                         }
+                        else if (reader.ValueTextEquals("_meta"u8) && perRequestMetadata && !meta)
+                        {
+                            meta = ReadMeta(ref reader);
+                            if (!meta)
+                            {
+                                return null;
+                            }
+                        }
                         else if (reader.ValueTextEquals("arguments"u8) && !hasArguments)
                         {
                             hasArguments = true;
@@ -359,13 +475,52 @@ internal sealed partial class DirectToolCalls : IDisposable
             }
 
             return reader.TokenType == JsonTokenType.EndObject && !reader.Read() && version && method && id is { } requestId && name is not null
-                ? new Call(requestId, name, arguments)
+                && meta == perRequestMetadata
+                ? new Call(requestId, name, arguments, perRequestMetadata)
                 : null;
         }
         catch (JsonException)
         {
             return null;
         }
+    }
+
+    /// <summary>Reads a 2026-07-28 <c>_meta</c>; whether it holds the version and capabilities, and at most the client's identity.</summary>
+    private static bool ReadMeta(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        bool version = false, capabilities = false, client = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("io.modelcontextprotocol/protocolVersion"u8) && !version)
+            {
+                version = reader.Read() && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(PerRequestMetadataVersionUtf8);
+                if (!version)
+                {
+                    return false;
+                }
+            }
+            else if ((reader.ValueTextEquals("io.modelcontextprotocol/clientCapabilities"u8) && !capabilities && (capabilities = true))
+                || (reader.ValueTextEquals("io.modelcontextprotocol/clientInfo"u8) && !client && (client = true)))
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return false;
+                }
+
+                reader.Skip();
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject && version && capabilities;
     }
 
     /// <summary>
@@ -410,7 +565,7 @@ internal sealed partial class DirectToolCalls : IDisposable
         public ValueTask ProgressAsync(double progress, double? total = null, string? message = null, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
         /// <summary>Writes the answer: an error, a result written as JSON already, or a result object.</summary>
-        public async Task WriteAnswerAsync(RequestId id, JsonRpcErrorDetail? error, ReadOnlySequence<byte>? json, CallToolResult? result, CancellationToken cancellationToken)
+        public async Task WriteAnswerAsync(RequestId id, JsonRpcErrorDetail? error, ReadOnlySequence<byte>? json, byte[]? tail, CallToolResult? result, CancellationToken cancellationToken)
         {
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -434,6 +589,8 @@ internal sealed partial class DirectToolCalls : IDisposable
                                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                             }
                         }
+
+                        output.Write(tail);
                     }
                     else
                     {
@@ -479,8 +636,8 @@ internal sealed partial class DirectToolCalls : IDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stateless tools/call requests of SQL tools are answered directly: {Allowed}")]
-    private static partial void LogDecided(ILogger logger, bool allowed);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stateless tools/call requests of SQL tools answered directly: {Mode}")]
+    private static partial void LogDecided(ILogger logger, string mode);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Answered the tools/call of {Tool} directly")]
     private static partial void LogAnswered(ILogger logger, string tool);

@@ -84,7 +84,7 @@ public sealed class DirectToolCallTests
 
         // Every call was answered by the direct path; the SDK's server never ran for them.
         Assert.Equal(Versions.Length * Bodies.Length, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
-        Assert.Contains("answered directly: True", log.All, StringComparison.Ordinal);
+        Assert.Contains("answered directly: Stateless", log.All, StringComparison.Ordinal);
 
         // The answers are what a user asked for.
         var echo = Data(await PostAsync(direct, Bodies[0], "2025-11-25"));
@@ -128,10 +128,10 @@ public sealed class DirectToolCallTests
         Assert.Equal(HttpStatusCode.BadRequest, session.Status);
         var unsupported = await PostAsync(direct, call, "2099-01-01");
         Assert.Equal(HttpStatusCode.BadRequest, unsupported.Status);
-        var jsonOnly = await PostAsync(direct, call, "2025-11-25", accept: "application/json");
+        var jsonOnly = await PostAsync(direct, call, "2025-11-25", "application/json");
         Assert.Equal(HttpStatusCode.NotAcceptable, jsonOnly.Status);
-        var wildcard = await PostAsync(direct, call, "2025-11-25", accept: "*/*");
-        Assert.Equal((await PostAsync(sdk, call, "2025-11-25", accept: "*/*")).Status, wildcard.Status);
+        var wildcard = await PostAsync(direct, call, "2025-11-25", "*/*");
+        Assert.Equal((await PostAsync(sdk, call, "2025-11-25", "*/*")).Status, wildcard.Status);
 
         Assert.DoesNotContain(Answered, log.All, StringComparison.Ordinal);
     }
@@ -186,7 +186,7 @@ public sealed class DirectToolCallTests
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal(1, filtered);
-        Assert.Contains("answered directly: False", log.All, StringComparison.Ordinal);
+        Assert.Contains("answered directly: None", log.All, StringComparison.Ordinal);
         Assert.DoesNotContain(Answered, log.All, StringComparison.Ordinal);
     }
 
@@ -242,6 +242,78 @@ public sealed class DirectToolCallTests
         var answer = JsonNode.Parse(events[2]["event: message\ndata: ".Length..])!;
         Assert.Equal("""[{"w":"A"},{"w":"B"}]""", answer["result"]!["structuredContent"]!["result"]!.ToJsonString());
         Assert.Single(log.Messages, m => m.Message.StartsWith(Answered, StringComparison.Ordinal));
+
+        // On 2026-07-28 too, whatever the SDK makes of the messages.
+        var (perRequest, _) = PerRequest(Body);
+        var expectedPerRequest = await PostAsync(sdk, perRequest, PerRequestVersion, ("Mcp-Method", "tools/call"), ("Mcp-Name", "loud"));
+        var actualPerRequest = await PostAsync(direct, perRequest, PerRequestVersion, ("Mcp-Method", "tools/call"), ("Mcp-Name", "loud"));
+        Assert.Equal(Encoding.UTF8.GetString(expectedPerRequest.Body), Encoding.UTF8.GetString(actualPerRequest.Body));
+        Assert.Equal(2, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData(MxcpSessionMode.Stateless)]
+    [InlineData(MxcpSessionMode.Hybrid)]
+    public async Task Answer_PerRequestMetadataCalls_AreAnsweredDirectlyWithTheSdksBytes(MxcpSessionMode mode)
+    {
+        var log = new RecordingLogger();
+        await using var direct = await StartAsync(log, direct: true, mode: mode);
+        await using var sdk = await StartAsync(new RecordingLogger(), direct: false, mode: mode);
+
+        foreach (var body in Bodies)
+        {
+            var (call, name) = PerRequest(body);
+            var expected = await PostAsync(sdk, call, PerRequestVersion, ("Mcp-Method", "tools/call"), ("Mcp-Name", name));
+            var actual = await PostAsync(direct, call, PerRequestVersion, ("Mcp-Method", "tools/call"), ("Mcp-Name", name));
+            Assert.Equal(expected.Status, actual.Status);
+            Assert.Equal(expected.Headers, actual.Headers);
+            Assert.True(expected.Body.AsSpan().SequenceEqual(actual.Body), $"{body[..Math.Min(80, body.Length)]}: {Preview(actual.Body)} instead of {Preview(expected.Body)}");
+        }
+
+        Assert.Equal(Bodies.Length, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
+        var echo = Data(await PostAsync(direct, PerRequest(Bodies[0]).Body, PerRequestVersion, ("Mcp-Method", "tools/call"), ("Mcp-Name", "echo")));
+        Assert.Equal("complete", echo["result"]!["resultType"]!.GetValue<string>());
+        Assert.Equal("mxcp", echo["result"]!["_meta"]!["io.modelcontextprotocol/serverInfo"]!["name"]!.GetValue<string>());
+        var big = Data(await PostAsync(direct, PerRequest(Bodies[12]).Body, PerRequestVersion, ("Mcp-Method", "tools/call"), ("Mcp-Name", "big_text")));
+        Assert.Equal("complete", big["result"]!["resultType"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Answer_PerRequestMetadataCallsThisPathDoesNotHandle_GoToTheSdk()
+    {
+        var log = new RecordingLogger();
+        await using var direct = await StartAsync(log, direct: true, mode: MxcpSessionMode.Hybrid);
+        await using var sdk = await StartAsync(new RecordingLogger(), direct: false, mode: MxcpSessionMode.Hybrid);
+        var (call, _) = PerRequest(Bodies[0]);
+        var withLogLevel = call.Replace("\"_meta\":{", "\"_meta\":{\"io.modelcontextprotocol/logLevel\":\"debug\",", StringComparison.Ordinal);
+        var withoutCapabilities = call.Replace(",\"io.modelcontextprotocol/clientCapabilities\":{}", "", StringComparison.Ordinal);
+        var otherVersion = call.Replace("\"2026-07-28\"", "\"2025-11-25\"", StringComparison.Ordinal);
+        (string Body, (string, string)[] Headers)[] requests =
+        [
+            (withLogLevel, [("Mcp-Method", "tools/call"), ("Mcp-Name", "echo")]),
+            (withoutCapabilities, [("Mcp-Method", "tools/call"), ("Mcp-Name", "echo")]),
+            (otherVersion, [("Mcp-Method", "tools/call"), ("Mcp-Name", "echo")]),
+            (call, [("Mcp-Method", "tools/call"), ("Mcp-Name", "other")]),
+            (call, [("Mcp-Method", "tools/list"), ("Mcp-Name", "echo")]),
+            (call, [("Mcp-Method", "tools/call")]),
+            (call, [("Mcp-Method", "tools/call"), ("Mcp-Name", "=?base64?ZWNobw==?=")]),
+            (call, []),
+        ];
+
+        foreach (var (body, headers) in requests)
+        {
+            var expected = await PostAsync(sdk, body, PerRequestVersion, headers);
+            var actual = await PostAsync(direct, body, PerRequestVersion, headers);
+            Assert.Equal(expected.Status, actual.Status);
+            Assert.Equal(Preview(expected.Body), Preview(actual.Body));
+        }
+
+        Assert.DoesNotContain(Answered, log.All, StringComparison.Ordinal);
+
+        // A 2025 client in hybrid mode needs a session: the SDK refuses the call without one.
+        var earlier = await PostAsync(direct, Bodies[0], "2025-11-25");
+        Assert.Equal(HttpStatusCode.BadRequest, earlier.Status);
+        Assert.DoesNotContain(Answered, log.All, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -274,11 +346,25 @@ public sealed class DirectToolCallTests
         }
     }
 
-    private static Task<McpTestServer> StartAsync(RecordingLogger log, bool direct, Action<IServiceCollection>? services = null) =>
+    private const string PerRequestVersion = "2026-07-28";
+
+    /// <summary>A body with the 2026-07-28 <c>_meta</c> added to its params, and the tool's name.</summary>
+    private static (string Body, string Name) PerRequest(string body)
+    {
+        var node = JsonNode.Parse(body)!;
+        node["params"]!["_meta"] = new JsonObject
+        {
+            ["io.modelcontextprotocol/protocolVersion"] = PerRequestVersion,
+            ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
+        };
+        return (node.ToJsonString(), node["params"]!["name"]!.GetValue<string>());
+    }
+
+    private static Task<McpTestServer> StartAsync(RecordingLogger log, bool direct, Action<IServiceCollection>? services = null, MxcpSessionMode mode = MxcpSessionMode.Stateless) =>
         McpTestServer.StartAsync(
             o =>
             {
-                o.SessionMode = MxcpSessionMode.Stateless;
+                o.SessionMode = mode;
                 o.DirectToolCalls = direct;
             },
             writeProject: Tools,
@@ -288,8 +374,11 @@ public sealed class DirectToolCallTests
                 services?.Invoke(s);
             });
 
+    private static Task<(HttpStatusCode Status, string Headers, byte[] Body)> PostAsync(McpTestServer server, string body, string? version, params (string Name, string Value)[] headers) =>
+        PostAsync(server, body, version, "application/json, text/event-stream", headers);
+
     private static async Task<(HttpStatusCode Status, string Headers, byte[] Body)> PostAsync(
-        McpTestServer server, string body, string? version, (string Name, string Value)? header = null, string accept = "application/json, text/event-stream")
+        McpTestServer server, string body, string? version, string accept, params (string Name, string Value)[] headers)
     {
         using var client = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, server.McpUri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
@@ -299,18 +388,18 @@ public sealed class DirectToolCallTests
             request.Headers.Add("MCP-Protocol-Version", version);
         }
 
-        if (header is { } h)
+        foreach (var (name, value) in headers)
         {
-            request.Headers.Add(h.Name, h.Value);
+            request.Headers.Add(name, value);
         }
 
         using var response = await client.SendAsync(request, Ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(Ct);
-        var headers = string.Join("\n", response.Headers.Concat(response.Content.Headers)
+        var answerHeaders = string.Join("\n", response.Headers.Concat(response.Content.Headers)
             .Where(p => p.Key is not "Date" and not "Content-Length")
             .OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => $"{p.Key}: {string.Join(",", p.Value)}"));
-        return (response.StatusCode, headers, bytes);
+        return (response.StatusCode, answerHeaders, bytes);
     }
 
     /// <summary>The JSON of the one event in an event-stream answer.</summary>

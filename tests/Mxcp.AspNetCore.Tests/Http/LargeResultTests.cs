@@ -49,12 +49,15 @@ public sealed class LargeResultTests
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("2025-06-18")]
-    public async Task CallTool_ResultsOverTheThreshold_ArriveWholeAndAreSentAsWritten(string? protocolVersion)
+    [InlineData(null, false)]
+    [InlineData("2025-06-18", true)]
+    public async Task CallTool_ResultsOverTheThreshold_ArriveWholeAndAreSentAsWritten(string? protocolVersion, bool directToolCalls)
     {
+        // A 2026-07-28 client (no version asked) has no session: Mxcp answers its calls itself unless told not to, which
+        // keeps the SDK's sessionless path covered here; a 2025-06-18 client has a session, always served by the SDK.
         var log = new RecordingLogger();
-        await using var server = await McpTestServer.StartAsync(writeProject: LargeTools, services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        await using var server = await McpTestServer.StartAsync(
+            o => o.DirectToolCalls = directToolCalls, writeProject: LargeTools, services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
         await using var client = await server.ConnectAsync(protocolVersion);
 
         var results = await CallAllAsync(client);
@@ -67,6 +70,22 @@ public sealed class LargeResultTests
         Assert.All(handed, m => Assert.Equal(LogLevel.Debug, m.Level));
         Assert.Equal(3, log.Messages.Count(m => m.Message == "Wrote 1 large result(s) straight into the response"));
         Assert.DoesNotContain("did not pass through their response", log.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("was sent as the JSON Mxcp wrote", log.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("Answered the tools/call of", log.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallTool_SessionlessClientAnsweredDirectly_ResultsArriveWholeWithoutTheSdk()
+    {
+        var log = new RecordingLogger();
+        await using var server = await McpTestServer.StartAsync(writeProject: LargeTools, services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        await using var client = await server.ConnectAsync();
+
+        var results = await CallAllAsync(client);
+
+        AssertExpected(results);
+        Assert.Equal(3, log.Messages.Count(m => m.Message.StartsWith("Answered the tools/call of big_", StringComparison.Ordinal)));
+        Assert.DoesNotContain("goes into the response", log.All, StringComparison.Ordinal);
         Assert.DoesNotContain("was sent as the JSON Mxcp wrote", log.All, StringComparison.Ordinal);
     }
 
