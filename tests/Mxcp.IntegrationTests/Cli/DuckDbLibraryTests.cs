@@ -74,6 +74,19 @@ public sealed class DuckDbLibraryTests(SalesSampleFixture sample) : IClassFixtur
         Assert.Contains($"DuckDB native library not found at '{missing}' (set MXCP_DUCKDB_LIBRARY to the path of libduckdb 1.5.x)", result.Stderr + result.Stdout);
     }
 
+    [Fact]
+    public void Query_ProcessMayUseOneCpu_DuckDbRunsOneThread()
+    {
+        const string sql = "SELECT current_setting('threads')::BIGINT AS threads";
+        var limited = sample.Project.RunWith(new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = "1" }, "query", sql, "--json-output");
+        var unlimited = sample.Project.Run("query", sql, "--json-output");
+
+        Assert.True(limited.ExitCode == 0, limited.ToString());
+        Assert.True(unlimited.ExitCode == 0, unlimited.ToString());
+        Assert.Equal(1, limited.Json.GetProperty("result")[0].GetProperty("threads").GetInt64());
+        Assert.Equal(Environment.ProcessorCount, unlimited.Json.GetProperty("result")[0].GetProperty("threads").GetInt64());
+    }
+
     private static async Task CallToolAsync(ServeProcess server)
     {
         var ct = TestContext.Current.CancellationToken;
