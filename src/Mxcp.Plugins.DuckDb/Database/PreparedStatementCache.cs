@@ -61,6 +61,9 @@ internal sealed class PreparedStatementCache
         return false;
     }
 
+    /// <summary>The statement kept for <paramref name="sql"/>, without counting a hit or changing its recency.</summary>
+    public CachedStatement? Peek(string sql) => _entries.TryGetValue(sql, out var node) ? node.Value : null;
+
     /// <summary>Keeps <paramref name="statement"/> (the cache owns it from now on) when the cache is on.</summary>
     /// <returns>Whether it was kept; when not, the caller still owns it.</returns>
     public bool TryAdd(CachedStatement statement)
@@ -106,4 +109,11 @@ internal sealed class PreparedStatementCache
 }
 
 /// <summary>A prepared statement and the names of its parameters in order (<c>$name</c>, or the number of <c>$1</c>).</summary>
-internal sealed record CachedStatement(string Sql, DuckDBPreparedStatement Prepared, string[] ParameterNames);
+internal sealed record CachedStatement(string Sql, DuckDBPreparedStatement Prepared, string[] ParameterNames)
+{
+    /// <summary>
+    /// Whether its last run was short and called no plugin SQL function: such a statement runs on the caller's thread
+    /// (<see cref="DuckDbConnection.RunAsync{T}"/>). Written and read only by the connection's one caller at a time.
+    /// </summary>
+    public bool Quick { get; set; }
+}

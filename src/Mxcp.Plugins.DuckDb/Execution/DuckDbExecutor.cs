@@ -100,7 +100,7 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
         {
             var read = _readForWriting;
             var rows = await RunAsync(
-                sql, parameters, invocation.Context, c => c.ExecuteForWriting(sql, parameters, cancellationToken, Settings.ResultLimits, check, read), static r => r.Count, cancellationToken)
+                sql, parameters, invocation.Context, c => c.ExecuteForWriting(sql, parameters, cancellationToken, Settings.ResultLimits, check, read), static r => r.Count, check is null, cancellationToken)
                 .ConfigureAwait(false);
             return rows.Rows;
         }
@@ -114,20 +114,24 @@ internal sealed class DuckDbExecutor : IEndpointExecutor, ISqlDatabase, ISqlFunc
 
     private ValueTask<JsonArray> QueryAsync(
         string sql, IReadOnlyDictionary<string, object?>? parameters, CallContext? context, StatementCheck? check, CancellationToken cancellationToken) =>
-        RunAsync(sql, parameters, context, c => c.Execute(sql, parameters, cancellationToken, Settings.ResultLimits, check), static rows => rows.Count, cancellationToken);
+        RunAsync(sql, parameters, context, c => c.Execute(sql, parameters, cancellationToken, Settings.ResultLimits, check), static rows => rows.Count, check is null, cancellationToken);
 
-    /// <summary>Runs <paramref name="run"/> on a pooled connection, with the query's telemetry.</summary>
+    /// <summary>
+    /// Runs <paramref name="run"/> on a pooled connection, with the query's telemetry; on the caller's thread when
+    /// <paramref name="unchecked"/> (no statement check) and the connection found <paramref name="sql"/> quick before.
+    /// </summary>
     private async ValueTask<T> RunAsync<T>(
         string sql, IReadOnlyDictionary<string, object?>? parameters, CallContext? context, Func<DuckDbConnection, T> run, Func<T, long> count,
-        CancellationToken cancellationToken)
+        bool @unchecked, CancellationToken cancellationToken)
     {
+        var inlineSql = @unchecked ? sql : null;
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var activity = DuckDbTelemetry.Started(sql, parameters?.Count ?? 0, _database.ReadOnly, out var operation);
         try
         {
             using var lease = await _pool.RentAsync(context, cancellationToken).ConfigureAwait(false);
-            var result = await lease.Connection.RunAsync(run, cancellationToken).ConfigureAwait(false);
+            var result = await lease.Connection.RunAsync(run, cancellationToken, inlineSql).ConfigureAwait(false);
             DuckDbTelemetry.Completed(activity, operation, started, (int)Math.Min(count(result), int.MaxValue), null);
             return result;
         }

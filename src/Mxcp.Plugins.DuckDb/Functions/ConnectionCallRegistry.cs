@@ -14,6 +14,7 @@ internal sealed class ConnectionCallRegistry
 {
     private readonly ConcurrentDictionary<ulong, CallContext> _calls = new();
     private readonly ConcurrentDictionary<ulong, CancellationToken> _queries = new();
+    private readonly ConcurrentDictionary<ulong, bool> _functionCalls = new();
 
     public void Attach(ulong connectionId, CallContext context) => _calls[connectionId] = context;
 
@@ -24,7 +25,15 @@ internal sealed class ConnectionCallRegistry
     /// <summary>A query starts on the connection; <paramref name="cancellation"/> cancels it.</summary>
     public void BeginQuery(ulong connectionId, CancellationToken cancellation) => _queries[connectionId] = cancellation;
 
-    public void EndQuery(ulong connectionId) => _queries.TryRemove(connectionId, out _);
+    /// <summary>The query ends; whether it called a plugin SQL function (<see cref="FunctionCalled"/>).</summary>
+    public bool EndQuery(ulong connectionId)
+    {
+        _queries.TryRemove(connectionId, out _);
+        return _functionCalls.TryRemove(connectionId, out _);
+    }
+
+    /// <summary>A plugin SQL function runs for the connection's current query (it may wait for another process).</summary>
+    public void FunctionCalled(ulong connectionId) => _functionCalls[connectionId] = true;
 
     /// <summary>The call and the running query's cancellation (none outside a query) of a connection.</summary>
     public (CallContext? Call, CancellationToken Cancellation) FindQuery(ulong connectionId) =>

@@ -207,6 +207,7 @@ internal static unsafe partial class PluginFunctions
             // The call and the query's cancellation are looked up now, for every chunk: a prepared statement that the
             // connection keeps is run again for other calls.
             var (context, cancellation) = bound.Calls.FindQuery(bound.ConnectionId);
+            bound.Calls.FunctionCalled(bound.ConnectionId);
             var call = new SqlFunctionCall { Function = entry.Function, Rows = rows, Context = context };
             var results = entry.Provider.InvokeAsync(call, cancellation).AsTask().GetAwaiter().GetResult();
             if (results.Count != rows.Length)
