@@ -31,18 +31,23 @@ internal static class McpLoadGenerator
             ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)
             : null;
 
-        // tools/list goes out as a raw request: deserialising 1,000 Tool objects per answer would make the generator,
-        // not the server, the bottleneck. The answer is still parsed (JSON) and checked for the last tool's name.
-        Func<McpClient, CancellationToken, Task<bool>> call = tool is null
-            ? async (client, ct) => HasTool(await client.SendRequestAsync(new JsonRpcRequest { Method = RequestMethods.ToolsList, Params = new JsonObject() }, ct), expect)
-            : async (client, ct) => IsGood(await client.CallToolAsync(new CallToolRequestParams { Name = tool, Arguments = toolArguments }, ct), expect);
-
         using var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             MaxConnectionsPerServer = int.MaxValue,
             UseCookies = false,
         };
+        using var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+
+        // tools/list goes out as a raw request: deserialising 1,000 Tool objects per answer would make the generator,
+        // not the server, the bottleneck. The answer is still parsed (JSON) and checked for the last tool's name.
+        // With --raw a call is a plain POST in the client's session, read to its last byte (a large result).
+        var raw = arguments.Flag("raw");
+        Func<McpClient, CancellationToken, Task<bool>> call = tool is null
+            ? async (client, ct) => HasTool(await client.SendRequestAsync(new JsonRpcRequest { Method = RequestMethods.ToolsList, Params = new JsonObject() }, ct), expect)
+            : raw
+                ? (client, ct) => RawCallAsync(http, url, client, protocol, tool, toolArguments, expect, ct)
+                : async (client, ct) => IsGood(await client.CallToolAsync(new CallToolRequestParams { Name = tool, Arguments = toolArguments }, ct), expect);
         var clients = new List<McpClient>();
         try
         {
@@ -67,7 +72,7 @@ internal static class McpLoadGenerator
                     await LoopAsync(active, call, length, window, ct);
                     return new LoadResult
                     {
-                        Generator = "mcp-client",
+                        Generator = raw ? "mcp-client-raw" : "mcp-client",
                         Concurrency = concurrency,
                         Requests = window.Requests,
                         DurationSeconds = length.TotalSeconds,
@@ -109,6 +114,36 @@ internal static class McpLoadGenerator
             transport,
             new McpClientOptions { ProtocolVersion = protocol, ClientInfo = new Implementation { Name = "mxcp-bench-loadgen", Version = "1.0" } },
             cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// One <c>tools/call</c> POSTed in <paramref name="client"/>'s session and read to its end: good when the answer is
+    /// 200, contains <paramref name="expect"/> and is not a tool error.
+    /// </summary>
+    private static async Task<bool> RawCallAsync(
+        HttpClient http, Uri url, McpClient client, string protocol, string tool, IDictionary<string, JsonElement>? toolArguments, string expect,
+        CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = 1,
+            ["method"] = "tools/call",
+            ["params"] = new JsonObject { ["name"] = tool, ["arguments"] = JsonSerializer.SerializeToNode(toolArguments ?? new Dictionary<string, JsonElement>()) },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", client.NegotiatedProtocolVersion ?? protocol);
+        if (client.SessionId is { } session)
+        {
+            request.Headers.TryAddWithoutValidation("Mcp-Session-Id", session);
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return response.IsSuccessStatusCode
+            && bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(expect)) >= 0
+            && bytes.AsSpan().IndexOf("\"isError\":true"u8) < 0;
     }
 
     private static bool IsGood(CallToolResult result, string expect) =>

@@ -244,6 +244,11 @@ internal sealed class BenchmarkCommand
                             arguments.AddRange(["--tool", workload.Tool!, "--arguments", workload.ArgumentsJson]);
                         }
 
+                        if (workload.TimeToLastByte)
+                        {
+                            arguments.Add("--raw");
+                        }
+
                         drivers.Add(ChildGeneratorDriver.Start(id, arguments, _cpus.GeneratorCpus, server.Pid, Path.Combine(_paths.Logs, $"loadgen-{id}.log"), WindowWarmup, WindowFor(workload)));
                     }
                 }

@@ -12,7 +12,7 @@ internal static class MarkdownReport
     private static readonly (string Mode, string Title)[] ModeTitles =
     [
         (Modes.Stateless, "Stateless: wrk POSTing `tools/call` / `tools/list` with protocol 2025-11-25 and no initialize, servers started stateless"),
-        (Modes.Stateful, "Stateful: the McpClient load generator, one initialized session (2025-11-25) per concurrent caller"),
+        (Modes.Stateful, "Stateful: the McpClient load generator, one initialized session (2025-11-25) per concurrent caller (rows100k: a plain POST in that session, read to its last byte)"),
         (Modes.Stateless2026, "Stateless 2026-07-28: wrk POSTing the 2026-07-28 form (Mcp-Method/Mcp-Name headers, _meta) to the default servers"),
     ];
 

@@ -141,6 +141,7 @@ internal sealed class BenchProject
             {
                 MinimumWindowSeconds = LargeResultWindowSeconds,
                 MinimumRequests = LargeResultMinimumRequests,
+                TimeToLastByte = true,
             },
         };
         return new BenchProject(root, tools, workloads);

@@ -23,6 +23,13 @@ internal sealed record Workload(
     /// </summary>
     public int MinimumRequests { get; init; } = Reporting.RunRecord.DefaultMinimumRequests;
 
+    /// <summary>
+    /// Whether a call is timed to the last byte of its answer even where an MCP client drives the server (stateful
+    /// sessions): the session is the client's, the call a plain POST read to its end, so that the time is the
+    /// server's and not the client's parsing of a large result.
+    /// </summary>
+    public bool TimeToLastByte { get; init; }
+
     public bool IsList => Tool is null;
 
     /// <summary>Whether the workload is one SQL query (it then has a "DuckDB alone" measurement).</summary>
