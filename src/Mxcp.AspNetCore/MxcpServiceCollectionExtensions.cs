@@ -44,6 +44,7 @@ public static class MxcpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<McpServerOptions>, MxcpHttpServerOptionsSetup>());
         services.TryAddSingleton<LegacySseHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, McpHttpDrainService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, McpProtocolWarmup>());
         return builder;
     }
 }
