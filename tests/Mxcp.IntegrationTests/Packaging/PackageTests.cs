@@ -185,6 +185,16 @@ public sealed class PackageTests(PackedPackagesFixture packed)
     }
 
     [Fact]
+    public void ToolPackage_RuntimeConfig_RecompilesHotMethodsWithoutWaitingForStartUpToEnd()
+    {
+        var tool = Packages["Mxcp.Cli"];
+        using var config = System.Text.Json.JsonDocument.Parse(tool.Read($"{ToolFolder}mxcp.runtimeconfig.json"));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.Equal(0, properties.GetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs").GetInt32());
+        Assert.True(properties.GetProperty("System.Runtime.TieredPGO").GetBoolean());
+    }
+
+    [Fact]
     public void InstalledTool_RunsPythonEndpoints()
     {
         // The sales sample (DuckDB) through the installed tool: ConsumerAppTests.
