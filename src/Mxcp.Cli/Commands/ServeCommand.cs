@@ -178,6 +178,10 @@ internal static partial class ServeCommand
             throw new CliUsageException($"Cannot listen on {settings.Host}:{settings.Port}: {e.Message}");
         }
 
+        // What loading the project left behind (parsed YAML, intermediate schemas, validation) is garbage now: one
+        // compacting collection that also gives the freed memory back to the system, once, before the banner. Idle RSS
+        // with 1,000 endpoints went from 171 MB to 153 MB, with 10 endpoints from 155 MB to 150-152 MB.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         WriteBanner(app.Services, settings, addresses, sse, app.Services.GetRequiredService<TelemetryStatus>());
         if (app.Services.GetService<AdminTcpHostedService>()?.Address is { } admin)
