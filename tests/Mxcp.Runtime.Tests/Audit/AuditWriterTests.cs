@@ -144,6 +144,78 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
+    public async Task Batching_SteadyStream_BatchesStartAtMostEveryMinIntervalAndLoseNothing()
+    {
+        var sink = new TestSink();
+        var started = new ConcurrentQueue<long>();
+        var writer = new AuditWriter(new RecordingLoggerFactory().CreateLogger<AuditWriter>());
+        writer.Start(new TimedSink(sink, started), capacity: 100_000);
+
+        // About 2,000 records a second for 600 ms: with a batch per 10 records that would be ~120 batches.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var sent = 0;
+        while (clock.Elapsed < TimeSpan.FromMilliseconds(600))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.True(writer.TryEnqueue(Make(0) with { DurationMs = sent++ }));
+            }
+
+            await Task.Delay(2, Ct);
+        }
+
+        await writer.StopAsync(Ct);
+        Assert.Equal(sent, sink.Stored.Count);
+        var starts = started.ToArray();
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b)).SkipLast(1).ToList();
+        Assert.True(starts.Length <= 600 / AuditWriter.MinInterval.TotalMilliseconds + 3, $"{starts.Length} batches for {sent} records in 600 ms");
+        Assert.All(gaps, gap => Assert.True(gap >= AuditWriter.MinInterval - TimeSpan.FromMilliseconds(2), $"batches {gap.TotalMilliseconds:0.0} ms apart"));
+    }
+
+    [Fact]
+    public async Task Batching_AWholeMaxBatchWaiting_WrittenWithoutTheInterval()
+    {
+        var sink = new TestSink();
+        var writer = new AuditWriter(new RecordingLoggerFactory().CreateLogger<AuditWriter>());
+        writer.Start(sink, capacity: 100_000);
+        for (var i = 0; i < 10; i++)
+        {
+            writer.TryEnqueue(Make(0));
+        }
+
+        while (sink.Stored.Count < 10)
+        {
+            await Task.Delay(2, Ct);
+        }
+
+        // Right after a batch: MaxBatch records do not wait for MinInterval (a full queue would otherwise cap the rate).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 20 * AuditWriter.MaxBatch; i++)
+        {
+            Assert.True(writer.TryEnqueue(Make(0)));
+        }
+
+        while (sink.Stored.Count < 10 + (20 * AuditWriter.MaxBatch))
+        {
+            await Task.Delay(1, Ct);
+        }
+
+        // One batch per MinInterval would take about a second.
+        Assert.True(clock.Elapsed < 10 * AuditWriter.MinInterval, $"20 full batches took {clock.Elapsed.TotalMilliseconds:0} ms");
+        await writer.StopAsync(Ct);
+    }
+
+    /// <summary>Notes when each batch reaches the sink.</summary>
+    private sealed class TimedSink(IAuditSink inner, ConcurrentQueue<long> started) : IAuditSink
+    {
+        public ValueTask WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+        {
+            started.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
+            return inner.WriteAsync(records, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task TryEnqueue_SinkStalledAndQueueFull_DropsWithoutWaitingCountsAndLogs()
     {
         using var meter = new DroppedMeter();
