@@ -169,7 +169,8 @@ public sealed class AuditWriterTests
         var starts = started.ToArray();
         var gaps = starts.Zip(starts.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b)).SkipLast(1).ToList();
         Assert.True(starts.Length <= 600 / AuditWriter.MinInterval.TotalMilliseconds + 3, $"{starts.Length} batches for {sent} records in 600 ms");
-        Assert.All(gaps, gap => Assert.True(gap >= AuditWriter.MinInterval - TimeSpan.FromMilliseconds(2), $"batches {gap.TotalMilliseconds:0.0} ms apart"));
+        // Measured where the sink is called, a little after each batch's start (records are converted in between).
+        Assert.All(gaps, gap => Assert.True(gap >= AuditWriter.MinInterval - TimeSpan.FromMilliseconds(10), $"batches {gap.TotalMilliseconds:0.0} ms apart"));
     }
 
     [Fact]
