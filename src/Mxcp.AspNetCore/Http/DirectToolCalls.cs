@@ -18,6 +18,8 @@ using ModelContextProtocol.Server;
 using Mxcp.Abstractions;
 using Mxcp.Runtime.Hosting;
 using Mxcp.Runtime.Mcp;
+using Mxcp.Runtime.Mcp.Sessions;
+using System.Collections.Concurrent;
 
 namespace Mxcp.AspNetCore.Http;
 
@@ -25,11 +27,16 @@ namespace Mxcp.AspNetCore.Http;
 /// Answers the commonest request a stateless server gets, a Streamable HTTP POST carrying one <c>tools/call</c> of a
 /// project's SQL tool, without building the SDK's per-request server and options: the call runs through the same
 /// invoker and pipeline (policies, validation, audit, metrics) and the answer is the event the SDK would write, byte for
-/// byte. Everything else goes to the SDK: other methods, batches, notifications, a <c>_meta</c> (progress tokens,
-/// per-request metadata), a session header, protocol versions from 2026-07-28 on, an <c>Accept</c> header that does not
+/// byte. A call in a Streamable HTTP session is answered the same way, on the session's behalf, when the session is
+/// one of this server's, the request carries the session's user and negotiated protocol version, and a request of the
+/// session reached the SDK within <see cref="SessionRefresh"/> (the SDK counts a session's idle time from the requests
+/// it serves, so one request a minute keeps going to it); a <c>notifications/cancelled</c> of the session cancels such a
+/// call as the SDK would. Everything else goes to the SDK: other methods, batches, notifications, a <c>_meta</c>
+/// (progress tokens, per-request metadata), protocol versions from 2026-07-28 on, an <c>Accept</c> header that does not
 /// name both media types, unknown tools, tools of other languages (they may send notifications or requests to the
 /// client mid-call), and any server the host extends in ways this path would skip: its own message or tool-call
-/// filters, call-tool handlers, session hooks, a fixed protocol version, or a listener on the SDK's traces or metrics.
+/// filters, call-tool handlers, session hooks, a fixed protocol version, or a listener on the SDK's traces or metrics;
+/// session calls also when the SDK keeps events for resumption or runs each session in its own execution context.
 /// </summary>
 internal sealed partial class DirectToolCalls : IDisposable
 {
@@ -62,6 +69,8 @@ internal sealed partial class DirectToolCalls : IDisposable
     private byte[] _serverInfo = [];
     private byte[] _metaTail = [];
     private byte[] _largeResultTail = [];
+    private bool _sessionCalls;
+    private readonly ConcurrentDictionary<(string Session, RequestId Id), CancellationTokenSource> _sessionCallsRunning = new();
 
     private enum Mode
     {
@@ -69,6 +78,7 @@ internal sealed partial class DirectToolCalls : IDisposable
         None,
         Stateless,
         PerRequestMetadataOnly,
+        SessionsOnly,
     }
 
     private enum Version
@@ -113,10 +123,25 @@ internal sealed partial class DirectToolCalls : IDisposable
     /// A <c>tools/call</c> this path answers: its id, the tool's name and its arguments, and whether it came with the
     /// per-request metadata of 2026-07-28.
     /// </summary>
-    public sealed record Call(RequestId Id, string Name, IReadOnlyDictionary<string, JsonElement>? Arguments, bool PerRequestMetadata = false);
+    public sealed record Call(RequestId Id, string Name, IReadOnlyDictionary<string, JsonElement>? Arguments, bool PerRequestMetadata = false)
+    {
+        /// <summary>The session the call was made in, if any.</summary>
+        public RegisteredSession? Session { get; init; }
+    }
 
-    /// <summary>The call in <paramref name="body"/> when this path answers it, else <see langword="null"/> (the SDK does).</summary>
-    public Call? TryAccept(HttpContext context, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// How long after a session's last request the SDK served its calls are still answered here: a minute, or a quarter of
+    /// <see cref="MxcpHttpOptions.IdleTimeout"/> when that is shorter.
+    /// </summary>
+    public TimeSpan SessionRefresh => _httpOptions.IdleTimeout == Timeout.InfiniteTimeSpan || _httpOptions.IdleTimeout >= TimeSpan.FromMinutes(4)
+        ? TimeSpan.FromMinutes(1)
+        : _httpOptions.IdleTimeout / 4;
+
+    /// <summary>
+    /// The call in <paramref name="body"/> when this path answers it, else <see langword="null"/> (the SDK does).
+    /// <paramref name="session"/> is the registered session the request's <c>Mcp-Session-Id</c> names, if any.
+    /// </summary>
+    public Call? TryAccept(HttpContext context, ReadOnlySpan<byte> body, RegisteredSession? session = null)
     {
         var mode = ServerAllows();
         if (mode == Mode.None)
@@ -125,20 +150,40 @@ internal sealed partial class DirectToolCalls : IDisposable
         }
 
         var headers = context.Request.Headers;
-        var version = VersionOf(headers);
-        if (version == Version.Unsupported
-            || (version != Version.PerRequestMetadata && mode != Mode.Stateless)
-            || SdkObserved()
-            || Parse(body, version == Version.PerRequestMetadata) is not { } call
-            || (version == Version.PerRequestMetadata && !RoutingHeadersMatch(headers, call.Name)))
+        Call? call;
+        if (headers.ContainsKey(StreamableHttpSessionTracker.SessionIdHeader))
         {
-            return null;
+            if (!_sessionCalls
+                || session is null
+                || !SessionAccepts(session, context)
+                || SdkObserved()
+                || Parse(body) is not { } inSession)
+            {
+                return null;
+            }
+
+            call = inSession with { Session = session };
+        }
+        else
+        {
+            var version = VersionOf(headers);
+            if (version == Version.Unsupported
+                || (version != Version.PerRequestMetadata && mode != Mode.Stateless)
+                || mode == Mode.SessionsOnly
+                || SdkObserved()
+                || Parse(body, version == Version.PerRequestMetadata) is not { } plain
+                || (version == Version.PerRequestMetadata && !RoutingHeadersMatch(headers, plain.Name)))
+            {
+                return null;
+            }
+
+            call = plain;
         }
 
         return _primitives.Tools.TryGetPrimitive(call.Name, out var tool)
             && tool is EndpointTool { Endpoint.Executor.Language: var language }
             && string.Equals(language, "sql", StringComparison.OrdinalIgnoreCase)
-            && (version != Version.PerRequestMetadata || !MirrorsHeaders(tool))
+            && (!call.PerRequestMetadata || !MirrorsHeaders(tool))
             ? call
             : null;
     }
@@ -146,11 +191,38 @@ internal sealed partial class DirectToolCalls : IDisposable
     /// <summary>Runs the call and writes its answer as the SDK's Streamable HTTP handler would.</summary>
     public async Task AnswerAsync(HttpContext context, Call call)
     {
-        var aborted = context.RequestAborted;
+        if (call.Session is not { } session)
+        {
+            await AnswerAsync(context, call, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        // Cancelled by the client's notifications/cancelled (CancelIfNamed) or by the closed connection, like the SDK's
+        // calls (McpRequestCancellation); a cancelled call gets no answer, and its response ends at once.
+        context.Response.Headers[StreamableHttpSessionTracker.SessionIdHeader] = session.Id;
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var key = (session.Id, call.Id);
+        var registered = _sessionCallsRunning.TryAdd(key, cancellation);
+        try
+        {
+            await AnswerAsync(context, call, cancellation.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (registered)
+            {
+                _sessionCallsRunning.TryRemove(new KeyValuePair<(string, RequestId), CancellationTokenSource>(key, cancellation));
+            }
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context, Call call, CancellationToken aborted)
+    {
         var events = new EventStream(context);
         var callContext = new CallContext
         {
             User = McpCallContextFactory.FromPrincipal(context.User),
+            SessionId = call.Session?.Id,
             RequestHeaders = HttpTransportRequestAccessor.Headers(context.Request),
             Transport = HttpTransportRequestAccessor.TransportName,
             TraceId = Activity.Current?.TraceId.ToHexString(),
@@ -168,8 +240,14 @@ internal sealed partial class DirectToolCalls : IDisposable
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // MCP sends no answer to a cancelled request; the client has gone.
+            // MCP sends no answer to a cancelled request: the client has gone, or (in a session) told the server it
+            // no longer waits, and then the response ends now, as an empty event stream.
             LogCancelled(_logger, call.Name);
+            if (!context.RequestAborted.IsCancellationRequested)
+            {
+                await events.EndWithoutAnswerAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+
             return;
         }
         catch (McpProtocolException e)
@@ -262,7 +340,14 @@ internal sealed partial class DirectToolCalls : IDisposable
         var mode = !own ? Mode.None
             : transport.SessionMode == HttpServerSessionMode.Stateless && _httpOptions.SessionMode == MxcpSessionMode.Stateless ? Mode.Stateless
             : transport.SessionMode == HttpServerSessionMode.StatefulForInitializeClients ? Mode.PerRequestMetadataOnly
+            : transport.SessionMode == HttpServerSessionMode.Stateful ? Mode.SessionsOnly
             : Mode.None;
+
+        // With an event store the SDK numbers each event of a session for replay; with a per-session execution context
+        // it runs the session's handlers in the context the session started in.
+#pragma warning disable MCP9006 // The store exists for stateful sessions, which Mxcp serves.
+        _sessionCalls = mode is Mode.PerRequestMetadataOnly or Mode.SessionsOnly && transport.EventStreamStore is null && !transport.PerSessionExecutionContext;
+#pragma warning restore MCP9006
         if (mode != Mode.None)
         {
             _serverInfo = JsonSerializer.SerializeToUtf8Bytes(server.ServerInfo!, McpJsonUtilities.DefaultOptions.GetTypeInfo<Implementation>());
@@ -298,6 +383,129 @@ internal sealed partial class DirectToolCalls : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Whether a request naming <paramref name="session"/> may be answered on its behalf: a Streamable HTTP session the
+    /// SDK served a request of lately, the user who opened it, the protocol version it negotiated (one of those before
+    /// 2026-07-28), and an <c>Accept</c> header naming both media types. Anything else the SDK judges (and refuses).
+    /// </summary>
+    private bool SessionAccepts(RegisteredSession session, HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        var version = headers["MCP-Protocol-Version"];
+        return session.Transport == HttpTransportRequestAccessor.TransportName
+            && Equals(session.Binding, UserIdClaim.From(context.User))
+            && version.Count == 1
+            && version[0] == session.ProtocolVersion
+            && Array.IndexOf(EarlierVersions, version[0]) >= 0
+            && AcceptsBoth(headers)
+            && session.ServedByServerWithin(SessionRefresh);
+    }
+
+    /// <summary>
+    /// Cancels a call answered here when <paramref name="body"/> is the <c>notifications/cancelled</c> of its session
+    /// that names it (the SDK, which gets the notification as well, knows no such request).
+    /// </summary>
+    public void CancelIfNamed(RegisteredSession session, ReadOnlySpan<byte> body)
+    {
+        if (_sessionCallsRunning.IsEmpty || CancelledRequest(body) is not { } id
+            || !_sessionCallsRunning.TryGetValue((session.Id, id), out var running))
+        {
+            return;
+        }
+
+        try
+        {
+            running.Cancel();
+            LogCancelledByClient(_logger, id.ToString());
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call has ended meanwhile.
+        }
+    }
+
+    /// <summary>The <c>requestId</c> of a single <c>notifications/cancelled</c> message, else <see langword="null"/>.</summary>
+    internal static RequestId? CancelledRequest(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            RequestId? id = null;
+            var cancelled = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("method"u8))
+                {
+                    reader.Read();
+                    cancelled = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("notifications/cancelled"u8);
+                    if (!cancelled)
+                    {
+                        return null;
+                    }
+                }
+                else if (reader.ValueTextEquals("params"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return null;
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("requestId"u8))
+                        {
+                            reader.Read();
+                            id = reader.TokenType == JsonTokenType.String ? new RequestId(reader.GetString()!)
+                                : reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number) ? new RequestId(number)
+                                : null;
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            return cancelled ? id : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool AcceptsBoth(IHeaderDictionary headers)
+    {
+        bool json = false, stream = false;
+        foreach (var value in headers.Accept)
+        {
+            var text = (value ?? "").AsSpan();
+            foreach (var range in text.Split(','))
+            {
+                var media = text[range];
+                var parameters = media.IndexOf(';');
+                media = (parameters < 0 ? media : media[..parameters]).Trim();
+                json |= media.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+                stream |= media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return json && stream;
+    }
+
     private static Version VersionOf(IHeaderDictionary headers)
     {
         if (headers.ContainsKey(StreamableHttpSessionTracker.SessionIdHeader))
@@ -313,26 +521,7 @@ internal sealed partial class DirectToolCalls : IDisposable
             1 when Array.IndexOf(EarlierVersions, header[0]) >= 0 => Version.Earlier,
             _ => Version.Unsupported,
         };
-        if (version == Version.Unsupported)
-        {
-            return version;
-        }
-
-        bool json = false, stream = false;
-        foreach (var value in headers.Accept)
-        {
-            var text = (value ?? "").AsSpan();
-            foreach (var range in text.Split(','))
-            {
-                var media = text[range];
-                var parameters = media.IndexOf(';');
-                media = (parameters < 0 ? media : media[..parameters]).Trim();
-                json |= media.Equals("application/json", StringComparison.OrdinalIgnoreCase);
-                stream |= media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
-            }
-        }
-
-        return json && stream ? version : Version.Unsupported;
+        return version != Version.Unsupported && AcceptsBoth(headers) ? version : Version.Unsupported;
     }
 
     /// <summary>
@@ -616,8 +805,31 @@ internal sealed partial class DirectToolCalls : IDisposable
             }
         }
 
+        /// <summary>Ends the response of a call that gets no answer: an event stream without events.</summary>
+        public async Task EndWithoutAnswerAsync(CancellationToken cancellationToken)
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                SetHeaders();
+                await context.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
         /// <summary>The response's writer, positioned for the next event's data; the SSE headers are set with the first.</summary>
         private PipeWriter Start()
+        {
+            SetHeaders();
+            var output = context.Response.BodyWriter;
+            output.Write("event: message\ndata: "u8);
+            return output;
+        }
+
+        private void SetHeaders()
         {
             if (!_started)
             {
@@ -629,10 +841,6 @@ internal sealed partial class DirectToolCalls : IDisposable
                 response.Headers["X-Accel-Buffering"] = "no";
                 context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
             }
-
-            var output = context.Response.BodyWriter;
-            output.Write("event: message\ndata: "u8);
-            return output;
         }
     }
 
@@ -642,8 +850,11 @@ internal sealed partial class DirectToolCalls : IDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "Answered the tools/call of {Tool} directly")]
     private static partial void LogAnswered(ILogger logger, string tool);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The tools/call of {Tool} ended without an answer: the client closed the connection")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The tools/call of {Tool} ended without an answer: the client closed the connection or cancelled it")]
     private static partial void LogCancelled(ILogger logger, string tool);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The client cancelled its request {RequestId}, a tools/call answered directly")]
+    private static partial void LogCancelledByClient(ILogger logger, string requestId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The tools/call of {Tool} failed")]
     private static partial void LogToolFailed(ILogger logger, string tool, Exception exception);

@@ -100,9 +100,11 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
                 $"Service Unavailable: the profile configures auth (provider {provider}) but this MCP endpoint has no authentication; add AddMxcp(...).AddAuthentication() (Mxcp.Authentication) or protect MapMxcp(...) with RequireAuthorization()").ConfigureAwait(false);
         }
 
-        using var activity = SessionOf(context.Request)?.BeginRequest();
+        var session = SessionOf(context.Request);
+        using var activity = session?.BeginRequest();
         if (!HttpMethods.IsPost(context.Request.Method))
         {
+            session?.MarkServedByServer();
             return await next(invocation).ConfigureAwait(false);
         }
 
@@ -157,7 +159,13 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
 
         Interlocked.Increment(ref _posts);
         var legacy = context.GetEndpoint()?.Metadata.GetMetadata<LegacySseMessagesMetadata>() is not null;
-        var direct = legacy ? null : _direct.TryAccept(context, body.Span);
+        var direct = legacy ? null : _direct.TryAccept(context, body.Span, session);
+        if (direct is null && session is not null)
+        {
+            session.MarkServedByServer();
+            _direct.CancelIfNamed(session, body.Span);
+        }
+
         var splicing = _splicing && !legacy && direct is null
             ? ResultSplicingBody.Install(context)
             : null;

@@ -56,7 +56,10 @@ internal sealed partial class StreamableHttpSessionTracker(
             server,
             UserIdClaim.From(user)?.Value,
             streamable ? ct => DeleteAsync(id, user, ct) : ct => CancelAsync(ended),
-            options.Value.TimeProvider);
+            options.Value.TimeProvider)
+        {
+            Binding = UserIdClaim.From(user),
+        };
         sessions.Add(session);
         try
         {

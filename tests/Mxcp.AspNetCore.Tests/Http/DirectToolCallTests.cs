@@ -317,6 +317,161 @@ public sealed class DirectToolCallTests
     }
 
     [Theory]
+    [InlineData(MxcpSessionMode.Hybrid)]
+    [InlineData(MxcpSessionMode.Stateful)]
+    public async Task Answer_SessionSqlToolCalls_AreAnsweredDirectlyWithTheSdksBytes(MxcpSessionMode mode)
+    {
+        var log = new RecordingLogger();
+        await using var direct = await StartAsync(log, direct: true, mode: mode);
+        await using var sdk = await StartAsync(new RecordingLogger(), direct: false, mode: mode);
+        var directSession = await OpenSessionAsync(direct);
+        var sdkSession = await OpenSessionAsync(sdk);
+
+        foreach (var body in Bodies)
+        {
+            var expected = await PostAsync(sdk, body, SessionVersion, ("Mcp-Session-Id", sdkSession));
+            var actual = await PostAsync(direct, body, SessionVersion, ("Mcp-Session-Id", directSession));
+            Assert.Equal(expected.Status, actual.Status);
+            Assert.Equal(expected.Headers.Replace(sdkSession, "<session>", StringComparison.Ordinal), actual.Headers.Replace(directSession, "<session>", StringComparison.Ordinal));
+            Assert.Contains("Mcp-Session-Id: " + directSession, actual.Headers, StringComparison.Ordinal);
+            Assert.True(expected.Body.AsSpan().SequenceEqual(actual.Body), $"{body[..Math.Min(80, body.Length)]}: {Preview(actual.Body)} instead of {Preview(expected.Body)}");
+        }
+
+        Assert.Equal(Bodies.Length, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
+        var echo = Data(await PostAsync(direct, Bodies[0], SessionVersion, ("Mcp-Session-Id", directSession)));
+        Assert.Equal("héllo \"q\" \\ <b> 😀\n", echo["result"]!["content"]![0]!["text"]!.GetValue<string>());
+
+        // The session is still the SDK's: listed, and ended by its DELETE.
+        using var http = new HttpClient();
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, direct.McpUri);
+        delete.Headers.Add("Mcp-Session-Id", directSession);
+        using (var ended = await http.SendAsync(delete, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        }
+
+        var gone = await PostAsync(direct, Bodies[0], SessionVersion, ("Mcp-Session-Id", directSession));
+        Assert.Equal(HttpStatusCode.NotFound, gone.Status);
+    }
+
+    [Fact]
+    public async Task Answer_SessionCallsThisPathDoesNotHandle_GoToTheSdk()
+    {
+        var clock = new ShiftedClock();
+        var log = new RecordingLogger();
+        await using var direct = await McpTestServer.StartAsync(
+            o => { o.SessionMode = MxcpSessionMode.Hybrid; o.TimeProvider = clock; },
+            writeProject: Tools,
+            services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        await using var sdk = await StartAsync(new RecordingLogger(), direct: false, mode: MxcpSessionMode.Hybrid);
+        var directSession = await OpenSessionAsync(direct);
+        var sdkSession = await OpenSessionAsync(sdk);
+        int Answers() => log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal));
+
+        // Another protocol version than the negotiated one, none, a session that does not exist, a progress token.
+        (string? Version, bool OwnSession, string Body)[] requests =
+        [
+            ("2025-06-18", true, Bodies[0]),
+            (null, true, Bodies[0]),
+            (SessionVersion, false, Bodies[0]),
+            (SessionVersion, true, """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"p"},"_meta":{"progressToken":"t1"}}}"""),
+        ];
+        foreach (var (version, own, body) in requests)
+        {
+            var expected = await PostAsync(sdk, body, version, ("Mcp-Session-Id", own ? sdkSession : "unknown-session"));
+            var actual = await PostAsync(direct, body, version, ("Mcp-Session-Id", own ? directSession : "unknown-session"));
+            Assert.Equal(expected.Status, actual.Status);
+            Assert.Equal(Preview(expected.Body), Preview(actual.Body));
+        }
+
+        Assert.Equal(0, Answers());
+
+        // The SDK keeps a session's idle time from the requests it serves: after a minute without one, the next call goes
+        // to the SDK, and the one after it is answered here again.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(direct, Bodies[0], SessionVersion, ("Mcp-Session-Id", directSession))).Status);
+        Assert.Equal(1, Answers());
+        clock.Shift += TimeSpan.FromSeconds(61);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(direct, Bodies[0], SessionVersion, ("Mcp-Session-Id", directSession))).Status);
+        Assert.Equal(1, Answers());
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(direct, Bodies[0], SessionVersion, ("Mcp-Session-Id", directSession))).Status);
+        Assert.Equal(2, Answers());
+    }
+
+    [Fact]
+    public async Task Answer_SessionOfAnotherUser_IsRefusedByTheSdk()
+    {
+        var log = new RecordingLogger();
+        await using var server = await McpTestServer.StartAsync(
+            o => o.SessionMode = MxcpSessionMode.Hybrid, requireAuth: true, writeProject: Tools,
+            services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        var session = await OpenSessionAsync(server, ("Authorization", "Bearer alice"));
+        int Answers() => log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal));
+
+        var own = await PostAsync(server, Bodies[0], SessionVersion, ("Mcp-Session-Id", session), ("Authorization", "Bearer alice"));
+        Assert.Equal(HttpStatusCode.OK, own.Status);
+        Assert.Equal(1, Answers());
+
+        var other = await PostAsync(server, Bodies[0], SessionVersion, ("Mcp-Session-Id", session), ("Authorization", "Bearer bob"));
+        Assert.Equal(HttpStatusCode.Forbidden, other.Status);
+        Assert.DoesNotContain("héllo", Encoding.UTF8.GetString(other.Body), StringComparison.Ordinal);
+        var anonymous = await PostAsync(server, Bodies[0], SessionVersion, ("Mcp-Session-Id", session));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.Status);
+        Assert.Equal(1, Answers());
+    }
+
+    [Fact]
+    public async Task Answer_SessionCallCancelledByTheClient_EndsWithoutAnAnswer()
+    {
+        static void Project(string root)
+        {
+            Tools(root);
+            McpTestServer.Write(root, "tools/slow.yml", """
+                tool:
+                  name: slow
+                  description: Counts for minutes
+                  return: {type: integer}
+                  source: {code: "select count(*) as n from range(100000000000) t(i) where i % 7 = 3"}
+                """);
+        }
+
+        var log = new RecordingLogger();
+        await using var server = await McpTestServer.StartAsync(
+            o => o.SessionMode = MxcpSessionMode.Hybrid, writeProject: Project,
+            services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
+        var session = await OpenSessionAsync(server);
+        var call = PostAsync(server, """{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"slow","arguments":{}}}""", SessionVersion, ("Mcp-Session-Id", session));
+        await Task.Delay(500, Ct);
+        Assert.False(call.IsCompleted);
+
+        var cancel = await PostAsync(server, """{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":42,"reason":"user"}}""", SessionVersion, ("Mcp-Session-Id", session));
+        Assert.Equal(HttpStatusCode.Accepted, cancel.Status);
+
+        // A bound only a query that is not interrupted exceeds (it counts for minutes).
+        var answer = await call.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Contains("Content-Type: text/event-stream", answer.Headers, StringComparison.Ordinal);
+        Assert.Empty(answer.Body);
+        Assert.Contains("The client cancelled its request 42", log.All, StringComparison.Ordinal);
+
+        // The session goes on.
+        var echo = Data(await PostAsync(server, Bodies[0], SessionVersion, ("Mcp-Session-Id", session)));
+        Assert.Equal(1, echo["id"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":42,"reason":"user"}}""", "42")]
+    [InlineData("""{"params":{"reason":"x","requestId":"a"},"method":"notifications/cancelled","jsonrpc":"2.0"}""", "a")]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/progress","params":{"requestId":42}}""", null)]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{}}""", null)]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":4.5}}""", null)]
+    [InlineData("""[{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":42}}]""", null)]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":42}""", null)]
+    public void CancelledRequest_Bodies_NamesTheRequestOfACancellation(string body, string? expected)
+    {
+        Assert.Equal(expected, DirectToolCalls.CancelledRequest(Encoding.UTF8.GetBytes(body))?.ToString());
+    }
+
+    [Theory]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","arguments":{"x":1}}}""", true)]
     [InlineData("""{"id":"s","params":{"name":"a"},"method":"tools/call","jsonrpc":"2.0"}""", true)]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","arguments":{"x":1,"x":2}}}""", false)]
@@ -347,6 +502,42 @@ public sealed class DirectToolCallTests
     }
 
     private const string PerRequestVersion = "2026-07-28";
+
+    private const string SessionVersion = "2025-11-25";
+
+    /// <summary>Opens a session as a 2025-11-25 client does: initialize, then notifications/initialized.</summary>
+    private static async Task<string> OpenSessionAsync(McpTestServer server, params (string Name, string Value)[] headers)
+    {
+        using var http = new HttpClient();
+        using var initialize = new HttpRequestMessage(HttpMethod.Post, server.McpUri)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", Encoding.UTF8, "application/json"),
+        };
+        initialize.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        foreach (var (name, value) in headers)
+        {
+            initialize.Headers.Add(name, value);
+        }
+
+        using var response = await http.SendAsync(initialize, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var session = response.Headers.GetValues("Mcp-Session-Id").Single();
+        var initialized = await PostAsync(server, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", SessionVersion, [("Mcp-Session-Id", session), .. headers]);
+        Assert.Equal(HttpStatusCode.Accepted, initialized.Status);
+        return session;
+    }
+
+    /// <summary>The system clock moved forward by <see cref="Shift"/>.</summary>
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Shift;
+
+        public override long GetTimestamp() => System.GetTimestamp() + (long)(Shift.TotalSeconds * System.TimestampFrequency);
+
+        public override long TimestampFrequency => System.TimestampFrequency;
+    }
 
     /// <summary>A body with the 2026-07-28 <c>_meta</c> added to its params, and the tool's name.</summary>
     private static (string Body, string Name) PerRequest(string body)

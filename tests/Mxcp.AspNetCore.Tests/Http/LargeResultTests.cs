@@ -50,11 +50,11 @@ public sealed class LargeResultTests
 
     [Theory]
     [InlineData(null, false)]
-    [InlineData("2025-06-18", true)]
+    [InlineData("2025-06-18", false)]
     public async Task CallTool_ResultsOverTheThreshold_ArriveWholeAndAreSentAsWritten(string? protocolVersion, bool directToolCalls)
     {
-        // A 2026-07-28 client (no version asked) has no session: Mxcp answers its calls itself unless told not to, which
-        // keeps the SDK's sessionless path covered here; a 2025-06-18 client has a session, always served by the SDK.
+        // A 2026-07-28 client (no version asked) has no session, a 2025-06-18 client has one: Mxcp answers the calls of
+        // both itself unless told not to, which keeps the SDK's paths covered here.
         var log = new RecordingLogger();
         await using var server = await McpTestServer.StartAsync(
             o => o.DirectToolCalls = directToolCalls, writeProject: LargeTools, services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
@@ -74,12 +74,14 @@ public sealed class LargeResultTests
         Assert.DoesNotContain("Answered the tools/call of", log.All, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task CallTool_SessionlessClientAnsweredDirectly_ResultsArriveWholeWithoutTheSdk()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-06-18")]
+    public async Task CallTool_ClientAnsweredDirectly_ResultsArriveWholeWithoutTheSdk(string? protocolVersion)
     {
         var log = new RecordingLogger();
         await using var server = await McpTestServer.StartAsync(writeProject: LargeTools, services: s => s.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug)));
-        await using var client = await server.ConnectAsync();
+        await using var client = await server.ConnectAsync(protocolVersion);
 
         var results = await CallAllAsync(client);
 

@@ -14,6 +14,7 @@ internal sealed class RegisteredSession
     private readonly Lock _gate = new();
     private int _activeRequests;
     private DateTimeOffset _lastActivity;
+    private long _lastServedByServer;
 
     /// <param name="id">The session id (<c>Mcp-Session-Id</c>, the legacy SSE <c>session_id</c>, or one made up for stdio).</param>
     /// <param name="transport"><c>streamable-http</c>, <c>sse</c> or <c>stdio</c>.</param>
@@ -31,7 +32,14 @@ internal sealed class RegisteredSession
         _clock = clock;
         CreatedAt = clock.GetUtcNow();
         _lastActivity = CreatedAt;
+        _lastServedByServer = clock.GetTimestamp();
     }
+
+    /// <summary>
+    /// What binds the session to the user who opened it, as its transport compares it (equal for requests of the same
+    /// user); <see langword="null"/> for a session opened without authentication.
+    /// </summary>
+    public object? Binding { get; init; }
 
     public string Id { get; }
 
@@ -81,6 +89,15 @@ internal sealed class RegisteredSession
 
         return new Activity(this);
     }
+
+    /// <summary>
+    /// Notes that a request of the session reached the session's own server (which keeps its idle time); requests a
+    /// transport answers on the server's behalf do not.
+    /// </summary>
+    public void MarkServedByServer() => Interlocked.Exchange(ref _lastServedByServer, _clock.GetTimestamp());
+
+    /// <summary>Whether a request of the session reached the session's own server within <paramref name="span"/>.</summary>
+    public bool ServedByServerWithin(TimeSpan span) => _clock.GetElapsedTime(Interlocked.Read(ref _lastServedByServer)) < span;
 
     /// <summary>Ends the session as its transport does when the client ends it.</summary>
     public Task<bool> TerminateAsync(CancellationToken cancellationToken) => _terminate(cancellationToken);
