@@ -254,7 +254,7 @@ internal static class YamlDocumentLoader
                         var depth = Enter(start, enclosing);
                         var before = _nodes;
                         var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
-                        var seen = new HashSet<string>(StringComparer.Ordinal);
+                        HashSet<string>? seen = null;
                         var inner = 0;
                         Next();
                         while (parser.Current is not MappingEnd)
@@ -265,7 +265,7 @@ internal static class YamlDocumentLoader
                                 throw Error(keyEvent, "mapping keys must be plain strings");
                             }
 
-                            if (!seen.Add(key.Value))
+                            if (IsDuplicate(entries, ref seen, key.Value))
                             {
                                 throw Error(keyEvent, $"duplicate key '{key.Value}'");
                             }
@@ -284,6 +284,39 @@ internal static class YamlDocumentLoader
                 default:
                     throw Error(current, "unsupported YAML node");
             }
+        }
+
+        /// <summary>
+        /// Whether <paramref name="entries"/> has <paramref name="key"/> already: compared one by one while the mapping is
+        /// small (most are; a set per mapping was among the largest costs of reading a project of thousands of files), through
+        /// <paramref name="seen"/> once it grows.
+        /// </summary>
+        private static bool IsDuplicate(List<KeyValuePair<YamlScalar, YamlNode>> entries, ref HashSet<string>? seen, string key)
+        {
+            const int SmallMapping = 8;
+            if (seen is null)
+            {
+                foreach (var entry in entries)
+                {
+                    if (string.Equals(entry.Key.Value, key, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+
+                if (entries.Count < SmallMapping)
+                {
+                    return false;
+                }
+
+                seen = new HashSet<string>(entries.Count * 2, StringComparer.Ordinal);
+                foreach (var entry in entries)
+                {
+                    seen.Add(entry.Key.Value);
+                }
+            }
+
+            return !seen.Add(key);
         }
 
         /// <summary>Counts a mapping or sequence and marks its anchor open; returns its depth.</summary>

@@ -25,6 +25,30 @@ public sealed class YamlDocumentLoaderLimitTests
         Assert.Contains("'*x'", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(8, 3)]
+    [InlineData(9, 8)]
+    [InlineData(40, 0)]
+    [InlineData(40, 39)]
+    public void Load_DuplicateKey_IsAnErrorNamingKeyAndLineInMappingsOfAnySize(int keys, int repeated)
+    {
+        var yaml = new StringBuilder("tool:\n");
+        for (var i = 0; i < keys; i++)
+        {
+            yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"  k{i}: {i}\n");
+        }
+
+        yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"  k{repeated}: again\n  after: 1\n");
+
+        var e = Assert.Throws<ProjectFileException>(() => YamlDocumentLoader.Load(yaml.ToString(), "tools/dup.yml"));
+
+        Assert.Equal(keys + 2, e.Line);
+        Assert.Contains($"duplicate key 'k{repeated}'", e.Message, StringComparison.Ordinal);
+        var distinct = Assert.IsType<YamlMapping>(YamlDocumentLoader.Load(yaml.ToString().Replace($"  k{repeated}: again", "  other: again", StringComparison.Ordinal), "tools/ok.yml"));
+        Assert.Equal(keys + 2, Assert.IsType<YamlMapping>(distinct.Entries[0].Value).Entries.Count);
+    }
+
     [Fact]
     public void Load_UnknownAlias_IsAnErrorNamingTheAlias()
     {
