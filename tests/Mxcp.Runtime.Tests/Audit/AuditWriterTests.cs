@@ -144,76 +144,84 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
-    public async Task Batching_SteadyStream_BatchesStartAtMostEveryMinIntervalAndLoseNothing()
+    public async Task Batching_AfterABatch_TheNextWaitsForMinIntervalAndLosesNothing()
     {
+        // The writer's clock stands still unless the test moves it: what the interval holds back stays back however
+        // slowly the machine runs, and is written once the clock has moved by the interval.
         var sink = new TestSink();
-        var started = new ConcurrentQueue<long>();
-        var writer = new AuditWriter(new RecordingLoggerFactory().CreateLogger<AuditWriter>());
-        writer.Start(new TimedSink(sink, started), capacity: 100_000);
-
-        // About 2,000 records a second for 600 ms: with a batch per 10 records that would be ~120 batches.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var sent = 0;
-        while (clock.Elapsed < TimeSpan.FromMilliseconds(600))
+        var clock = new SteppedClock();
+        var writer = new AuditWriter(new RecordingLoggerFactory().CreateLogger<AuditWriter>(), clock);
+        writer.Start(sink, capacity: 100_000);
+        for (var i = 0; i < 10; i++)
         {
-            for (var i = 0; i < 4; i++)
-            {
-                Assert.True(writer.TryEnqueue(Make(0) with { DurationMs = sent++ }));
-            }
-
-            await Task.Delay(2, Ct);
+            writer.TryEnqueue(Make(0) with { DurationMs = i });
         }
 
+        await UntilAsync(() => sink.Stored.Count == 10);
+        for (var i = 10; i < 30; i++)
+        {
+            writer.TryEnqueue(Make(0) with { DurationMs = i });
+        }
+
+        await Task.Delay(300, Ct);
+        Assert.Equal(10, sink.Stored.Count);
+        clock.Advance(AuditWriter.MinInterval - TimeSpan.FromMilliseconds(1));
+        await Task.Delay(100, Ct);
+        Assert.Equal(10, sink.Stored.Count);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await UntilAsync(() => sink.Stored.Count == 30);
+        Assert.Equal([10, 20], sink.Batches);
         await writer.StopAsync(Ct);
-        Assert.Equal(sent, sink.Stored.Count);
-        var starts = started.ToArray();
-        var gaps = starts.Zip(starts.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b)).SkipLast(1).ToList();
-        Assert.True(starts.Length <= 600 / AuditWriter.MinInterval.TotalMilliseconds + 3, $"{starts.Length} batches for {sent} records in 600 ms");
-        // Measured where the sink is called, a little after each batch's start (records are converted in between).
-        Assert.All(gaps, gap => Assert.True(gap >= AuditWriter.MinInterval - TimeSpan.FromMilliseconds(10), $"batches {gap.TotalMilliseconds:0.0} ms apart"));
+        Assert.Equal(Enumerable.Range(0, 30), sink.Stored.Select(r => (int)r.DurationMs));
     }
 
     [Fact]
     public async Task Batching_AWholeMaxBatchWaiting_WrittenWithoutTheInterval()
     {
+        // The clock never moves: only whole batches of MaxBatch records may go without waiting for the interval (a
+        // full queue would otherwise cap the rate at one batch per interval).
         var sink = new TestSink();
-        var writer = new AuditWriter(new RecordingLoggerFactory().CreateLogger<AuditWriter>());
+        var clock = new SteppedClock();
+        var writer = new AuditWriter(new RecordingLoggerFactory().CreateLogger<AuditWriter>(), clock);
         writer.Start(sink, capacity: 100_000);
         for (var i = 0; i < 10; i++)
         {
             writer.TryEnqueue(Make(0));
         }
 
-        while (sink.Stored.Count < 10)
-        {
-            await Task.Delay(2, Ct);
-        }
-
-        // Right after a batch: MaxBatch records do not wait for MinInterval (a full queue would otherwise cap the rate).
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await UntilAsync(() => sink.Stored.Count == 10);
         for (var i = 0; i < 20 * AuditWriter.MaxBatch; i++)
         {
             Assert.True(writer.TryEnqueue(Make(0)));
         }
 
-        while (sink.Stored.Count < 10 + (20 * AuditWriter.MaxBatch))
-        {
-            await Task.Delay(1, Ct);
-        }
-
-        // One batch per MinInterval would take about a second.
-        Assert.True(clock.Elapsed < 10 * AuditWriter.MinInterval, $"20 full batches took {clock.Elapsed.TotalMilliseconds:0} ms");
+        await UntilAsync(() => sink.Stored.Count == 10 + (20 * AuditWriter.MaxBatch));
+        Assert.All(sink.Batches.Skip(1), b => Assert.Equal(AuditWriter.MaxBatch, b));
         await writer.StopAsync(Ct);
     }
 
-    /// <summary>Notes when each batch reaches the sink.</summary>
-    private sealed class TimedSink(IAuditSink inner, ConcurrentQueue<long> started) : IAuditSink
+    /// <summary>Waits for <paramref name="done"/>; fails after 30 s (a hang, not a slow machine).</summary>
+    private static async Task UntilAsync(Func<bool> done)
     {
-        public ValueTask WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!done())
         {
-            started.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
-            return inner.WriteAsync(records, cancellationToken);
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the writer did not get there in 30 s");
+            await Task.Delay(2, Ct);
         }
+    }
+
+    /// <summary>A clock whose timestamps move only when the test moves them.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        private long _ticks = TimeSpan.TicksPerDay;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 
     [Fact]
