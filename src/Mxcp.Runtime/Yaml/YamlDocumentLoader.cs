@@ -288,7 +288,7 @@ internal static class YamlDocumentLoader
 
         /// <summary>
         /// Whether <paramref name="entries"/> has <paramref name="key"/> already: compared one by one while the mapping is
-        /// small (most are; a set per mapping was among the largest costs of reading a project of thousands of files), through
+        /// small (most are: a few keys, which comparing costs less than hashing them into a set per mapping), through
         /// <paramref name="seen"/> once it grows.
         /// </summary>
         private static bool IsDuplicate(List<KeyValuePair<YamlScalar, YamlNode>> entries, ref HashSet<string>? seen, string key)
