@@ -506,13 +506,9 @@ internal sealed partial class DirectToolCalls : IDisposable
         return json && stream;
     }
 
+    /// <summary>The version of a request without a session header (<see cref="TryAccept"/> takes those apart).</summary>
     private static Version VersionOf(IHeaderDictionary headers)
     {
-        if (headers.ContainsKey(StreamableHttpSessionTracker.SessionIdHeader))
-        {
-            return Version.Unsupported;
-        }
-
         var header = headers["MCP-Protocol-Version"];
         var version = header.Count switch
         {
