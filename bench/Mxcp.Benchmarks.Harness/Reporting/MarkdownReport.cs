@@ -188,14 +188,16 @@ internal static class MarkdownReport
         }
 
         Line(md, $"Default mode, SQL tools only, not pinned; {(report.Quick ? "one start per size (the first, so file caches may be cold)" : $"medians of {report.Startup[0].Repetitions} starts after one unreported warm start")}. " +
-            "Listening: the process printed its URL; first tools/list: one POST listing every tool was answered; idle RSS: after " +
+            "Listening: the process printed its URL; first tools/list: one POST listing every tool was answered; CPU: the server's user and system CPU time when it answered " +
+            "(the work of starting, which the machine's load does not change); other processes: how many CPUs the rest of the machine kept busy meanwhile (on " +
+            report.Machine.Cores.ToString(CultureInfo.InvariantCulture) + " CPUs, what slows the times down); idle RSS: after " +
             report.Settings.IdleSettleSeconds.ToString("0", CultureInfo.InvariantCulture) + " s without requests.");
         Line(md);
-        Line(md, "| endpoints | listening (ms) | first tools/list answered (ms) | RSS after start (MB) | idle RSS (MB) |");
-        Line(md, "|---:|---:|---:|---:|---:|");
+        Line(md, "| endpoints | listening (ms) | first tools/list answered (ms) | CPU by then (s) | other processes (CPUs) | RSS after start (MB) | idle RSS (MB) |");
+        Line(md, "|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in report.Startup)
         {
-            Line(md, $"| {s.Endpoints} | {s.ListeningMs:0} | {s.FirstListMs:0} | {s.RssAfterStartMb:0} | {s.IdleRssMb:0} |");
+            Line(md, $"| {s.Endpoints} | {s.ListeningMs:0} | {s.FirstListMs:0} | {s.CpuSeconds:0.00} | {s.OtherCpus:0.00} | {s.RssAfterStartMb:0} | {s.IdleRssMb:0} |");
         }
     }
 

@@ -142,13 +142,13 @@ public sealed class RatioCalculatorTests
     [Fact]
     public void Targets_TenThousandEndpoints_OwnTargetAndLeftOutOfTheIdleRssTarget()
     {
-        var startup = new[] { new Mxcp.Benchmarks.Harness.Startup.StartupResult(1000, 3, 800, 900, 130, 120), new Mxcp.Benchmarks.Harness.Startup.StartupResult(10000, 3, 2000, 2500, 350, 300) };
+        var startup = new[] { new Mxcp.Benchmarks.Harness.Startup.StartupResult(1000, 3, 800, 900, 130, 120, 1.4, 0.1), new Mxcp.Benchmarks.Harness.Startup.StartupResult(10000, 3, 2000, 2500, 350, 300, 4.25, 0.5) };
 
         var targets = RatioCalculator.Targets([], [], startup);
 
         Assert.True(Assert.Single(targets, t => t.Target.StartsWith("Idle RSS", StringComparison.Ordinal)).Met);
         var ten = Assert.Single(targets, t => t.Target.StartsWith("Start-up with 10,000", StringComparison.Ordinal));
         Assert.True(ten.Met);
-        Assert.Equal("2.50 s, RSS 350 MB after the first tools/list, 300 MB idle", ten.Measured);
+        Assert.Equal("2.50 s (4.25 s of CPU; other processes kept 0.50 CPUs busy), RSS 350 MB after the first tools/list, 300 MB idle", ten.Measured);
     }
 }
