@@ -185,12 +185,13 @@ public sealed class PackageTests(PackedPackagesFixture packed)
     }
 
     [Fact]
-    public void ToolPackage_RuntimeConfig_RecompilesHotMethodsWithoutWaitingForStartUpToEnd()
+    public void ToolPackage_RuntimeConfig_CarriesTheMeasuredTieringSettings()
     {
         var tool = Packages["Mxcp.Cli"];
         using var config = System.Text.Json.JsonDocument.Parse(tool.Read($"{ToolFolder}mxcp.runtimeconfig.json"));
         var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
         Assert.Equal(0, properties.GetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs").GetInt32());
+        Assert.Equal(1000, properties.GetProperty("System.Runtime.TieredCompilation.CallCountThreshold").GetInt32());
         Assert.True(properties.GetProperty("System.Runtime.TieredPGO").GetBoolean());
     }
 
