@@ -38,6 +38,8 @@ internal sealed class ChildGeneratorDriver : IWindowDriver
 
     public string Server { get; }
 
+    public int ServerPid => _watchedPid ?? _process.Id;
+
     /// <param name="cpus">The CPUs to pin the child to (null: not pinned).</param>
     /// <param name="watchedPid">The process whose CPU and RSS are the "server" figures; null means the child itself.</param>
     public static ChildGeneratorDriver Start(

@@ -9,6 +9,9 @@ internal interface IWindowDriver : IAsyncDisposable
     /// <summary>The server id the windows belong to.</summary>
     string Server { get; }
 
+    /// <summary>The process whose CPU and RSS are the server's figures (a server, or DuckDB alone's own process).</summary>
+    int ServerPid { get; }
+
     Task WarmUpAsync(int concurrency, TimeSpan length, CancellationToken cancellationToken);
 
     Task<MeasuredWindow> MeasureAsync(int concurrency, CancellationToken cancellationToken);

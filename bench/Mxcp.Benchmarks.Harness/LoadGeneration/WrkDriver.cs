@@ -7,6 +7,8 @@ internal sealed class WrkDriver(WrkRunner wrk, string server, int serverPid, Uri
 {
     public string Server => server;
 
+    public int ServerPid => serverPid;
+
     public Task WarmUpAsync(int concurrency, TimeSpan length, CancellationToken cancellationToken) =>
         wrk.RunAsync(url, request, expect, concurrency, Math.Max(1, (int)Math.Round(length.TotalSeconds)), serverPid, cancellationToken);
 

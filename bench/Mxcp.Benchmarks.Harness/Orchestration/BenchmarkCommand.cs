@@ -35,7 +35,7 @@ internal sealed class BenchmarkCommand
     private readonly List<ServerInfo> _servers = [];
     private readonly List<string> _notes = [];
     private readonly Dictionary<(string Server, string Workload, string Protocol), long> _answerBytes = [];
-    private readonly HashSet<(string Mode, string Server)> _warmedUp = [];
+    private readonly HashSet<int> _warmedUp = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
     private BenchProject _project = null!;
 
@@ -385,7 +385,7 @@ internal sealed class BenchmarkCommand
         {
             foreach (var driver in drivers)
             {
-                var warmup = _warmedUp.Add((modeOf(driver.Server), driver.Server)) ? _settings.FirstWarmupSeconds : _settings.WarmupSeconds;
+                var warmup = _warmedUp.Add(driver.ServerPid) ? _settings.FirstWarmupSeconds : _settings.WarmupSeconds;
                 await Guarded(driver, () => driver.WarmUpAsync(concurrencies.Max(), TimeSpan.FromSeconds(warmup), cancellationToken));
             }
 

@@ -3,8 +3,9 @@ namespace Mxcp.Benchmarks.Harness.Orchestration;
 /// <summary>
 /// How long and how often each window runs. The full run measures every cell three times, interleaving the servers
 /// (in rotated order) so that drifting background load hits all of them alike, and reports the median window;
-/// <c>--quick</c> measures each cell once, with short windows, to finish in a few minutes. A server's first workload in a
-/// mode warms up for <c>FirstWarmupSeconds</c> instead of <c>WarmupSeconds</c>: a freshly started .NET server spends
+/// <c>--quick</c> measures each cell once, with short windows, to finish in a few minutes. A server process's first workload
+/// (and DuckDB alone's, a new process per workload) warms up for <c>FirstWarmupSeconds</c> instead of
+/// <c>WarmupSeconds</c>: a freshly started .NET server spends
 /// its first seconds of load compiling its call path (on one CPU, the runtime's recompilation thread took 1.0-1.3 s of
 /// the first 2 s at concurrency 1 after a 3 s warm-up), and those seconds would otherwise fall into the first
 /// workload's concurrency-1 windows.
