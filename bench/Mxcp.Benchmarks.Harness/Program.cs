@@ -5,7 +5,6 @@ using Mxcp.Benchmarks.Harness.Orchestration;
 
 // The benchmark harness of bench/run.sh.
 //   run --repo DIR [--quick] [--servers a,b] [--workloads x,y]   the whole benchmark; writes bench/results/<date>.md/.json
-//   loadgen --url URL (--tool NAME --arguments JSON | tools/list) --expect TEXT --concurrency 1,8,32 --warmup S --duration S
 //   duckdb-alone --database FILE --sql SQL --arguments JSON --concurrency 1,8,32 --warmup S --duration S
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -16,7 +15,7 @@ Console.CancelKeyPress += (_, e) =>
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("Usage: Mxcp.Benchmarks.Harness run|loadgen|duckdb-alone [options] (see bench/README.md)");
+    Console.Error.WriteLine("Usage: Mxcp.Benchmarks.Harness run|duckdb-alone [options] (see bench/README.md)");
     return 2;
 }
 
@@ -24,7 +23,6 @@ var arguments = new CommandArguments(args[1..]);
 return args[0] switch
 {
     "run" => await BenchmarkCommand.RunAsync(arguments, cancel.Token),
-    "loadgen" => await McpLoadGenerator.RunAsync(arguments, cancel.Token),
     "duckdb-alone" => await DuckDbAloneCommand.RunAsync(arguments, cancel.Token),
-    _ => throw new ArgumentException($"Unknown command '{args[0]}': use run, loadgen or duckdb-alone"),
+    _ => throw new ArgumentException($"Unknown command '{args[0]}': use run or duckdb-alone"),
 };

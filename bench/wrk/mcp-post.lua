@@ -5,6 +5,8 @@
 --   BENCH_REQUEST      file holding the request: "Name: value" header lines, an empty line, then the JSON body
 --   BENCH_EXPECT       text every good answer contains (a value from the database, a tool name, ...)
 --   BENCH_CONCURRENCY  the -c value, echoed in the result line
+--   BENCH_SESSIONS     optional, comma-separated Mcp-Session-Id values, one per wrk thread (the stateful mode runs
+--                      -t equal to -c, so each connection calls in its own session)
 --
 -- A 200 answer is counted as an error when it lacks BENCH_EXPECT or carries a JSON-RPC error or "isError":true;
 -- other statuses below 400 count as errors too (wrk itself counts 4xx/5xx as status errors).
@@ -45,11 +47,27 @@ function response(status, headers, answer)
   end
 end
 
+-- per thread: the session that setup() gave this thread, if any
+function init(args)
+  if session ~= nil then
+    wrk.headers["Mcp-Session-Id"] = session
+  end
+end
+
 -- main thread
 local threads = {}
+local sessions = {}
+for id in (os.getenv("BENCH_SESSIONS") or ""):gmatch("[^,]+") do
+  table.insert(sessions, id)
+end
 
 function setup(thread)
   table.insert(threads, thread)
+  if #sessions > 0 then
+    local session = assert(sessions[#threads], "BENCH_SESSIONS holds fewer sessions than wrk has threads")
+    -- thread:set reads its last two arguments, so the session goes alone (assert would pass its message too)
+    thread:set("session", session)
+  end
 end
 
 function done(summary, latency, requests)

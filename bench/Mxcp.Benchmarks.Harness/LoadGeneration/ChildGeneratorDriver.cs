@@ -6,8 +6,8 @@ using Mxcp.Benchmarks.Harness.Processes;
 namespace Mxcp.Benchmarks.Harness.LoadGeneration;
 
 /// <summary>
-/// Windows from a long-lived child of this harness (the <c>loadgen</c> and <c>duckdb-alone</c> commands), so that the
-/// client sessions or the open database stay warm between interleaved windows. The child reads one command per line
+/// Windows from a long-lived child of this harness (the <c>duckdb-alone</c> command), so that the open database stays
+/// warm between interleaved windows. The child reads one command per line
 /// (<see cref="GeneratorCommandLoop"/>) and answers with the measure marker and a result line.
 /// </summary>
 internal sealed class ChildGeneratorDriver : IWindowDriver

@@ -20,6 +20,6 @@ internal interface IWindowDriver : IAsyncDisposable
 /// <summary>A generator's result for one window and what /proc showed meanwhile.</summary>
 internal sealed record MeasuredWindow(LoadResult Load, Measurement.RunMeasurement Measurement)
 {
-    /// <summary>The generator's CPU per second: its own account when it keeps one (the client generator), else /proc's (wrk).</summary>
+    /// <summary>The generator's CPU per second: its own account when its result line carries one (earlier reports' client generator), else /proc's (wrk).</summary>
     public double? GeneratorCpuCores => Load.GeneratorCpuSeconds is { } seconds ? seconds / Load.DurationSeconds : Measurement.GeneratorCpuCores;
 }

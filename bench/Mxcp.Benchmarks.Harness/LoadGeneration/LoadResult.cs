@@ -1,15 +1,16 @@
 namespace Mxcp.Benchmarks.Harness.LoadGeneration;
 
 /// <summary>
-/// What one measured window of a load generator reports: the result line that <c>bench/wrk/mcp-post.lua</c>, the
-/// <c>loadgen</c> command and the <c>duckdb-alone</c> command print (<see cref="LoadResultParser"/>).
+/// What one measured window of a load generator reports: the result line that <c>bench/wrk/mcp-post.lua</c> and the
+/// <c>duckdb-alone</c> command print (<see cref="LoadResultParser"/>; reports before 2026-12-06 also hold lines of
+/// the former <c>loadgen</c> client generator, <c>mcp-client</c>).
 /// </summary>
 internal sealed record LoadResult
 {
-    /// <summary><c>wrk</c>, <c>mcp-client</c> or <c>in-process</c>.</summary>
+    /// <summary><c>wrk</c>, <c>in-process</c>, or in earlier reports <c>mcp-client</c>.</summary>
     public required string Generator { get; init; }
 
-    /// <summary>Connections (wrk), client sessions (mcp-client) or concurrent callers (in-process).</summary>
+    /// <summary>Connections (wrk; sessions too in the stateful mode) or concurrent callers (in-process).</summary>
     public required int Concurrency { get; init; }
 
     /// <summary>Requests completed inside the window.</summary>

@@ -2,18 +2,26 @@ using Mxcp.Benchmarks.Harness.Workloads;
 
 namespace Mxcp.Benchmarks.Harness.LoadGeneration;
 
-/// <summary>Stateless windows: one wrk process per window, POSTing the same request.</summary>
-internal sealed class WrkDriver(WrkRunner wrk, string server, int serverPid, Uri url, McpRequest request, string expect, int windowSeconds) : IWindowDriver
+/// <summary>
+/// Windows of one wrk process each, POSTing the same request: without <paramref name="sessions"/> (the stateless
+/// modes) on fresh keep-alive connections, with them one initialized session per connection, kept across windows.
+/// </summary>
+internal sealed class WrkDriver(
+    WrkRunner wrk, string server, int serverPid, Uri url, McpRequest request, string expect, int windowSeconds, McpSessions? sessions = null) : IWindowDriver
 {
     public string Server => server;
 
     public int ServerPid => serverPid;
 
-    public Task WarmUpAsync(int concurrency, TimeSpan length, CancellationToken cancellationToken) =>
-        wrk.RunAsync(url, request, expect, concurrency, Math.Max(1, (int)Math.Round(length.TotalSeconds)), serverPid, cancellationToken);
+    public async Task WarmUpAsync(int concurrency, TimeSpan length, CancellationToken cancellationToken) =>
+        await wrk.RunAsync(
+            url, request, expect, concurrency, Math.Max(1, (int)Math.Round(length.TotalSeconds)), serverPid, await SessionsAsync(concurrency, cancellationToken), cancellationToken);
 
-    public Task<MeasuredWindow> MeasureAsync(int concurrency, CancellationToken cancellationToken) =>
-        wrk.RunAsync(url, request, expect, concurrency, windowSeconds, serverPid, cancellationToken);
+    public async Task<MeasuredWindow> MeasureAsync(int concurrency, CancellationToken cancellationToken) =>
+        await wrk.RunAsync(url, request, expect, concurrency, windowSeconds, serverPid, await SessionsAsync(concurrency, cancellationToken), cancellationToken);
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => sessions?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private async Task<IReadOnlyList<string>?> SessionsAsync(int concurrency, CancellationToken cancellationToken) =>
+        sessions is null ? null : await sessions.TakeAsync(concurrency, cancellationToken);
 }

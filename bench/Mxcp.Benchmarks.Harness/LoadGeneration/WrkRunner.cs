@@ -8,17 +8,24 @@ using Mxcp.Benchmarks.Harness.Workloads;
 namespace Mxcp.Benchmarks.Harness.LoadGeneration;
 
 /// <summary>
-/// Drives stateless POSTs with wrk (one thread per generator CPU, at most one per connection) and
-/// <c>bench/wrk/mcp-post.lua</c>, pinned to the generator CPUs, while <see cref="RunMonitor"/> watches the server and
-/// wrk itself.
+/// Drives POSTs with wrk and <c>bench/wrk/mcp-post.lua</c>, pinned to the generator CPUs, while
+/// <see cref="RunMonitor"/> watches the server and wrk itself. Without sessions: one thread per generator CPU, at most
+/// one per connection. With sessions (the stateful mode): one thread per connection, each carrying its own
+/// <c>Mcp-Session-Id</c>, so that every concurrent caller is one session.
 /// </summary>
 internal sealed class WrkRunner(string wrk, string script, CpuLayout cpus, string scratchDirectory)
 {
     public async Task<MeasuredWindow> RunAsync(
-        Uri url, McpRequest request, string expect, int concurrency, int seconds, int serverPid, CancellationToken cancellationToken)
+        Uri url, McpRequest request, string expect, int concurrency, int seconds, int serverPid, IReadOnlyList<string>? sessions,
+        CancellationToken cancellationToken)
     {
+        if (sessions is not null && sessions.Count != concurrency)
+        {
+            throw new ArgumentException($"{sessions.Count} sessions for {concurrency} connections", nameof(sessions));
+        }
+
         var requestFile = WriteRequestFile(request);
-        var threads = Math.Max(1, Math.Min(concurrency, cpus.GeneratorCpuCount));
+        var threads = sessions is null ? Math.Max(1, Math.Min(concurrency, cpus.GeneratorCpuCount)) : concurrency;
         var (fileName, arguments) = CpuLayout.Pin(cpus.GeneratorCpus, wrk,
             ["-t", $"{threads}", "-c", $"{concurrency}", "-d", $"{seconds}s", "--timeout", "30s", "-s", script, url.ToString()]);
         var info = ProcessRunner.StartInfo(fileName, arguments, scratchDirectory, new Dictionary<string, string>
@@ -26,6 +33,7 @@ internal sealed class WrkRunner(string wrk, string script, CpuLayout cpus, strin
             ["BENCH_REQUEST"] = requestFile,
             ["BENCH_EXPECT"] = expect,
             ["BENCH_CONCURRENCY"] = $"{concurrency}",
+            ["BENCH_SESSIONS"] = sessions is null ? "" : string.Join(',', sessions.Where(id => id.Length > 0)),
         });
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start wrk");

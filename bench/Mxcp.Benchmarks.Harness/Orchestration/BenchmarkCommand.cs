@@ -220,7 +220,7 @@ internal sealed class BenchmarkCommand
         }
     }
 
-    /// <summary>The McpClient generator (one session per caller) against the default servers, then 2026-07-28 POSTs with wrk.</summary>
+    /// <summary>wrk with one initialized session per connection against the default servers, then 2026-07-28 POSTs with wrk.</summary>
     private async Task RunStatefulAsync(IReadOnlyList<Workload> workloads, CancellationToken cancellationToken)
     {
         var servers = NewServers(Modes.Stateful);
@@ -237,20 +237,10 @@ internal sealed class BenchmarkCommand
                 var drivers = new List<IWindowDriver>();
                 foreach (var id in StatefulServersFor(workload))
                 {
-                    if (await servers.EnsureRunningAsync(id, cancellationToken) is { } server)
+                    if (await servers.EnsureRunningAsync(id, cancellationToken) is { } server
+                        && await StatefulDriverAsync(id, server, workload, cancellationToken) is { } driver)
                     {
-                        List<string> arguments = ["loadgen", "--url", server.Url.ToString(), "--expect", workload.Expect, "--protocol", McpRequest.Protocol2025];
-                        if (!workload.IsList)
-                        {
-                            arguments.AddRange(["--tool", workload.Tool!, "--arguments", workload.ArgumentsJson]);
-                        }
-
-                        if (workload.TimeToLastByte)
-                        {
-                            arguments.Add("--raw");
-                        }
-
-                        drivers.Add(ChildGeneratorDriver.Start(id, arguments, _cpus.GeneratorCpus, server.Pid, Path.Combine(_paths.Logs, $"loadgen-{id}.log"), WindowWarmup, WindowFor(workload)));
+                        drivers.Add(driver);
                     }
                 }
 
@@ -365,6 +355,36 @@ internal sealed class BenchmarkCommand
 
         _answerBytes[(id, workload.Name, protocol)] = check.Body.Length;
         return new WrkDriver(_wrk, id, server.Pid, url, request, workload.Expect, WindowSecondsFor(workload));
+    }
+
+    /// <summary>
+    /// A wrk driver whose connections each call in their own session; null (and a failure recorded) when a session cannot
+    /// be opened or the workload's request is not answered in one.
+    /// </summary>
+    private async Task<IWindowDriver?> StatefulDriverAsync(string id, ServerProcess server, Workload workload, CancellationToken cancellationToken)
+    {
+        var request = McpRequest.For(workload, McpRequest.Protocol2025);
+        var sessions = new McpSessions(_http, server.Url, McpRequest.Protocol2025);
+        try
+        {
+            var first = await sessions.TakeAsync(1, cancellationToken);
+            var check = await CheckAsync(server.Url, request.InSession(first[0]), workload.Expect, cancellationToken);
+            if (!check.Good)
+            {
+                Fail(Modes.Stateful, id, workload, "the check request was not answered with the expected result in a session: " + check.Detail);
+                await sessions.DisposeAsync();
+                return null;
+            }
+
+            _answerBytes[(id, workload.Name, McpRequest.Protocol2025)] = check.Body.Length;
+            return new WrkDriver(_wrk, id, server.Pid, server.Url, request, workload.Expect, WindowSecondsFor(workload), sessions);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Fail(Modes.Stateful, id, workload, "no session: " + e.Message);
+            await sessions.DisposeAsync();
+            return null;
+        }
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ internal static class Modes
     /// <summary>wrk POSTing a 2025-11-25 request without initialize to servers started in stateless mode.</summary>
     public const string Stateless = "stateless";
 
-    /// <summary>The McpClient load generator: one initialized session per concurrent caller.</summary>
+    /// <summary>wrk against the default (hybrid) servers, each connection calling in its own initialized session.</summary>
     public const string Stateful = "stateful";
 
     /// <summary>wrk POSTing a 2026-07-28 request (per-request metadata, no session) to the default (hybrid) servers.</summary>

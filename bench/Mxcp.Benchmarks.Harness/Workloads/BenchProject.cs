@@ -60,9 +60,8 @@ internal sealed class BenchProject
     public const int LargeResultRows = 100_000;
 
     /// <summary>
-    /// The large result takes a third of a second or more per call, and one and a half through the client generator
-    /// (which parses every answer): its windows last at least this long, so that the quick run's one-second windows
-    /// complete enough calls too.
+    /// The large result takes a third of a second or more per call: its windows last at least this long, so that the
+    /// quick run's one-second windows complete enough calls too.
     /// </summary>
     public const int LargeResultWindowSeconds = 10;
 

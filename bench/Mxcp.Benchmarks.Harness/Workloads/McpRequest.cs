@@ -55,6 +55,10 @@ internal sealed record McpRequest(IReadOnlyList<KeyValuePair<string, string>> He
         return new McpRequest(headers, body.ToJsonString());
     }
 
+    /// <summary>This request in a session (<c>Mcp-Session-Id</c>); unchanged for an empty id (a server without sessions).</summary>
+    public McpRequest InSession(string session) =>
+        session.Length == 0 ? this : this with { Headers = [.. Headers, new("Mcp-Session-Id", session)] };
+
     /// <summary>The file format of <c>bench/wrk/mcp-post.lua</c>: header lines, an empty line, the body.</summary>
     public string ToRequestFile()
     {

@@ -40,4 +40,25 @@ public sealed class McpRequestTests
         Assert.DoesNotContain(request.Headers, h => h.Key == "Mcp-Name");
         Assert.Equal("tools/list", JsonNode.Parse(request.Body)!["method"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void InSession_SessionId_AddsTheHeaderAndKeepsTheBody()
+    {
+        var request = McpRequest.For(Lookup, McpRequest.Protocol2025);
+
+        var inSession = request.InSession("abc123");
+
+        Assert.Contains(new KeyValuePair<string, string>("Mcp-Session-Id", "abc123"), inSession.Headers);
+        Assert.Equal(request.Headers.Count + 1, inSession.Headers.Count);
+        Assert.Equal(request.Body, inSession.Body);
+        Assert.DoesNotContain(request.Headers, h => h.Key == "Mcp-Session-Id");
+    }
+
+    [Fact]
+    public void InSession_EmptyId_LeavesTheRequestWithoutSession()
+    {
+        var request = McpRequest.For(Lookup, McpRequest.Protocol2025);
+
+        Assert.Same(request, request.InSession(""));
+    }
 }
