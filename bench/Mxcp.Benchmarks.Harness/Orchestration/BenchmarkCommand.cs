@@ -238,7 +238,7 @@ internal sealed class BenchmarkCommand
                 foreach (var id in StatefulServersFor(workload))
                 {
                     if (await servers.EnsureRunningAsync(id, cancellationToken) is { } server
-                        && await StatefulDriverAsync(id, server, workload, cancellationToken) is { } driver)
+                        && await WrkDriverAsync(Modes.Stateful, id, server, server.Url, workload, McpRequest.Protocol2025, cancellationToken, inSessions: true) is { } driver)
                     {
                         drivers.Add(driver);
                     }
@@ -342,49 +342,42 @@ internal sealed class BenchmarkCommand
     private IEnumerable<string> StatefulServersFor(Workload workload) =>
         StatelessServersFor(workload).Where(id => id is not ServerIds.RawKestrel and not ServerIds.MxcpHop);
 
-    /// <summary>A wrk driver, once the server answered the check request correctly (else a failure row, and null).</summary>
-    private async Task<IWindowDriver?> WrkDriverAsync(string mode, string id, ServerProcess server, Uri url, Workload workload, string protocol, CancellationToken cancellationToken)
+    /// <summary>
+    /// A wrk driver, once the server answered the check request correctly (else a failure row, and null). With
+    /// <paramref name="inSessions"/> each connection calls in its own initialized session, and the check runs in one.
+    /// </summary>
+    private async Task<IWindowDriver?> WrkDriverAsync(
+        string mode, string id, ServerProcess server, Uri url, Workload workload, string protocol, CancellationToken cancellationToken, bool inSessions = false)
     {
         var request = McpRequest.For(workload, protocol);
-        var check = await CheckAsync(url, request, workload.Expect, cancellationToken);
-        if (!check.Good)
-        {
-            Fail(mode, id, workload, "the check request was not answered with the expected result: " + check.Detail);
-            return null;
-        }
-
-        _answerBytes[(id, workload.Name, protocol)] = check.Body.Length;
-        return new WrkDriver(_wrk, id, server.Pid, url, request, workload.Expect, WindowSecondsFor(workload));
-    }
-
-    /// <summary>
-    /// A wrk driver whose connections each call in their own session; null (and a failure recorded) when a session cannot
-    /// be opened or the workload's request is not answered in one.
-    /// </summary>
-    private async Task<IWindowDriver?> StatefulDriverAsync(string id, ServerProcess server, Workload workload, CancellationToken cancellationToken)
-    {
-        var request = McpRequest.For(workload, McpRequest.Protocol2025);
-        var sessions = new McpSessions(_http, server.Url, McpRequest.Protocol2025);
+        var sessions = inSessions ? new McpSessions(_http, url, protocol) : null;
+        string? failure;
         try
         {
-            var first = await sessions.TakeAsync(1, cancellationToken);
-            var check = await CheckAsync(server.Url, request.InSession(first[0]), workload.Expect, cancellationToken);
-            if (!check.Good)
+            var check = await CheckAsync(
+                url, sessions is null ? request : request.InSession((await sessions.TakeAsync(1, cancellationToken))[0]), workload.Expect, cancellationToken);
+            if (check.Good)
             {
-                Fail(Modes.Stateful, id, workload, "the check request was not answered with the expected result in a session: " + check.Detail);
-                await sessions.DisposeAsync();
-                return null;
+                _answerBytes[(id, workload.Name, protocol)] = check.Body.Length;
+                return new WrkDriver(_wrk, id, server.Pid, url, request, workload.Expect, WindowSecondsFor(workload), sessions);
             }
 
-            _answerBytes[(id, workload.Name, McpRequest.Protocol2025)] = check.Body.Length;
-            return new WrkDriver(_wrk, id, server.Pid, server.Url, request, workload.Expect, WindowSecondsFor(workload), sessions);
+            failure = "the check request was not answered with the expected result" + (sessions is null ? ": " : " in a session: ") + check.Detail;
         }
-        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (sessions is not null
+            && e is InvalidOperationException or HttpRequestException or TaskCanceledException
+            && !cancellationToken.IsCancellationRequested)
         {
-            Fail(Modes.Stateful, id, workload, "no session: " + e.Message);
-            await sessions.DisposeAsync();
-            return null;
+            failure = "no session: " + e.Message;
         }
+
+        Fail(mode, id, workload, failure);
+        if (sessions is not null)
+        {
+            await sessions.DisposeAsync();
+        }
+
+        return null;
     }
 
     /// <summary>
