@@ -65,7 +65,7 @@ public sealed class MxcpHttpOptions
     public IList<string>? AllowedHosts { get; set; }
 
     /// <summary>
-    /// Whether stateless tool calls of SQL tools are answered without the SDK's per-request server
+    /// Whether tool calls of SQL tools and tool listings are answered without the SDK's server
     /// (<see cref="Http.DirectToolCalls"/>); turned off by the tests that compare both answers.
     /// </summary>
     internal bool DirectToolCalls { get; set; } = true;

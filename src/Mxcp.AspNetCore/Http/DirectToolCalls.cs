@@ -27,7 +27,9 @@ namespace Mxcp.AspNetCore.Http;
 /// Answers the commonest request a stateless server gets, a Streamable HTTP POST carrying one <c>tools/call</c> of a
 /// project's SQL tool, without building the SDK's per-request server and options: the call runs through the same
 /// invoker and pipeline (policies, validation, audit, metrics) and the answer is the event the SDK would write, byte for
-/// byte. A call in a Streamable HTTP session is answered the same way, on the session's behalf, when the session is
+/// byte. A <c>tools/list</c> without a cursor is answered the same way when every tool listed is a project endpoint and
+/// the host adds no list handler or filter: the tools are serialized once per version of the tool collection instead of
+/// per request. A call in a Streamable HTTP session is answered the same way, on the session's behalf, when the session is
 /// one of this server's, the request carries the session's user and negotiated protocol version, and a request of the
 /// session reached the SDK within <see cref="SessionRefresh"/> (the SDK counts a session's idle time from the requests
 /// it serves, so one request a minute keeps going to it); a <c>notifications/cancelled</c> of the session cancels such a
@@ -49,6 +51,7 @@ internal sealed partial class DirectToolCalls : IDisposable
     private static readonly SearchValues<char> PlainHeaderChars = SearchValues.Create(
         " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
     private static readonly JsonTypeInfo<CallToolResult> ResultType = McpJsonUtilities.DefaultOptions.GetTypeInfo<CallToolResult>();
+    private static readonly JsonTypeInfo<ListToolsResult> ListResultType = McpJsonUtilities.DefaultOptions.GetTypeInfo<ListToolsResult>();
     private static readonly JsonTypeInfo<RequestId> IdType = McpJsonUtilities.DefaultOptions.GetTypeInfo<RequestId>();
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = McpJsonUtilities.DefaultOptions.GetTypeInfo<JsonRpcMessage>();
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = McpJsonUtilities.DefaultOptions.Encoder, SkipValidation = true };
@@ -70,6 +73,11 @@ internal sealed partial class DirectToolCalls : IDisposable
     private byte[] _metaTail = [];
     private byte[] _largeResultTail = [];
     private bool _sessionCalls;
+    private bool _listsTools;
+    private byte[] _listTail = "}"u8.ToArray();
+    private byte[] _perRequestListTail = [];
+    private int _toolsVersion;
+    private ToolListing? _toolList;
     private readonly ConcurrentDictionary<(string Session, RequestId Id), CancellationTokenSource> _sessionCallsRunning = new();
 
     private enum Mode
@@ -117,7 +125,11 @@ internal sealed partial class DirectToolCalls : IDisposable
             }
         };
         _sdkMeters.Start();
+        _primitives.Tools.Changed += OnToolsChanged;
     }
+
+    /// <summary>The serialized tools of one version of the tool collection: <c>{"tools":[..]</c>, without the closing brace.</summary>
+    private sealed record ToolListing(int Version, byte[]? Json);
 
     /// <summary>
     /// A <c>tools/call</c> this path answers: its id, the tool's name and its arguments, and whether it came with the
@@ -127,6 +139,9 @@ internal sealed partial class DirectToolCalls : IDisposable
     {
         /// <summary>The session the call was made in, if any.</summary>
         public RegisteredSession? Session { get; init; }
+
+        /// <summary>Whether this is a <c>tools/list</c> (without a cursor) rather than a <c>tools/call</c>; its name is empty.</summary>
+        public bool ListsTools { get; init; }
     }
 
     /// <summary>
@@ -172,12 +187,17 @@ internal sealed partial class DirectToolCalls : IDisposable
                 || mode == Mode.SessionsOnly
                 || SdkObserved()
                 || Parse(body, version == Version.PerRequestMetadata) is not { } plain
-                || (version == Version.PerRequestMetadata && !RoutingHeadersMatch(headers, plain.Name)))
+                || (version == Version.PerRequestMetadata && !RoutingHeadersMatch(headers, plain)))
             {
                 return null;
             }
 
             call = plain;
+        }
+
+        if (call.ListsTools)
+        {
+            return _listsTools && ToolList() is not null ? call : null;
         }
 
         return _primitives.Tools.TryGetPrimitive(call.Name, out var tool)
@@ -219,6 +239,24 @@ internal sealed partial class DirectToolCalls : IDisposable
     private async Task AnswerAsync(HttpContext context, Call call, CancellationToken aborted)
     {
         var events = new EventStream(context);
+        if (call.ListsTools)
+        {
+            // Accepted only with a listing of the collection's tools; a change since then lists the tools as they are now.
+            var json = ToolList() ?? throw new InvalidOperationException("The tool collection holds a tool this path does not list.");
+            try
+            {
+                await events.WriteAnswerAsync(call.Id, null, new ReadOnlySequence<byte>(json), call.PerRequestMetadata ? _perRequestListTail : _listTail, null, aborted)
+                    .ConfigureAwait(false);
+                LogListed(_logger, json.Length);
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                LogCancelled(_logger, "tools/list");
+            }
+
+            return;
+        }
+
         var callContext = new CallContext
         {
             User = McpCallContextFactory.FromPrincipal(context.User),
@@ -305,8 +343,42 @@ internal sealed partial class DirectToolCalls : IDisposable
         }
     }
 
+    /// <summary>
+    /// The <c>tools/list</c> answer's start, <c>{"tools":[..]</c> with every tool as the SDK lists it, serialized once per
+    /// version of the tool collection (a reload or a host's change makes a new version); <see langword="null"/> when the
+    /// collection holds a tool that is not a project endpoint (the SDK reshapes some host tools' schemas per protocol version).
+    /// </summary>
+    private byte[]? ToolList()
+    {
+        var version = Volatile.Read(ref _toolsVersion);
+        if (Volatile.Read(ref _toolList) is { } listed && listed.Version == version)
+        {
+            return listed.Json;
+        }
+
+        var result = new ListToolsResult();
+        foreach (var tool in _primitives.Tools)
+        {
+            if (tool is not EndpointTool)
+            {
+                Volatile.Write(ref _toolList, new ToolListing(version, null));
+                return null;
+            }
+
+            result.Tools.Add(tool.ProtocolTool);
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(result, ListResultType);
+        var json = bytes.AsSpan(0, bytes.Length - 1).ToArray();
+        Volatile.Write(ref _toolList, new ToolListing(version, json));
+        return json;
+    }
+
+    private void OnToolsChanged(object? sender, EventArgs e) => Interlocked.Increment(ref _toolsVersion);
+
     public void Dispose()
     {
+        _primitives.Tools.Changed -= OnToolsChanged;
         _sdkMeters.Dispose();
         _sdkSource.Dispose();
     }
@@ -354,12 +426,33 @@ internal sealed partial class DirectToolCalls : IDisposable
             byte[] meta = [.. ",\"_meta\":{"u8, .. JsonSerializer.SerializeToUtf8Bytes(ServerInfoKey), .. ":"u8, .. _serverInfo, .. "}"u8];
             _metaTail = [.. meta, .. "}"u8];
             _largeResultTail = [.. meta, .. ",\"resultType\":\"complete\"}"u8];
+
+            // What the SDK's tools/list of the tool collection answers, when no host handler or filter takes part: the
+            // tools, then on 2026-07-28 the result type and the caching hints it fills in (no caching), then the server's
+            // identity in _meta.
+            var empty = JsonSerializer.SerializeToUtf8Bytes(new ListToolsResult(), ListResultType);
+            var perRequest = JsonSerializer.SerializeToUtf8Bytes(
+                new ListToolsResult { ResultType = "complete", TimeToLive = TimeSpan.Zero, CacheScope = CacheScope.Private }, ListResultType);
+            _listsTools = server.Handlers.ListToolsHandler is null
+                && filters.Request.ListToolsFilters.All(IsAuthorizationMetadataCheck)
+                && empty.AsSpan().SequenceEqual("{\"tools\":[]}"u8)
+                && perRequest.AsSpan().StartsWith("{\"tools\":[],"u8);
+            _perRequestListTail = [.. perRequest.AsSpan("{\"tools\":[]".Length, perRequest.Length - "{\"tools\":[]".Length - 1), .. _metaTail];
         }
 
         Volatile.Write(ref _serverAllows, (int)mode);
         LogDecided(_logger, mode.ToString());
         return mode;
     }
+
+    /// <summary>
+    /// Whether a tools/list filter is the one the SDK's HTTP transport always adds: it changes nothing and throws only when a
+    /// listed tool carries ASP.NET Core authorization metadata, which project endpoints do not (and a listing with any other
+    /// tool goes to the SDK). The filter that removes tools a user may not see (<c>AddAuthorizationFilters()</c>) is another.
+    /// </summary>
+    private static bool IsAuthorizationMetadataCheck(McpRequestFilter<ListToolsRequestParams, ListToolsResult> filter) =>
+        filter.Method.DeclaringType?.FullName?.StartsWith("ModelContextProtocol.AspNetCore.AuthorizationFilterSetup", StringComparison.Ordinal) == true
+        && filter.Method.Name.Contains("CheckListToolsFilter", StringComparison.Ordinal);
 
     /// <summary>Whether someone listens to the SDK's own spans or metrics, which only its server records.</summary>
     private bool SdkObserved()
@@ -522,12 +615,19 @@ internal sealed partial class DirectToolCalls : IDisposable
 
     /// <summary>
     /// Whether the 2026-07-28 routing headers name this call plainly: <c>Mcp-Method</c> is <c>tools/call</c> and
-    /// <c>Mcp-Name</c> the tool's name as it is (printable ASCII, not Base64-wrapped). Anything else is the SDK's to judge.
+    /// <c>Mcp-Name</c> the tool's name as it is (printable ASCII, not Base64-wrapped), or <c>Mcp-Method</c> is
+    /// <c>tools/list</c> and there is no <c>Mcp-Name</c>. Anything else is the SDK's to judge.
     /// </summary>
-    private static bool RoutingHeadersMatch(IHeaderDictionary headers, string name)
+    private static bool RoutingHeadersMatch(IHeaderDictionary headers, Call call)
     {
         var method = headers["Mcp-Method"];
         var routed = headers["Mcp-Name"];
+        if (call.ListsTools)
+        {
+            return method.Count == 1 && method[0].AsSpan().Trim().SequenceEqual("tools/list") && routed.Count == 0;
+        }
+
+        var name = call.Name;
         return method.Count == 1 && method[0].AsSpan().Trim().SequenceEqual("tools/call")
             && routed.Count == 1 && routed[0].AsSpan().Trim().SequenceEqual(name)
             && name.Length > 0 && name.AsSpan().IndexOfAnyExcept(PlainHeaderChars) < 0 && !name.StartsWith("=?", StringComparison.Ordinal);
@@ -539,7 +639,8 @@ internal sealed partial class DirectToolCalls : IDisposable
 
     /// <summary>
     /// The body as <c>{"jsonrpc":"2.0","id":..,"method":"tools/call","params":{"name":..,"arguments":{..}}}</c> in any
-    /// member order, each member once and nothing else; <see langword="null"/> for anything else. With
+    /// member order, each member once and nothing else, or as <c>{"jsonrpc":"2.0","id":..,"method":"tools/list"}</c> with
+    /// no params or params without members (a cursor goes to the SDK); <see langword="null"/> for anything else. With
     /// <paramref name="perRequestMetadata"/>, the params carry the <c>_meta</c> of 2026-07-28 as well: its protocol
     /// version, the client's capabilities (an object) and maybe its identity (an object), nothing else.
     /// </summary>
@@ -556,7 +657,7 @@ internal sealed partial class DirectToolCalls : IDisposable
             RequestId? id = null;
             string? name = null;
             Dictionary<string, JsonElement>? arguments = null;
-            bool version = false, method = false, parameters = false, hasArguments = false, meta = false;
+            bool version = false, method = false, list = false, parameters = false, hasArguments = false, meta = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("jsonrpc"u8) && !version)
@@ -585,7 +686,8 @@ internal sealed partial class DirectToolCalls : IDisposable
                 }
                 else if (reader.ValueTextEquals("method"u8) && !method)
                 {
-                    method = reader.Read() && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("tools/call"u8);
+                    method = reader.Read() && reader.TokenType == JsonTokenType.String
+                        && (reader.ValueTextEquals("tools/call"u8) || (list = reader.ValueTextEquals("tools/list"u8)));
                     if (!method)
                     {
                         return null;
@@ -659,9 +761,13 @@ internal sealed partial class DirectToolCalls : IDisposable
                 }
             }
 
-            return reader.TokenType == JsonTokenType.EndObject && !reader.Read() && version && method && id is { } requestId && name is not null
-                && meta == perRequestMetadata
-                ? new Call(requestId, name, arguments, perRequestMetadata)
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || !version || !method || id is not { } requestId || meta != perRequestMetadata)
+            {
+                return null;
+            }
+
+            return list ? (name is null && !hasArguments ? new Call(requestId, "", null, perRequestMetadata) { ListsTools = true } : null)
+                : name is not null ? new Call(requestId, name, arguments, perRequestMetadata)
                 : null;
         }
         catch (JsonException)
@@ -768,10 +874,15 @@ internal sealed partial class DirectToolCalls : IDisposable
                     {
                         foreach (var segment in written)
                         {
-                            output.Write(segment.Span);
-                            if (output.UnflushedBytes >= 64 * 1024)
+                            for (var rest = segment; !rest.IsEmpty;)
                             {
-                                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                                var part = rest[..Math.Min(rest.Length, 64 * 1024)];
+                                output.Write(part.Span);
+                                rest = rest[part.Length..];
+                                if (output.UnflushedBytes >= 64 * 1024)
+                                {
+                                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                                }
                             }
                         }
 
@@ -842,6 +953,9 @@ internal sealed partial class DirectToolCalls : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stateless tools/call requests of SQL tools answered directly: {Mode}")]
     private static partial void LogDecided(ILogger logger, string mode);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Answered a tools/list directly ({Bytes} bytes of tools)")]
+    private static partial void LogListed(ILogger logger, int bytes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Answered the tools/call of {Tool} directly")]
     private static partial void LogAnswered(ILogger logger, string tool);

@@ -16,7 +16,7 @@ namespace Mxcp.AspNetCore.Tests.Http;
 /// A stateless server answers tools/call of SQL tools without the SDK's per-request server; every answer must be the
 /// one the SDK gives, byte for byte, and every request this path does not fully handle must reach the SDK.
 /// </summary>
-public sealed class DirectToolCallTests
+public sealed partial class DirectToolCallTests
 {
     private const string Answered = "Answered the tools/call of";
 
@@ -32,6 +32,15 @@ public sealed class DirectToolCallTests
               parameters: [{name: n, type: number, description: A number}]
               return: {type: object, properties: {n: {type: number}, d: {type: string, format: date}, x: {type: string, nullable: true}}}
               source: {code: "select $n as n, date '2024-02-29' as d, null as x"}
+            """);
+        McpTestServer.Write(root, "tools/described.yml", """
+            tool:
+              name: described
+              description: "Café — 😀 <b>&amp; \"quoted\" \\ tab\there"
+              parameters: [{name: when, type: string, format: date-time, description: "ISO 8601 <when>", default: "2024-01-01T00:00:00Z"}, {name: n, type: number, minimum: 150.5, description: N}]
+              annotations: {readOnlyHint: true, title: "Described ✓"}
+              return: {type: array, items: {type: object, properties: {v: {type: number}}}}
+              source: {code: "select $n as v where $when is not null"}
             """);
         McpTestServer.Write(root, "tools/fails.yml", """
             tool:
@@ -109,7 +118,7 @@ public sealed class DirectToolCallTests
             """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a","text":"b"}}}""",
             """{"jsonrpc":"2.0","id":4.5,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a"}}}""",
             """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":[1]}}""",
-            """{"jsonrpc":"2.0","id":6,"method":"tools/list"}""",
+            """{"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"cursor":"next"}}""",
             """[{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"batch"}}}]""",
             """{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}""",
             """{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a"}},"extra":1}""",
