@@ -78,6 +78,7 @@ internal sealed partial class DirectToolCalls : IDisposable
     private byte[] _perRequestListTail = [];
     private int _toolsVersion;
     private ToolListing? _toolList;
+    private readonly Lock _toolListGate = new();
     private readonly ConcurrentDictionary<(string Session, RequestId Id), CancellationTokenSource> _sessionCallsRunning = new();
 
     private enum Mode
@@ -129,7 +130,7 @@ internal sealed partial class DirectToolCalls : IDisposable
     }
 
     /// <summary>The serialized tools of one version of the tool collection: <c>{"tools":[..]</c>, without the closing brace.</summary>
-    private sealed record ToolListing(int Version, byte[]? Json);
+    private sealed record ToolListing(int Version, ReadOnlyMemory<byte>? Json);
 
     /// <summary>
     /// A <c>tools/call</c> this path answers: its id, the tool's name and its arguments, and whether it came with the
@@ -142,6 +143,9 @@ internal sealed partial class DirectToolCalls : IDisposable
 
         /// <summary>Whether this is a <c>tools/list</c> (without a cursor) rather than a <c>tools/call</c>; its name is empty.</summary>
         public bool ListsTools { get; init; }
+
+        /// <summary>For a <c>tools/list</c>: <c>{"tools":[..]</c> of the tool collection when the request was accepted.</summary>
+        public ReadOnlyMemory<byte> Listing { get; init; }
     }
 
     /// <summary>
@@ -197,7 +201,7 @@ internal sealed partial class DirectToolCalls : IDisposable
 
         if (call.ListsTools)
         {
-            return _listsTools && ToolList() is not null ? call : null;
+            return _listsTools && ToolList() is { } listing ? call with { Listing = listing } : null;
         }
 
         return _primitives.Tools.TryGetPrimitive(call.Name, out var tool)
@@ -241,8 +245,9 @@ internal sealed partial class DirectToolCalls : IDisposable
         var events = new EventStream(context);
         if (call.ListsTools)
         {
-            // Accepted only with a listing of the collection's tools; a change since then lists the tools as they are now.
-            var json = ToolList() ?? throw new InvalidOperationException("The tool collection holds a tool this path does not list.");
+            // The tools as they were when the request was accepted (the SDK's answer, too, lists the collection as it is
+            // at one moment).
+            var json = call.Listing;
             try
             {
                 await events.WriteAnswerAsync(call.Id, null, new ReadOnlySequence<byte>(json), call.PerRequestMetadata ? _perRequestListTail : _listTail, null, aborted)
@@ -348,30 +353,40 @@ internal sealed partial class DirectToolCalls : IDisposable
     /// version of the tool collection (a reload or a host's change makes a new version); <see langword="null"/> when the
     /// collection holds a tool that is not a project endpoint (the SDK reshapes some host tools' schemas per protocol version).
     /// </summary>
-    private byte[]? ToolList()
+    private ReadOnlyMemory<byte>? ToolList()
     {
-        var version = Volatile.Read(ref _toolsVersion);
-        if (Volatile.Read(ref _toolList) is { } listed && listed.Version == version)
+        if (Volatile.Read(ref _toolList) is { } listed && listed.Version == Volatile.Read(ref _toolsVersion))
         {
             return listed.Json;
         }
 
-        var result = new ListToolsResult();
-        foreach (var tool in _primitives.Tools)
+        // One request serializes a new version; the others that need it meanwhile wait for it instead of each holding a
+        // copy of the listing (about 3 MB with 10,000 tools).
+        lock (_toolListGate)
         {
-            if (tool is not EndpointTool)
+            var version = Volatile.Read(ref _toolsVersion);
+            if (Volatile.Read(ref _toolList) is { } built && built.Version == version)
             {
-                Volatile.Write(ref _toolList, new ToolListing(version, null));
-                return null;
+                return built.Json;
             }
 
-            result.Tools.Add(tool.ProtocolTool);
-        }
+            var result = new ListToolsResult();
+            foreach (var tool in _primitives.Tools)
+            {
+                if (tool is not EndpointTool)
+                {
+                    Volatile.Write(ref _toolList, new ToolListing(version, null));
+                    return null;
+                }
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(result, ListResultType);
-        var json = bytes.AsSpan(0, bytes.Length - 1).ToArray();
-        Volatile.Write(ref _toolList, new ToolListing(version, json));
-        return json;
+                result.Tools.Add(tool.ProtocolTool);
+            }
+
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(result, ListResultType);
+            var listing = new ToolListing(version, bytes.AsMemory(0, bytes.Length - 1));
+            Volatile.Write(ref _toolList, listing);
+            return listing.Json;
+        }
     }
 
     private void OnToolsChanged(object? sender, EventArgs e) => Interlocked.Increment(ref _toolsVersion);

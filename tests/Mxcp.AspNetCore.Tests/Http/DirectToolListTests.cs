@@ -199,6 +199,58 @@ public sealed partial class DirectToolCallTests
         Assert.Equal(4, Count(log, Listed));
     }
 
+    [Fact]
+    public async Task Answer_ToolsListDuringReloadsAndAHostsNewTool_EveryAnswerIsACompleteListing()
+    {
+        var log = new RecordingLogger();
+        await using var direct = await StartAsync(log, direct: true);
+        var added = Path.Combine(direct.Root, "tools", "added.yml");
+        var reloads = Task.Run(async () =>
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                if (i % 2 == 0)
+                {
+                    McpTestServer.Write(direct.Root, "tools/added.yml", "tool:\n  name: added\n  description: Added\n  return: {type: integer}\n  source: {code: \"select 1 as i\"}\n");
+                }
+                else
+                {
+                    File.Delete(added);
+                }
+
+                Assert.True(await direct.Services.GetRequiredService<ProjectSnapshotProvider>().ReloadAsync(Ct));
+            }
+        }, Ct);
+        var listers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            var counts = new List<int>();
+            for (var i = 0; i < 15; i++)
+            {
+                var answer = await PostAsync(direct, ListBodies[0], "2025-11-25");
+                Assert.Equal(HttpStatusCode.OK, answer.Status);
+                counts.Add(Data(answer)["result"]!["tools"]!.AsArray().Count);
+            }
+
+            return counts;
+        }, Ct)).ToList();
+        await reloads;
+        var seen = (await Task.WhenAll(listers)).SelectMany(c => c).Distinct().Order().ToList();
+
+        // Every answer listed the ten tools, or the ten and the one the reloads add and remove.
+        Assert.Empty(seen.Except([10, 11]));
+        Assert.Equal(120, Count(log, Listed));
+        var last = Data(await PostAsync(direct, ListBodies[0], "2025-11-25"))["result"]!["tools"]!.AsArray();
+        Assert.Equal(10, last.Count);
+
+        // A tool the host adds at run time is not a project endpoint: listings go to the SDK from then on, and show it.
+        var tools = direct.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpServerOptions>>().Value.ToolCollection!;
+        tools.Add(McpServerTool.Create((string text) => text, new McpServerToolCreateOptions { Name = "host_later", Description = "Added by the host" }));
+        var withHostTool = Data(await PostAsync(direct, ListBodies[0], "2025-11-25"))["result"]!["tools"]!.AsArray();
+        Assert.Contains(withHostTool, t => t!["name"]!.GetValue<string>() == "host_later");
+        Assert.Equal(11, withHostTool.Count);
+        Assert.Equal(121, Count(log, Listed));
+    }
+
     private static async Task AssertSameAnswerAsync(McpTestServer sdk, McpTestServer direct, string body, string? version, params (string Name, string Value)[] headers)
     {
         var expected = await PostAsync(sdk, body, version, headers);
