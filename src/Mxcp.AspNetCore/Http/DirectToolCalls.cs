@@ -51,6 +51,7 @@ internal sealed partial class DirectToolCalls : IDisposable
     private static readonly SearchValues<char> PlainHeaderChars = SearchValues.Create(
         " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
     private static readonly JsonTypeInfo<CallToolResult> ResultType = McpJsonUtilities.DefaultOptions.GetTypeInfo<CallToolResult>();
+    private static readonly byte[] ListTail = "}"u8.ToArray();
     private static readonly JsonTypeInfo<ListToolsResult> ListResultType = McpJsonUtilities.DefaultOptions.GetTypeInfo<ListToolsResult>();
     private static readonly JsonTypeInfo<RequestId> IdType = McpJsonUtilities.DefaultOptions.GetTypeInfo<RequestId>();
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = McpJsonUtilities.DefaultOptions.GetTypeInfo<JsonRpcMessage>();
@@ -74,7 +75,6 @@ internal sealed partial class DirectToolCalls : IDisposable
     private byte[] _largeResultTail = [];
     private bool _sessionCalls;
     private bool _listsTools;
-    private byte[] _listTail = "}"u8.ToArray();
     private byte[] _perRequestListTail = [];
     private int _toolsVersion;
     private ToolListing? _toolList;
@@ -250,7 +250,7 @@ internal sealed partial class DirectToolCalls : IDisposable
             var json = call.Listing;
             try
             {
-                await events.WriteAnswerAsync(call.Id, null, new ReadOnlySequence<byte>(json), call.PerRequestMetadata ? _perRequestListTail : _listTail, null, aborted)
+                await events.WriteAnswerAsync(call.Id, null, new ReadOnlySequence<byte>(json), call.PerRequestMetadata ? _perRequestListTail : ListTail, null, aborted)
                     .ConfigureAwait(false);
                 LogListed(_logger, json.Length);
             }
