@@ -133,8 +133,8 @@ internal sealed partial class DirectToolCalls : IDisposable
     private sealed record ToolListing(int Version, ReadOnlyMemory<byte>? Json);
 
     /// <summary>
-    /// A <c>tools/call</c> this path answers: its id, the tool's name and its arguments, and whether it came with the
-    /// per-request metadata of 2026-07-28.
+    /// A <c>tools/call</c> or <c>tools/list</c> this path answers: its id, the tool's name and its arguments (a listing has
+    /// neither), and whether it came with the per-request metadata of 2026-07-28.
     /// </summary>
     public sealed record Call(RequestId Id, string Name, IReadOnlyDictionary<string, JsonElement>? Arguments, bool PerRequestMetadata = false)
     {
