@@ -548,16 +548,17 @@ public sealed partial class DirectToolCallTests
         public override long TimestampFrequency => System.TimestampFrequency;
     }
 
-    /// <summary>A body with the 2026-07-28 <c>_meta</c> added to its params, and the tool's name.</summary>
+    /// <summary>A body with the 2026-07-28 <c>_meta</c> added to its params (made when it has none), and the tool's name (empty for a listing).</summary>
     private static (string Body, string Name) PerRequest(string body)
     {
         var node = JsonNode.Parse(body)!;
+        node["params"] ??= new JsonObject();
         node["params"]!["_meta"] = new JsonObject
         {
             ["io.modelcontextprotocol/protocolVersion"] = PerRequestVersion,
             ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
         };
-        return (node.ToJsonString(), node["params"]!["name"]!.GetValue<string>());
+        return (node.ToJsonString(), node["params"]!["name"]?.GetValue<string>() ?? "");
     }
 
     private static Task<McpTestServer> StartAsync(RecordingLogger log, bool direct, Action<IServiceCollection>? services = null, MxcpSessionMode mode = MxcpSessionMode.Stateless) =>

@@ -65,11 +65,11 @@ public sealed partial class DirectToolCallTests
 
         foreach (var body in ListBodies)
         {
-            await AssertSameAnswerAsync(sdk, direct, PerRequestList(body), PerRequestVersion, ("Mcp-Method", "tools/list"));
+            await AssertSameAnswerAsync(sdk, direct, PerRequest(body).Body, PerRequestVersion, ("Mcp-Method", "tools/list"));
         }
 
         Assert.Equal(ListBodies.Length, Count(log, Listed));
-        var result = Data(await PostAsync(direct, PerRequestList(ListBodies[0]), PerRequestVersion, ("Mcp-Method", "tools/list")))["result"]!;
+        var result = Data(await PostAsync(direct, PerRequest(ListBodies[0]).Body, PerRequestVersion, ("Mcp-Method", "tools/list")))["result"]!;
         Assert.Equal("complete", result["resultType"]!.GetValue<string>());
         Assert.Equal("mxcp", result["_meta"]!["io.modelcontextprotocol/serverInfo"]!["name"]!.GetValue<string>());
         Assert.Equal(10, result["tools"]!.AsArray().Count);
@@ -104,7 +104,7 @@ public sealed partial class DirectToolCallTests
         var log = new RecordingLogger();
         await using var direct = await StartAsync(log, direct: true, mode: MxcpSessionMode.Hybrid);
         await using var sdk = await StartAsync(new RecordingLogger(), direct: false, mode: MxcpSessionMode.Hybrid);
-        var list = PerRequestList(ListBodies[0]);
+        var list = PerRequest(ListBodies[0]).Body;
         (string Body, (string, string)[] Headers)[] requests =
         [
             (list.Replace("\"_meta\":{", "\"cursor\":\"abc\",\"_meta\":{", StringComparison.Ordinal), [("Mcp-Method", "tools/list")]),
@@ -190,7 +190,7 @@ public sealed partial class DirectToolCallTests
         }
 
         await AssertSameAnswerAsync(sdk, direct, ListBodies[0], "2025-11-25");
-        await AssertSameAnswerAsync(sdk, direct, PerRequestList(ListBodies[0]), PerRequestVersion, ("Mcp-Method", "tools/list"));
+        await AssertSameAnswerAsync(sdk, direct, PerRequest(ListBodies[0]).Body, PerRequestVersion, ("Mcp-Method", "tools/list"));
         var tools = Data(await PostAsync(direct, ListBodies[0], "2025-11-25"))["result"]!["tools"]!.AsArray();
         var names = tools.Select(t => t!["name"]!.GetValue<string>()).ToList();
         Assert.Contains("added", names);
@@ -259,19 +259,6 @@ public sealed partial class DirectToolCallTests
         Assert.Equal(expected.Status, actual.Status);
         Assert.Equal(expected.Headers, actual.Headers);
         Assert.True(expected.Body.AsSpan().SequenceEqual(actual.Body), $"{version} {body}: {Preview(actual.Body)} instead of {Preview(expected.Body)}");
-    }
-
-    /// <summary>A tools/list body with the 2026-07-28 <c>_meta</c> in its params.</summary>
-    private static string PerRequestList(string body)
-    {
-        var node = System.Text.Json.Nodes.JsonNode.Parse(body)!;
-        node["params"] ??= new System.Text.Json.Nodes.JsonObject();
-        node["params"]!["_meta"] = new System.Text.Json.Nodes.JsonObject
-        {
-            ["io.modelcontextprotocol/protocolVersion"] = PerRequestVersion,
-            ["io.modelcontextprotocol/clientCapabilities"] = new System.Text.Json.Nodes.JsonObject(),
-        };
-        return node.ToJsonString();
     }
 
     [McpServerToolType]
