@@ -2,10 +2,12 @@ using Mxcp.Benchmarks.Harness;
 using Mxcp.Benchmarks.Harness.DuckDbAlone;
 using Mxcp.Benchmarks.Harness.LoadGeneration;
 using Mxcp.Benchmarks.Harness.Orchestration;
+using Mxcp.Benchmarks.Harness.Reporting;
 
 // The benchmark harness of bench/run.sh.
 //   run --repo DIR [--quick] [--servers a,b] [--workloads x,y]   the whole benchmark; writes bench/results/<date>.md/.json
 //   duckdb-alone --database FILE --sql SQL --arguments JSON --concurrency 1,8,32 --warmup S --duration S
+//   report --json bench/results/<date>.json                      ratios and targets again from a run's windows
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -15,7 +17,7 @@ Console.CancelKeyPress += (_, e) =>
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("Usage: Mxcp.Benchmarks.Harness run|duckdb-alone [options] (see bench/README.md)");
+    Console.Error.WriteLine("Usage: Mxcp.Benchmarks.Harness run|duckdb-alone|report [options] (see bench/README.md)");
     return 2;
 }
 
@@ -24,5 +26,6 @@ return args[0] switch
 {
     "run" => await BenchmarkCommand.RunAsync(arguments, cancel.Token),
     "duckdb-alone" => await DuckDbAloneCommand.RunAsync(arguments, cancel.Token),
-    _ => throw new ArgumentException($"Unknown command '{args[0]}': use run or duckdb-alone"),
+    "report" => await ReportCommand.RunAsync(arguments, cancel.Token),
+    _ => throw new ArgumentException($"Unknown command '{args[0]}': use run, duckdb-alone or report"),
 };

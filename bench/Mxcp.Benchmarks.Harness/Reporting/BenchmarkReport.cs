@@ -49,5 +49,5 @@ internal sealed record ServerInfo(string Id, string Mode, string Contents, doubl
 /// <summary>A ratio the report is about, for one mode, workload and concurrency.</summary>
 internal sealed record Ratio(string Name, string Mode, string Workload, int Concurrency, double Value, string Unit);
 
-/// <summary>A target of issue 8 and whether this run met it (null: not measured).</summary>
+/// <summary>A performance target and whether this run met it (null: not measured).</summary>
 internal sealed record TargetResult(string Target, string Measured, bool? Met);

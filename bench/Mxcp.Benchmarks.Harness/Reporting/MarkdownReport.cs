@@ -35,7 +35,7 @@ internal static class MarkdownReport
         }
 
         Line(md);
-        Line(md, "## Targets (issue 8)");
+        Line(md, "## Targets");
         Line(md);
         Line(md, "| target | this run | met |");
         Line(md, "|---|---|---|");

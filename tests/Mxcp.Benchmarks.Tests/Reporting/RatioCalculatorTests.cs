@@ -84,10 +84,63 @@ public sealed class RatioCalculatorTests
             Run(Modes.Stateful, ServerIds.Mxcp, 32, 900, 5), Run(Modes.Stateful, ServerIds.BareSdk, 32, 1000, 5),
         ];
 
-        var target = RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, [])[1];
+        var target = Assert.Single(RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, []), t => t.Target.Contains("bare SDK", StringComparison.Ordinal));
 
         Assert.False(target.Met);
         Assert.Contains("stateless c=32: 80%", target.Measured, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Targets_TypeScriptCellsUnderTheDuckDbCeiling_ShowTheCeilingAndStayNotMet()
+    {
+        RunRecord[] runs =
+        [
+            Run(Modes.Stateless, ServerIds.Mxcp, 8, 2000, 4), Run(Modes.Stateless, ServerIds.TypeScript, 8, 500, 16),
+            Run(Modes.Stateless, ServerIds.Mxcp, 32, 2000, 16), Run(Modes.Stateless, ServerIds.TypeScript, 32, 500, 64),
+            Run(Modes.Stateful, ServerIds.Mxcp, 8, 1600, 5), Run(Modes.Stateful, ServerIds.TypeScript, 8, 700, 11),
+            Run(Modes.Stateful, ServerIds.Mxcp, 32, 1500, 21), Run(Modes.Stateful, ServerIds.TypeScript, 32, 600, 53),
+            Run(Modes.InProcess, ServerIds.DuckDbAlone, 8, 1700, 4.7), Run(Modes.InProcess, ServerIds.DuckDbAlone, 32, 1900, 17),
+        ];
+
+        var target = Assert.Single(RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, []), t => t.Target.Contains("TypeScript", StringComparison.Ordinal));
+
+        Assert.False(target.Met);
+        Assert.Contains("stateless c=8: 4.0x (DuckDB alone 3.4x)", target.Measured, StringComparison.Ordinal);
+        Assert.Contains("stateful c=8: 2.3x (DuckDB alone 2.4x)", target.Measured, StringComparison.Ordinal);
+        Assert.Contains("stateful c=32: 2.5x (DuckDB alone 3.2x)", target.Measured, StringComparison.Ordinal);
+        Assert.EndsWith("stays under the target in stateful c=8, so no server using DuckDB can meet that cell here", target.Measured, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Targets_TypeScriptCellsWithoutDuckDbAlone_NoCeilingNamed()
+    {
+        RunRecord[] runs = [Run(Modes.Stateful, ServerIds.Mxcp, 8, 1600, 5), Run(Modes.Stateful, ServerIds.TypeScript, 8, 700, 11)];
+
+        var target = Assert.Single(RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, []), t => t.Target.Contains("TypeScript", StringComparison.Ordinal));
+
+        Assert.False(target.Met);
+        Assert.Contains("stateful c=8: 2.3x;", target.Measured, StringComparison.Ordinal);
+        Assert.DoesNotContain("DuckDB alone", target.Measured, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3000, true)]
+    [InlineData(2900, false)]
+    public void Targets_TrivialToolAgainstToolbox_MetWhenNoCellIsSlower(double statefulMxcp, bool met)
+    {
+        RunRecord[] runs =
+        [
+            Run(Modes.Stateless, ServerIds.Mxcp, 8, 3300, 2, "trivial"), Run(Modes.Stateless, ServerIds.Toolbox, 8, 3000, 2, "trivial"),
+            Run(Modes.Stateless, ServerIds.Mxcp, 32, 4300, 7, "trivial"), Run(Modes.Stateless, ServerIds.Toolbox, 32, 3000, 10, "trivial"),
+            Run(Modes.Stateful, ServerIds.Mxcp, 8, statefulMxcp, 2, "trivial"), Run(Modes.Stateful, ServerIds.Toolbox, 8, 3000, 2, "trivial"),
+            Run(Modes.Stateful, ServerIds.Mxcp, 32, 3900, 8, "trivial"), Run(Modes.Stateful, ServerIds.Toolbox, 32, 3000, 10, "trivial"),
+            Run(Modes.Stateless, ServerIds.Mxcp, 8, 100, 2), Run(Modes.Stateless, ServerIds.Toolbox, 8, 1000, 2),
+        ];
+
+        var target = Assert.Single(RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, []), t => t.Target.Contains("MCP Toolbox", StringComparison.Ordinal));
+
+        Assert.Equal(met, target.Met);
+        Assert.Contains("stateless c=32: 1.43x", target.Measured, StringComparison.Ordinal);
     }
 
     [Fact]
