@@ -33,8 +33,9 @@ namespace Mxcp.AspNetCore.Http;
 /// one of this server's, the request carries the session's user and negotiated protocol version, and a request of the
 /// session reached the SDK within <see cref="SessionRefresh"/> (the SDK counts a session's idle time from the requests
 /// it serves, so one request a minute keeps going to it); a <c>notifications/cancelled</c> of the session cancels such a
-/// call as the SDK would. Everything else goes to the SDK: other methods, batches, notifications, a <c>_meta</c>
-/// (progress tokens, per-request metadata), protocol versions from 2026-07-28 on, an <c>Accept</c> header that does not
+/// call as the SDK would. A 2026-07-28 request without a session is answered here when its routing headers match its
+/// body. Everything else goes to the SDK: other methods, batches, notifications, a <c>_meta</c> holding more than W3C
+/// trace context and the 2026-07-28 per-request metadata (a progress token, a log level), an <c>Accept</c> header that does not
 /// name both media types, unknown tools, tools of other languages (they may send notifications or requests to the
 /// client mid-call), and any server the host extends in ways this path would skip: its own message or tool-call
 /// filters, call-tool handlers, session hooks, a fixed protocol version, or a listener on the SDK's traces or metrics;
@@ -657,7 +658,8 @@ internal sealed partial class DirectToolCalls : IDisposable
     /// member order, each member once and nothing else, or as <c>{"jsonrpc":"2.0","id":..,"method":"tools/list"}</c> with
     /// no params or params without members (a cursor goes to the SDK); <see langword="null"/> for anything else. With
     /// <paramref name="perRequestMetadata"/>, the params carry the <c>_meta</c> of 2026-07-28 as well: its protocol
-    /// version, the client's capabilities (an object) and maybe its identity (an object), nothing else.
+    /// version, the client's capabilities (an object) and maybe its identity (an object). A <c>_meta</c> may also hold
+    /// W3C trace context (see <see cref="ReadMeta"/>), and nothing else.
     /// </summary>
     internal static Call? Parse(ReadOnlySpan<byte> body, bool perRequestMetadata = false)
     {
@@ -727,10 +729,10 @@ internal sealed partial class DirectToolCalls : IDisposable
 
                             name = reader.GetString();
                         }
-                        else if (reader.ValueTextEquals("_meta"u8) && perRequestMetadata && !meta)
+                        else if (reader.ValueTextEquals("_meta"u8) && !meta)
                         {
-                            meta = ReadMeta(ref reader);
-                            if (!meta)
+                            meta = true;
+                            if (!ReadMeta(ref reader, perRequestMetadata))
                             {
                                 return null;
                             }
@@ -776,7 +778,7 @@ internal sealed partial class DirectToolCalls : IDisposable
                 }
             }
 
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || !version || !method || id is not { } requestId || meta != perRequestMetadata)
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || !version || !method || id is not { } requestId || (perRequestMetadata && !meta))
             {
                 return null;
             }
@@ -791,18 +793,24 @@ internal sealed partial class DirectToolCalls : IDisposable
         }
     }
 
-    /// <summary>Reads a 2026-07-28 <c>_meta</c>; whether it holds the version and capabilities, and at most the client's identity.</summary>
-    private static bool ReadMeta(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Reads a request's <c>_meta</c>: whether its members are W3C trace context strings (<c>traceparent</c>,
+    /// <c>tracestate</c>, <c>baggage</c>) and, with <paramref name="perRequestMetadata"/>, the metadata of 2026-07-28 (its
+    /// protocol version and the client's capabilities, and maybe the client's identity), each once and nothing else. The
+    /// SDK reads the trace context only to parent its own span, which it makes only for a listener on its traces, and a
+    /// listener sends every request to the SDK; so a call carrying it is answered here as the SDK would answer it.
+    /// </summary>
+    private static bool ReadMeta(ref Utf8JsonReader reader, bool perRequestMetadata)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return false;
         }
 
-        bool version = false, capabilities = false, client = false;
+        bool version = false, capabilities = false, client = false, parent = false, state = false, baggage = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("io.modelcontextprotocol/protocolVersion"u8) && !version)
+            if (perRequestMetadata && reader.ValueTextEquals("io.modelcontextprotocol/protocolVersion"u8) && !version)
             {
                 version = reader.Read() && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(PerRequestMetadataVersionUtf8);
                 if (!version)
@@ -810,8 +818,9 @@ internal sealed partial class DirectToolCalls : IDisposable
                     return false;
                 }
             }
-            else if ((reader.ValueTextEquals("io.modelcontextprotocol/clientCapabilities"u8) && !capabilities && (capabilities = true))
-                || (reader.ValueTextEquals("io.modelcontextprotocol/clientInfo"u8) && !client && (client = true)))
+            else if (perRequestMetadata
+                && ((reader.ValueTextEquals("io.modelcontextprotocol/clientCapabilities"u8) && !capabilities && (capabilities = true))
+                    || (reader.ValueTextEquals("io.modelcontextprotocol/clientInfo"u8) && !client && (client = true))))
             {
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
@@ -820,13 +829,22 @@ internal sealed partial class DirectToolCalls : IDisposable
 
                 reader.Skip();
             }
+            else if ((reader.ValueTextEquals("traceparent"u8) && !parent && (parent = true))
+                || (reader.ValueTextEquals("tracestate"u8) && !state && (state = true))
+                || (reader.ValueTextEquals("baggage"u8) && !baggage && (baggage = true)))
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                {
+                    return false;
+                }
+            }
             else
             {
                 return false;
             }
         }
 
-        return reader.TokenType == JsonTokenType.EndObject && version && capabilities;
+        return reader.TokenType == JsonTokenType.EndObject && (!perRequestMetadata || (version && capabilities));
     }
 
     /// <summary>

@@ -68,6 +68,7 @@ public sealed partial class DirectToolCallTests
         """{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"big_text","arguments":{}}}""",
         """{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"big_untyped","arguments":{}}}""",
         "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\",\"params\":{\"name\":\"ech\\u006f\",\"arguments\":{\"text\":\"escaped name\"}}}",
+        """{"jsonrpc":"2.0","id":14,"method":"tools/call","params":{"_meta":{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01","tracestate":"v=1","baggage":"k=v"},"name":"echo","arguments":{"text":"traced"}}}""",
     ];
 
     private static readonly string?[] Versions = [null, "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
@@ -494,7 +495,13 @@ public sealed partial class DirectToolCallTests
     [InlineData("""{"jsonrpc":"2.0","method":"tools/call","params":{"name":"a"}}""", false)]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call"}""", false)]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"arguments":{}}}""", false)]
-    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","_meta":{}}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","_meta":{}}}""", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","_meta":{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01","tracestate":"v=1"}}}""", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","_meta":{"traceparent":1}}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","_meta":{"traceparent":"x","traceparent":"y"}}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","_meta":{"traceparent":"x","progressToken":"t"}}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","_meta":{"traceparent":"x"},"_meta":{}}}""", false)]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"name":"a"}}""", false)]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}} {}""", false)]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}""", false)]
@@ -548,16 +555,14 @@ public sealed partial class DirectToolCallTests
         public override long TimestampFrequency => System.TimestampFrequency;
     }
 
-    /// <summary>A body with the 2026-07-28 <c>_meta</c> added to its params (made when it has none), and the tool's name (empty for a listing).</summary>
+    /// <summary>A body with the 2026-07-28 <c>_meta</c> members added to its params (and its <c>_meta</c>, made when it has none), and the tool's name (empty for a listing).</summary>
     private static (string Body, string Name) PerRequest(string body)
     {
         var node = JsonNode.Parse(body)!;
         node["params"] ??= new JsonObject();
-        node["params"]!["_meta"] = new JsonObject
-        {
-            ["io.modelcontextprotocol/protocolVersion"] = PerRequestVersion,
-            ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
-        };
+        var meta = node["params"]!["_meta"] ??= new JsonObject();
+        meta["io.modelcontextprotocol/protocolVersion"] = PerRequestVersion;
+        meta["io.modelcontextprotocol/clientCapabilities"] = new JsonObject();
         return (node.ToJsonString(), node["params"]!["name"]?.GetValue<string>() ?? "");
     }
 

@@ -24,6 +24,7 @@ public sealed partial class DirectToolCallTests
         """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""",
         """{"jsonrpc":"2.0","id":"list-\u00e9","method":"tools/list","params":{}}""",
         """{"params":{},"method":"tools/list","id":-3,"jsonrpc":"2.0"}""",
+        """{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"_meta":{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}}}""",
     ];
 
     private static int Count(RecordingLogger log, string prefix) => log.Messages.Count(m => m.Message.StartsWith(prefix, StringComparison.Ordinal));
