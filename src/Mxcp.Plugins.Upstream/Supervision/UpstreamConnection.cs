@@ -284,6 +284,25 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>
+    /// Takes off a result what the upstream's server adds for its connection with us on 2026-07-28: the
+    /// <c>resultType</c> of a complete result and its own identity in <c>_meta</c>. Our server adds both again, with its
+    /// own identity, where the client's protocol version has them; a client of an earlier version would otherwise get a
+    /// <c>resultType</c> its version does not define (which some clients refuse) and the upstream's identity as ours.
+    /// </summary>
+    internal static void WithoutConnectionFields(Result result)
+    {
+        if (result.ResultType == "complete")
+        {
+            result.ResultType = null;
+        }
+
+        if (result.Meta is { } meta && meta.Remove(MetaKeys.ServerInfo) && meta.Count == 0)
+        {
+            result.Meta = null;
+        }
+    }
+
+    /// <summary>
     /// Sends one request upstream inside a client span (its W3C trace context in the request's <c>_meta</c>, and for
     /// HTTP upstreams in the <c>traceparent</c> header), within the upstream's timeout; the client's cancellation is
     /// sent upstream as <c>notifications/cancelled</c>. A result larger than <paramref name="limits"/> allow is refused.
@@ -291,6 +310,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     /// (<see cref="ClientRequestRouter"/>).
     /// </summary>
     private async Task<JsonNode> ForwardAsync<T>(string method, string? target, Func<McpClient, RequestOptions, CancellationToken, ValueTask<T>> send, JsonTypeInfo<T> typeInfo, ResultLimits limits, UpstreamCaller? caller, CancellationToken cancellationToken)
+        where T : Result
     {
         var what = target is null ? method : $"'{target}'";
         var client = _client ?? throw new UpstreamUnavailableException(
@@ -313,6 +333,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         try
         {
             var result = await send(client, new RequestOptions { Meta = UpstreamTelemetry.TraceMeta(activity ?? Activity.Current) }, timeout.Token).ConfigureAwait(false);
+            WithoutConnectionFields(result);
             var bytes = JsonSerializer.SerializeToUtf8Bytes(result, typeInfo);
             if (limits.ExceedsBytes(bytes.Length))
             {

@@ -508,6 +508,31 @@ public sealed class UpstreamTests
     }
 
     [Fact]
+    public async Task Serve_ClientOfAnEarlierVersion_GetsNoneOfTheUpstreamConnectionsResultFields()
+    {
+        // The front talks 2026-07-28 to an Mxcp upstream, which adds resultType and its identity to each result.
+        using var upstream = UpstreamProject();
+        await using var upstreamServer = await ServeProcess.StartAsync(upstream);
+        using var front = TestProject.Empty();
+        front.Write("mxcp-site.yml", $"mxcp: 1\nproject: front\nprofile: dev\nupstreams:\n  web:\n    url: {upstreamServer.Endpoint}\n");
+        await using var server = await ServeProcess.StartAsync(front);
+        await using var earlier = await server.ConnectAsync("2025-11-25", cancellationToken: Ct);
+        await EventuallyAsync(async () => (await ToolNamesAsync(earlier)).Contains("web_double") ? "" : null, "the upstream's tool");
+
+        var result = await earlier.CallToolAsync("web_double", X(21), cancellationToken: Ct);
+
+        Assert.Equal(42, result.StructuredContent!.Value.GetProperty("y").GetInt32());
+        Assert.Null(result.ResultType);
+        Assert.False(result.Meta?.ContainsKey(MetaKeys.ServerInfo) ?? false, result.Meta?.ToJsonString());
+
+        // A 2026-07-28 client gets them from the front.
+        await using var current = await server.ConnectAsync("2026-07-28", cancellationToken: Ct);
+        var again = await current.CallToolAsync("web_double", X(21), cancellationToken: Ct);
+        Assert.Equal(42, again.StructuredContent!.Value.GetProperty("y").GetInt32());
+        Assert.Equal("complete", again.ResultType);
+    }
+
+    [Fact]
     public async Task Serve_UpstreamToolNamedLikeAProjectTool_RefusesToStartNamingBoth()
     {
         using var upstream = UpstreamProject();
