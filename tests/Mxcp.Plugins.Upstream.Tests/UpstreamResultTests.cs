@@ -40,4 +40,13 @@ public sealed class UpstreamResultTests
         Assert.Equal("incomplete", result.ResultType);
         Assert.Equal("""{"com.example/cost":3}""", result.Meta!.ToJsonString());
     }
+
+    [Theory]
+    [InlineData("""{"name":"t","annotations":{"readOnlyHint":true}}""", true)]
+    [InlineData("""{"name":"t","annotations":{"readOnlyHint":false,"idempotentHint":true}}""", true)]
+    [InlineData("""{"name":"t","annotations":{"readOnlyHint":false,"destructiveHint":true}}""", false)]
+    [InlineData("""{"name":"t","annotations":{"readOnlyHint":"true"}}""", false)]
+    [InlineData("""{"name":"t"}""", false)]
+    public void IsRepeatable_Annotations_OnlyReadOnlyOrIdempotentToolsAreCalledAgain(string definition, bool repeatable) =>
+        Assert.Equal(repeatable, UpstreamConnection.IsRepeatable(new UpstreamTool("t", null, JsonDocument.Parse(definition).RootElement, "sha256:0")));
 }

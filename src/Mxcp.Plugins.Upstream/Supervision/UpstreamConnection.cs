@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -65,6 +66,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private UpstreamMessageTooLargeException? _lineTooLarge;
     private volatile McpClient? _client;
     private IReadOnlyList<UpstreamTool> _tools = [];
+    private FrozenSet<string> _repeatable = FrozenSet<string>.Empty;
     private IReadOnlyList<UpstreamEntry> _entries = [];
     private readonly ConcurrentDictionary<string, IProgress<ProgressNotificationValue>> _progress = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
@@ -198,13 +200,12 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         Volatile.Read(ref _resilience).ExecuteAsync(ct => CallOnceAsync(tool, arguments, caller, limits, ct), Repeatable(tool), cancellationToken);
 
     /// <summary>Whether the upstream's annotations of the tool say that calling it again is harmless (read-only or idempotent).</summary>
-    private bool Repeatable(string tool)
-    {
-        var definition = Tools.FirstOrDefault(t => t.Name == tool)?.Definition;
-        return definition is { } d && d.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object
-            && ((a.TryGetProperty("readOnlyHint", out var ro) && ro.ValueKind == JsonValueKind.True)
-                || (a.TryGetProperty("idempotentHint", out var id) && id.ValueKind == JsonValueKind.True));
-    }
+    private bool Repeatable(string tool) => Volatile.Read(ref _repeatable).Contains(tool);
+
+    internal static bool IsRepeatable(UpstreamTool tool) =>
+        tool.Definition.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object
+        && ((a.TryGetProperty("readOnlyHint", out var ro) && ro.ValueKind == JsonValueKind.True)
+            || (a.TryGetProperty("idempotentHint", out var id) && id.ValueKind == JsonValueKind.True));
 
     /// <summary>One attempt of a call; the result is the upstream's <c>CallToolResult</c> as JSON, unchanged.</summary>
     private async Task<JsonNode> CallOnceAsync(string tool, IReadOnlyDictionary<string, object?> arguments, UpstreamCaller? caller, ResultLimits limits, CancellationToken cancellationToken)
@@ -877,6 +878,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     {
         var old = Tools;
         var oldEntries = Entries;
+        Volatile.Write(ref _repeatable, tools.Where(IsRepeatable).Select(t => t.Name).ToFrozenSet(StringComparer.Ordinal));
         Volatile.Write(ref _tools, tools);
         Volatile.Write(ref _entries, entries);
         if (old.Count != tools.Count || !old.Zip(tools).All(p => p.First.Name == p.Second.Name && p.First.Hash == p.Second.Hash)
