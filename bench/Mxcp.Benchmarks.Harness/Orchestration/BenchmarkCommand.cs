@@ -548,10 +548,7 @@ internal sealed class BenchmarkCommand
         }
 
         var json = Path.Combine(_paths.Results, name + ".json");
-        var markdown = Path.Combine(_paths.Results, name + ".md");
-        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, ReportJson.Options) + "\n", cancellationToken);
-        await File.WriteAllTextAsync(markdown, MarkdownReport.Render(report, Path.GetFileName(json)), cancellationToken);
-        return (markdown, json);
+        return (await ReportJson.WriteAsync(report, json, cancellationToken), json);
     }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -20,9 +20,7 @@ internal static class ReportCommand
 
         var ratios = RatioCalculator.Ratios(report.Runs);
         report = report with { Ratios = ratios, Targets = RatioCalculator.Targets(ratios, report.Runs, report.Startup, report.Servers) };
-        var markdown = Path.ChangeExtension(json, ".md");
-        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, ReportJson.Options) + "\n", cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(markdown, MarkdownReport.Render(report, Path.GetFileName(json)), cancellationToken).ConfigureAwait(false);
+        var markdown = await ReportJson.WriteAsync(report, json, cancellationToken).ConfigureAwait(false);
         foreach (var target in report.Targets)
         {
             Console.WriteLine($"target {(target.Met switch { true => "met", false => "NOT met", null => "open" })}: {target.Target}: {target.Measured}");
