@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks Mxcp against the physical limit and its peers, side by side, in one run (issue 8).
+# Benchmarks Mxcp against the physical limit and its peers, side by side, in one run.
 #
 #   bench/run.sh [--quick] [--servers mxcp,bare-sdk,...] [--workloads lookup,trivial,...] [--before PATH]
 #
@@ -18,6 +18,27 @@ toolbox_version=1.12.0
 started=$(date +%s)
 
 say() { echo "$(date +%H:%M:%S) $*"; }
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+
+# Options are checked before anything is built: a mistyped one must not start a half-hour run.
+expect_value=""
+for argument in "$@"; do
+  if [ -n "$expect_value" ]; then
+    case "$argument" in --*) echo "bench/run.sh: $expect_value needs a value" >&2; exit 2 ;; esac
+    expect_value=""
+    continue
+  fi
+  case "$argument" in
+    -h | --help) usage; exit 0 ;;
+    --quick) ;;
+    --servers | --workloads | --before) expect_value="$argument" ;;
+    *) echo "bench/run.sh: unknown option '$argument' (bench/run.sh --help lists the options)" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$expect_value" ]; then
+  echo "bench/run.sh: $expect_value needs a value" >&2
+  exit 2
+fi
 need() { command -v "$1" >/dev/null 2>&1 || { echo "bench/run.sh needs '$1' on PATH ($2)" >&2; exit 1; }; }
 
 need dotnet "the .NET 10 SDK"

@@ -38,6 +38,15 @@ internal sealed class CommandArguments
         }
     }
 
+    /// <summary>Throws when an option other than <paramref name="names"/> was given (a mistyped option is not ignored).</summary>
+    public void Allow(params string[] names)
+    {
+        if (_values.Keys.FirstOrDefault(key => !names.Contains(key, StringComparer.Ordinal)) is { } unknown)
+        {
+            throw new ArgumentException($"Unknown option --{unknown} (the options are {string.Join(", ", names.Select(n => "--" + n))})");
+        }
+    }
+
     public bool Flag(string name) => _values.ContainsKey(name);
 
     public string? Optional(string name) => _values.GetValueOrDefault(name);

@@ -21,11 +21,26 @@ if (args.Length == 0)
     return 2;
 }
 
-var arguments = new CommandArguments(args[1..]);
-return args[0] switch
+try
 {
-    "run" => await BenchmarkCommand.RunAsync(arguments, cancel.Token),
-    "duckdb-alone" => await DuckDbAloneCommand.RunAsync(arguments, cancel.Token),
-    "report" => await ReportCommand.RunAsync(arguments, cancel.Token),
-    _ => throw new ArgumentException($"Unknown command '{args[0]}': use run, duckdb-alone or report"),
-};
+    var arguments = new CommandArguments(args[1..]);
+    return args[0] switch
+    {
+        "run" => await BenchmarkCommand.RunAsync(arguments, cancel.Token),
+        "duckdb-alone" => await DuckDbAloneCommand.RunAsync(arguments, cancel.Token),
+        "report" => await ReportCommand.RunAsync(arguments, cancel.Token),
+        _ => throw new ArgumentException($"Unknown command '{args[0]}': use run, duckdb-alone or report"),
+    };
+}
+catch (ArgumentException e)
+{
+    // A wrong command line: its message, without a stack trace.
+    Console.Error.WriteLine("Mxcp.Benchmarks.Harness: " + e.Message);
+    return 2;
+}
+catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+{
+    // A file the command line names is missing or is not what the command reads.
+    Console.Error.WriteLine("Mxcp.Benchmarks.Harness: " + e.Message);
+    return 1;
+}

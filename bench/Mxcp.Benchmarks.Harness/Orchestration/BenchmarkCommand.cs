@@ -51,6 +51,7 @@ internal sealed class BenchmarkCommand
 
     public static async Task<int> RunAsync(CommandArguments arguments, CancellationToken cancellationToken)
     {
+        arguments.Allow("repo", "quick", "servers", "workloads", "before");
         var before = arguments.Optional("before") is { } beforePath ? Path.GetFullPath(beforePath) : null;
         if (before is not null && !File.Exists(before))
         {
@@ -61,6 +62,11 @@ internal sealed class BenchmarkCommand
         var settings = BenchmarkSettings.For(arguments.Flag("quick"));
         var cpus = CpuLayout.For(Environment.ProcessorCount, File.Exists("/usr/bin/taskset") || File.Exists("/bin/taskset"));
         HashSet<string>? Filter(string name) => arguments.Optional(name) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
+        if (Filter("servers")?.FirstOrDefault(id => !ServerIds.All.Contains(id)) is { } unknown)
+        {
+            throw new ArgumentException($"--servers: no server '{unknown}' (the servers are {string.Join(", ", ServerIds.All)})");
+        }
+
         var command = new BenchmarkCommand(paths, settings, cpus, Filter("servers"), Filter("workloads"));
         return await command.RunAsync(cancellationToken);
     }
@@ -148,7 +154,15 @@ internal sealed class BenchmarkCommand
         }
     }
 
-    private IEnumerable<Workload> Workloads() => _project.Workloads.Where(w => _onlyWorkloads is null || _onlyWorkloads.Contains(w.Name));
+    private IEnumerable<Workload> Workloads()
+    {
+        if (_onlyWorkloads?.FirstOrDefault(name => !_project.Workloads.Any(w => w.Name == name)) is { } unknown)
+        {
+            throw new ArgumentException($"--workloads: no workload '{unknown}' (the workloads are {string.Join(", ", _project.Workloads.Select(w => w.Name))})");
+        }
+
+        return _project.Workloads.Where(w => _onlyWorkloads is null || _onlyWorkloads.Contains(w.Name));
+    }
 
     private IReadOnlyList<int> ConcurrenciesOf(Workload workload) => workload.Concurrencies ?? _settings.Concurrencies;
 

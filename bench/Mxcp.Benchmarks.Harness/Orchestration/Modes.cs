@@ -33,4 +33,7 @@ internal static class ServerIds
     public const string Toolbox = "toolbox";
     public const string RawKestrel = "raw-kestrel";
     public const string DuckDbAlone = "duckdb-alone";
+
+    /// <summary>Every id <c>--servers</c> accepts.</summary>
+    public static readonly IReadOnlyList<string> All = [Mxcp, MxcpBefore, MxcpHop, BareSdk, TypeScript, Toolbox, RawKestrel, DuckDbAlone];
 }

@@ -10,6 +10,7 @@ internal static class ReportCommand
 {
     public static async Task<int> RunAsync(CommandArguments arguments, CancellationToken cancellationToken)
     {
+        arguments.Allow("json");
         var json = Path.GetFullPath(arguments.Required("json"));
         BenchmarkReport report;
         await using (var stream = File.OpenRead(json))
