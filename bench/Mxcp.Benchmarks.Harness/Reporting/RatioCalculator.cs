@@ -69,9 +69,9 @@ internal static class RatioCalculator
                 + (disturbed ? " - Mxcp cannot be faster than the query alone: other load disturbed these windows, so the verdict is left open" : ""),
             disturbed ? null : AllMet(latency.Select(l => l.Mxcp is null || l.DuckDb is null ? (bool?)null : l.Mxcp.LatencyMs.P50 - l.DuckDb.LatencyMs.P50 <= 0.3))));
 
-        targets.Add(ThroughputTarget(ratios, OverBareSdk, "lookup", "Point lookup at concurrency 8 and 32: Mxcp's throughput at least 85% of the bare SDK server's", 0.85, "{0:0%}"));
-        targets.Add(ThroughputTarget(ratios, OverToolbox, "trivial", "Trivial SQL tool (`select 1`) at concurrency 8 and 32: Mxcp's throughput at least that of MCP Toolbox", 1, "{0:0.00}x"));
-        targets.Add(ThroughputTarget(ratios, OverTypeScript, "lookup", "Point lookup at concurrency 8 and 32: Mxcp's throughput at least 3 times the TypeScript server's", 3, "{0:0.0}x",
+        targets.Add(ThroughputTarget(ratios, runs, OverBareSdk, ServerIds.BareSdk, "lookup", "Point lookup at concurrency 8 and 32: Mxcp's throughput at least 85% of the bare SDK server's", 0.85, "{0:0%}"));
+        targets.Add(ThroughputTarget(ratios, runs, OverToolbox, ServerIds.Toolbox, "trivial", "Trivial SQL tool (`select 1`) at concurrency 8 and 32: Mxcp's throughput at least that of MCP Toolbox", 1, "{0:0.00}x"));
+        targets.Add(ThroughputTarget(ratios, runs, OverTypeScript, ServerIds.TypeScript, "lookup", "Point lookup at concurrency 8 and 32: Mxcp's throughput at least 3 times the TypeScript server's", 3, "{0:0.0}x",
             (mode, concurrency) => Ceiling(runs, mode, "lookup", ServerIds.TypeScript, concurrency)));
 
         var thousand = startup.FirstOrDefault(s => s.Endpoints == 1000);
@@ -124,16 +124,28 @@ internal static class RatioCalculator
             ? duckdb.RequestsPerSecond / other.RequestsPerSecond
             : null;
 
+    /// <summary>
+    /// Whether a missed cell is within the spread of its windows: Mxcp's fastest window reached the threshold over the
+    /// peer's slowest one (both measured in more than one window). The verdict stays "not met"; the text says so.
+    /// </summary>
+    public static bool WithinSpread(IReadOnlyList<RunRecord> runs, string mode, string workload, string peer, int concurrency, double threshold) =>
+        Find(runs, mode, workload, ServerIds.Mxcp, concurrency) is { Windows: > 1, RequestsPerSecondMax: > 0 } mxcp
+        && Find(runs, mode, workload, peer, concurrency) is { Windows: > 1, RequestsPerSecondMin: > 0 } other
+        && mxcp.RequestsPerSecondMax >= threshold * other.RequestsPerSecondMin;
+
     /// <param name="ceiling">When given, each cell also shows the ratio DuckDB alone reaches over the same peer, and a
     /// missed cell whose ceiling is under the threshold is named as one no server can meet on this machine.</param>
     private static TargetResult ThroughputTarget(
-        IReadOnlyList<Ratio> ratios, string name, string workload, string target, double threshold, string format, Func<string, int, double?>? ceiling = null)
+        IReadOnlyList<Ratio> ratios, IReadOnlyList<RunRecord> runs, string name, string peer, string workload, string target, double threshold, string format,
+        Func<string, int, double?>? ceiling = null)
     {
         var cells = (from mode in new[] { Modes.Stateless, Modes.Stateful }
                      from concurrency in new[] { 8, 32 }
                      select (mode, concurrency, Ratio: ratios.FirstOrDefault(r => r.Name == name && r.Mode == mode && r.Workload == workload && r.Concurrency == concurrency),
                          Ceiling: ceiling?.Invoke(mode, concurrency))).ToList();
         var bounded = cells.Where(c => c.Ratio is not null && c.Ratio.Value < threshold && c.Ceiling < threshold).ToList();
+        var spread = cells.Where(c => c.Ratio is not null && c.Ratio.Value < threshold && !bounded.Contains(c)
+            && WithinSpread(runs, c.mode, workload, peer, c.concurrency, threshold)).ToList();
         return new TargetResult(
             target,
             string.Join("; ", cells.Select(c => c.Ratio is null
@@ -141,7 +153,9 @@ internal static class RatioCalculator
                 : $"{c.mode} c={c.concurrency}: {string.Format(CultureInfo.InvariantCulture, format, c.Ratio.Value)}"
                     + (c.Ceiling is { } top ? $" (DuckDB alone {string.Format(CultureInfo.InvariantCulture, format, top)})" : "")))
                 + (bounded.Count == 0 ? "" : " - DuckDB alone, running the same SQL on the same CPUs, stays under the target in "
-                    + string.Join(" and ", bounded.Select(c => $"{c.mode} c={c.concurrency}")) + ", so no server using DuckDB can meet " + (bounded.Count == 1 ? "that cell" : "those cells") + " here"),
+                    + string.Join(" and ", bounded.Select(c => $"{c.mode} c={c.concurrency}")) + ", so no server using DuckDB can meet " + (bounded.Count == 1 ? "that cell" : "those cells") + " here")
+                + (spread.Count == 0 ? "" : " - in " + string.Join(" and ", spread.Select(c => $"{c.mode} c={c.concurrency}"))
+                    + " Mxcp's fastest window reached the target over the peer's slowest: the miss is within the spread of this run's windows"),
             AllMet(cells.Select(c => c.Ratio is null ? (bool?)null : c.Ratio.Value >= threshold)));
     }
 

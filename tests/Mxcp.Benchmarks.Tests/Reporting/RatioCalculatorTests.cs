@@ -124,6 +124,29 @@ public sealed class RatioCalculatorTests
     }
 
     [Theory]
+    [InlineData(9828, true)]
+    [InlineData(8400, false)]
+    public void Targets_MissWhoseWindowsOverlapThePeers_NamedWithinTheSpreadAndStillNotMet(double mxcpFastestWindow, bool withinSpread)
+    {
+        RunRecord Windows(RunRecord run, double min, double max) => run with { Windows = 3, RequestsPerSecondMin = min, RequestsPerSecondMax = max };
+        RunRecord[] runs =
+        [
+            Windows(Run(Modes.Stateless, ServerIds.Mxcp, 8, 9475, 0.76, "trivial"), 8144, mxcpFastestWindow),
+            Windows(Run(Modes.Stateless, ServerIds.Toolbox, 8, 9768, 0.70, "trivial"), 8511, 9791),
+            Windows(Run(Modes.Stateless, ServerIds.Mxcp, 32, 9081, 3.31, "trivial"), 7758, 10928),
+            Windows(Run(Modes.Stateless, ServerIds.Toolbox, 32, 7661, 3.79, "trivial"), 7016, 8218),
+        ];
+
+        var target = Assert.Single(RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, []), t => t.Target.Contains("MCP Toolbox", StringComparison.Ordinal));
+
+        Assert.False(target.Met);
+        Assert.StartsWith("stateless c=8: 0.97x; stateless c=32: 1.19x;", target.Measured, StringComparison.Ordinal);
+        Assert.Equal(withinSpread, target.Measured.EndsWith(
+            " - in stateless c=8 Mxcp's fastest window reached the target over the peer's slowest: the miss is within the spread of this run's windows",
+            StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData(3000, true)]
     [InlineData(2900, false)]
     public void Targets_TrivialToolAgainstToolbox_MetWhenNoCellIsSlower(double statefulMxcp, bool met)
