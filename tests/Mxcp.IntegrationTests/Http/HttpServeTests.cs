@@ -75,7 +75,10 @@ public sealed class HttpServeTests(SalesSampleFixture sample) : IClassFixture<Sa
 
         using var list = await PostAsync("""{"jsonrpc":"2.0","id":9,"method":"tools/list"}""");
         Assert.Contains("top_products", await list.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        var lines = server.Stderr.Split('\n').Where(l => l.Contains("foo/bar", StringComparison.Ordinal)).ToList();
+        // The console logger writes from its own queue: the last line may follow the answer by a moment.
+        List<string> Lines() => [.. server.Stderr.Split('\n').Where(l => l.Contains("foo/bar", StringComparison.Ordinal))];
+        await Telemetry.TelemetryProject.WaitForAsync(() => Lines().Count >= 5, TimeSpan.FromSeconds(10), () => "five foo/bar lines in:\n" + server.Stderr);
+        var lines = Lines();
         Assert.Equal(5, lines.Count);
         Assert.All(lines, l => Assert.Contains("no handler is available", l, StringComparison.Ordinal));
         Assert.DoesNotContain("McpProtocolException", server.Stderr, StringComparison.Ordinal);
