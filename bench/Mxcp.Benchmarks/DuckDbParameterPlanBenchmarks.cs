@@ -79,28 +79,10 @@ public class DuckDbParameterPlanBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Calls)]
-    public long KeptWithParameter()
-    {
-        long rows = 0;
-        for (var i = 0; i < Calls; i++)
-        {
-            rows += Run(_withParameter);
-        }
-
-        return rows;
-    }
+    public long KeptWithParameter() => RunCalls(_withParameter);
 
     [Benchmark(OperationsPerInvoke = Calls)]
-    public long KeptWithLiteral()
-    {
-        long rows = 0;
-        for (var i = 0; i < Calls; i++)
-        {
-            rows += Run(_withLiteral);
-        }
-
-        return rows;
-    }
+    public long KeptWithLiteral() => RunCalls(_withLiteral);
 
     [Benchmark(OperationsPerInvoke = Calls)]
     public long PreparedPerCallWithLiteral()
@@ -109,6 +91,17 @@ public class DuckDbParameterPlanBenchmarks
         for (var i = 0; i < Calls; i++)
         {
             using var statement = Prepare(_literalSql);
+            rows += Run(statement);
+        }
+
+        return rows;
+    }
+
+    private static long RunCalls(DuckDBPreparedStatement statement)
+    {
+        long rows = 0;
+        for (var i = 0; i < Calls; i++)
+        {
             rows += Run(statement);
         }
 

@@ -128,7 +128,7 @@ internal static class RatioCalculator
     /// Whether a missed cell is within the spread of its windows: Mxcp's fastest window reached the threshold over the
     /// peer's slowest one (both measured in more than one window). The verdict stays "not met"; the text says so.
     /// </summary>
-    public static bool WithinSpread(IReadOnlyList<RunRecord> runs, string mode, string workload, string peer, int concurrency, double threshold) =>
+    private static bool WithinSpread(IReadOnlyList<RunRecord> runs, string mode, string workload, string peer, int concurrency, double threshold) =>
         Find(runs, mode, workload, ServerIds.Mxcp, concurrency) is { Windows: > 1, RequestsPerSecondMax: > 0 } mxcp
         && Find(runs, mode, workload, peer, concurrency) is { Windows: > 1, RequestsPerSecondMin: > 0 } other
         && mxcp.RequestsPerSecondMax >= threshold * other.RequestsPerSecondMin;
