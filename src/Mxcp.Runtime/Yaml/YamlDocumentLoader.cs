@@ -100,6 +100,12 @@ internal static class YamlDocumentLoader
             var (line, column) = LastParsedPosition(text);
             throw new ProjectFileException(displayPath, line, column, null, "invalid YAML: the document ends inside an unclosed '[', '{' or quote", e);
         }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet's parser fails this way on a tag it cannot build (a "!!" or "!prefix!" tag that is no valid URI).
+            var (line, column) = LastParsedPosition(text);
+            throw new ProjectFileException(displayPath, line, column, null, $"invalid YAML: a tag after this point is not valid ({e.Message.Split(" (Parameter", 2)[0]})", e);
+        }
     }
 
     private static ProjectFileException TooLarge(string displayPath) =>
@@ -134,7 +140,7 @@ internal static class YamlDocumentLoader
                 }
             }
         }
-        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException)
         {
             // The position of the last good event is what we report.
         }

@@ -7,6 +7,15 @@ namespace Mxcp.Runtime.Tests.Yaml;
 public sealed class YamlDocumentLoaderLimitTests
 {
     [Fact]
+    public void Load_TagThatIsNoValidUri_IsAnErrorNamingTheFile()
+    {
+        // Found by EndpointFileFuzzTests (seed 5ui8k6vs_cD1): YamlDotNet throws ArgumentException building the tag.
+        var e = Assert.Throws<ProjectFileException>(() => YamlDocumentLoader.Load("!!bin[ary mxcp: 1\nresource:\n  uri: x\n", "tools/fuzz.yml"));
+
+        Assert.StartsWith("tools/fuzz.yml:1:1: invalid YAML: a tag after this point is not valid (Global tags must be valid URIs.)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_AliasInsideItsOwnAnchor_IsAnErrorNamingFileAndLine()
     {
         var e = Assert.Throws<ProjectFileException>(() => YamlDocumentLoader.Load("mxcp: 1\ntool: &t {name: rec, self: *t}\n", "tools/rec.yml"));
