@@ -25,6 +25,12 @@ internal sealed class BenchmarkCommand
     /// <summary>The workloads measured through the upstream hop as well (a small and a trivial answer).</summary>
     private static readonly string[] HopWorkloads = ["lookup", "trivial"];
 
+    /// <summary>
+    /// The workloads measured with audit on as well: the trivial tool, where a record's cost is the largest share of a
+    /// call, and the point lookup.
+    /// </summary>
+    private static readonly string[] AuditWorkloads = ["trivial", "lookup"];
+
     private readonly BenchmarkPaths _paths;
     private readonly BenchmarkSettings _settings;
     private readonly CpuLayout _cpus;
@@ -197,6 +203,12 @@ internal sealed class BenchmarkCommand
 
             await StartBeforeAsync(servers, stateless: true, cancellationToken);
             await StartHopAsync(servers, workloads, cancellationToken);
+            if (workloads.Any(w => AuditWorkloads.Contains(w.Name)))
+            {
+                DeleteAuditLog();
+                await servers.StartAsync(ServerSpecs.MxcpAudit(_paths, _project), cancellationToken);
+            }
+
             await servers.StartAsync(ServerSpecs.BareSdk(_paths, _project, stateless: true), cancellationToken);
             await servers.StartAsync(ServerSpecs.TypeScript(_paths, _project, stateless: true), cancellationToken);
             await servers.StartAsync(ServerSpecs.Toolbox(_paths, ServerSpecs.WriteToolboxConfig(Path.Combine(_paths.Work, "toolbox")), ServerProcess.FreePort()), cancellationToken);
@@ -227,10 +239,44 @@ internal sealed class BenchmarkCommand
 
                 await MeasureInterleavedAsync(workload, drivers, id => id == ServerIds.DuckDbAlone ? Modes.InProcess : Modes.Stateless, cancellationToken);
             }
+
+            NoteAuditLog();
         }
         finally
         {
             await servers.DisposeAsync();
+            DeleteAuditLog();
+        }
+    }
+
+    /// <summary>The folder mxcp-audit writes its JSONL log to: the project's default audit path.</summary>
+    private string AuditFolder => Path.Combine(_project.Root, "audit");
+
+    /// <summary>
+    /// How much mxcp-audit wrote during its windows: the report's proof that the audited server did audit (a note that it
+    /// wrote nothing voids the comparison).
+    /// </summary>
+    private void NoteAuditLog()
+    {
+        if (!_runs.Any(r => r.Server == ServerIds.MxcpAudit && r.Succeeded))
+        {
+            return;
+        }
+
+        var files = Directory.Exists(AuditFolder) ? new DirectoryInfo(AuditFolder).GetFiles("*", SearchOption.AllDirectories) : [];
+        var bytes = files.Sum(f => f.Length);
+        var note = bytes == 0
+            ? "mxcp-audit wrote no audit log: its windows did not measure auditing."
+            : F($"mxcp-audit's audit log held {bytes / 1048576.0:0} MB in {files.Length} file(s) after its windows (deleted after the stateless servers stopped).");
+        _notes.Add(note);
+        Log($"[stateless] {note}");
+    }
+
+    private void DeleteAuditLog()
+    {
+        if (Directory.Exists(AuditFolder))
+        {
+            Directory.Delete(AuditFolder, recursive: true);
         }
     }
 
@@ -335,6 +381,11 @@ internal sealed class BenchmarkCommand
             yield return ServerIds.MxcpHop;
         }
 
+        if (AuditWorkloads.Contains(workload.Name))
+        {
+            yield return ServerIds.MxcpAudit;
+        }
+
         if (workload.Name == "python")
         {
             yield break;
@@ -354,7 +405,7 @@ internal sealed class BenchmarkCommand
     }
 
     private IEnumerable<string> StatefulServersFor(Workload workload) =>
-        StatelessServersFor(workload).Where(id => id is not ServerIds.RawKestrel and not ServerIds.MxcpHop);
+        StatelessServersFor(workload).Where(id => id is not ServerIds.RawKestrel and not ServerIds.MxcpHop and not ServerIds.MxcpAudit);
 
     /// <summary>
     /// A wrk driver, once the server answered the check request correctly (else a failure row, and null). With

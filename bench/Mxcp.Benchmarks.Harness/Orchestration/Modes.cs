@@ -28,6 +28,9 @@ internal static class ServerIds
     /// (the Upstream plugin, empty prefix): the same requests with one more hop.
     /// </summary>
     public const string MxcpHop = "mxcp-hop";
+
+    /// <summary>The measured <c>mxcp serve --stateless</c> with the audit log on: the same requests, each one audited.</summary>
+    public const string MxcpAudit = "mxcp-audit";
     public const string BareSdk = "bare-sdk";
     public const string TypeScript = "typescript";
     public const string Toolbox = "toolbox";
@@ -35,5 +38,5 @@ internal static class ServerIds
     public const string DuckDbAlone = "duckdb-alone";
 
     /// <summary>Every id <c>--servers</c> accepts.</summary>
-    public static readonly IReadOnlyList<string> All = [Mxcp, MxcpBefore, MxcpHop, BareSdk, TypeScript, Toolbox, RawKestrel, DuckDbAlone];
+    public static readonly IReadOnlyList<string> All = [Mxcp, MxcpBefore, MxcpHop, MxcpAudit, BareSdk, TypeScript, Toolbox, RawKestrel, DuckDbAlone];
 }

@@ -16,7 +16,7 @@ internal static class MarkdownReport
         (Modes.Stateless2026, "Stateless 2026-07-28: wrk POSTing the 2026-07-28 form (Mcp-Method/Mcp-Name headers, _meta) to the default servers"),
     ];
 
-    private static readonly string[] ServerOrder = [ServerIds.Mxcp, ServerIds.MxcpBefore, ServerIds.MxcpHop, ServerIds.BareSdk, ServerIds.TypeScript, ServerIds.Toolbox, ServerIds.RawKestrel, ServerIds.DuckDbAlone];
+    private static readonly string[] ServerOrder = [ServerIds.Mxcp, ServerIds.MxcpBefore, ServerIds.MxcpHop, ServerIds.MxcpAudit, ServerIds.BareSdk, ServerIds.TypeScript, ServerIds.Toolbox, ServerIds.RawKestrel, ServerIds.DuckDbAlone];
 
     public static string Render(BenchmarkReport report, string jsonFile)
     {
@@ -46,6 +46,7 @@ internal static class MarkdownReport
 
         RenderRatios(md, report);
         RenderHop(md, report);
+        RenderAudit(md, report);
         Line(md);
         Line(md, "## Results");
         Line(md);
@@ -142,6 +143,35 @@ internal static class MarkdownReport
             }
 
             Line(md, $"| {cell.Workload} | {cell.Concurrency} | {cell.Direct.LatencyMs.P50:0.00} | {cell.Hop.LatencyMs.P50:0.00} | {cell.AddedP50Ms:+0.00;-0.00} | {cell.Direct.RequestsPerSecond:0} | {cell.Hop.RequestsPerSecond:0} | {cell.ThroughputRatio:0.00} |");
+        }
+    }
+
+    /// <summary>The cost of auditing every call: mxcp-audit against mxcp, same workload and concurrency.</summary>
+    private static void RenderAudit(StringBuilder md, BenchmarkReport report)
+    {
+        var cells = AuditCost.Of(report.Runs);
+        if (cells.Count == 0)
+        {
+            return;
+        }
+
+        Line(md);
+        Line(md, "## Audit on against off");
+        Line(md);
+        Line(md, "mxcp-audit is the stateless mxcp with the audit log on (see the servers below), measured in the same interleaved windows. " +
+            "CPU per call is the server's CPU seconds per second over its calls per second, in microseconds.");
+        Line(md);
+        Line(md, "| workload | c | mxcp CPU/call | mxcp-audit CPU/call | audit ÷ off (CPU/call) | mxcp req/s | mxcp-audit req/s | audit ÷ off (req/s) | mxcp p50 | mxcp-audit p50 |");
+        Line(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var cell in cells)
+        {
+            if (!cell.Measured)
+            {
+                Line(md, $"| {cell.Workload} | {cell.Concurrency} | not measured: {Escape(cell.On.Failure ?? cell.Off.Failure ?? "too few requests")} | | | | | | | |");
+                continue;
+            }
+
+            Line(md, $"| {cell.Workload} | {cell.Concurrency} | {cell.OffCpuPerCallUs:0} | {cell.OnCpuPerCallUs:0} | {cell.CpuRatio:0.00} | {cell.Off.RequestsPerSecond:0} | {cell.On.RequestsPerSecond:0} | {cell.ThroughputRatio:0.00} | {cell.Off.LatencyMs.P50:0.00} | {cell.On.LatencyMs.P50:0.00} |");
         }
     }
 

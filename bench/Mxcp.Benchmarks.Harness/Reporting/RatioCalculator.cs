@@ -108,7 +108,27 @@ internal static class RatioCalculator
                 ? $"{r.mode}: not measured"
                 : F($"{r.mode}: peak {r.Run.ServerPeakRssMb:0} MB, started {r.Started:0} MB (+{r.Run.ServerPeakRssMb - r.Started:0} MB)"))),
             AllMet(rss.Select(r => r.Run is null || r.Started is null ? (bool?)null : r.Run.ServerPeakRssMb - r.Started <= 150))));
+
+        targets.Add(AuditTarget(runs));
         return targets;
+    }
+
+    /// <summary>Audit on against off: the server's CPU per call, trivial tool and point lookup, stateless, concurrency 8 and 32.</summary>
+    private static TargetResult AuditTarget(IReadOnlyList<RunRecord> runs)
+    {
+        var costs = AuditCost.Of(runs);
+        var cells = (from workload in new[] { "trivial", "lookup" }
+                     from concurrency in new[] { 8, 32 }
+                     select (workload, concurrency, Cost: costs.FirstOrDefault(c => c.Workload == workload && c.Concurrency == concurrency && c.Measured))).ToList();
+        var spread = cells.Where(c => c.Cost is { } cost && cost.CpuRatio > AuditCost.Allowed && cost.WithinSpread).ToList();
+        return new TargetResult(
+            "Audit on against off (stateless, `select 1` and the point lookup, concurrency 8 and 32): server CPU per call at most 5% higher",
+            string.Join("; ", cells.Select(c => c.Cost is not { } cost
+                ? $"{c.workload} c={c.concurrency}: not measured"
+                : F($"{c.workload} c={c.concurrency}: {cost.OnCpuPerCallUs:0} us vs {cost.OffCpuPerCallUs:0} us ({cost.CpuRatio - 1:+0.0%;-0.0%})")))
+                + (spread.Count == 0 ? "" : " - in " + string.Join(" and ", spread.Select(c => $"{c.workload} c={c.concurrency}"))
+                    + " the audited server's fastest window came within 5% of the unaudited one's slowest: the miss is within the spread of this run's windows"),
+            AllMet(cells.Select(c => c.Cost is { } cost ? cost.CpuRatio <= AuditCost.Allowed : (bool?)null)));
     }
 
     public static RunRecord? Find(IReadOnlyList<RunRecord> runs, string mode, string workload, string server, int concurrency) =>

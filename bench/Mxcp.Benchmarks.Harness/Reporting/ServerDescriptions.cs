@@ -15,6 +15,9 @@ internal static class ServerDescriptions
         ServerIds.MxcpHop =>
             "A second `mxcp serve --stateless --readonly` with no endpoints of its own and the measured mxcp as an upstream MCP server (Mxcp.Plugins.Upstream, Streamable HTTP, empty prefix): " +
             "every call passes its pipeline, then mxcp's. Both processes share the server CPU: compare its latency at concurrency 1 with mxcp's (the cost of one hop).",
+        ServerIds.MxcpAudit =>
+            "The stateless mxcp's command line and project with the audit log on (`MXCP_AUDIT_ENABLED=1`): every call is written to a JSONL file with its arguments and result, " +
+            "in batches with an fsync per batch (the defaults). Compare its server CPU per call with mxcp's (the cost of auditing).",
         ServerIds.BareSdk =>
             "The C# MCP SDK (ModelContextProtocol.Core) alone: hand-written `McpServerTool`s from catalog.json that check argument types and run the same SQL through Mxcp's DuckDB binding (same pool and threads), " +
             "on a minimal Streamable HTTP mapping of the SDK's Core transports (Accept check, parse, per-request server or session by Mcp-Session-Id, SSE). " +

@@ -32,6 +32,13 @@ internal static class ServerSpecs
         WorkingDirectory = projectRoot,
     };
 
+    /// <summary>
+    /// The stateless mxcp's command line with <c>MXCP_AUDIT_ENABLED=1</c>: every call is written to the project's JSONL
+    /// audit log (<c>audit/logs-bench.jsonl</c>) with the default batching and an fsync per batch.
+    /// </summary>
+    public static ServerSpec MxcpAudit(BenchmarkPaths paths, BenchProject project) =>
+        Mxcp(ServerIds.MxcpAudit, paths.Mxcp, project, stateless: true) with { Environment = new Dictionary<string, string> { ["MXCP_AUDIT_ENABLED"] = "1" } };
+
     public static ServerSpec BareSdk(BenchmarkPaths paths, BenchProject project, bool stateless) => new()
     {
         Id = ServerIds.BareSdk,
