@@ -36,6 +36,7 @@ public sealed class CallContext
     public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
 
     private readonly List<JsonObject> _executionEvents = [];
+    private volatile bool _hasExecutionEvents;
 
     /// <summary>
     /// The external calls the endpoint made, as <see cref="AddExecutionEvent"/> recorded them; the audit record keeps
@@ -52,6 +53,9 @@ public sealed class CallContext
         }
     }
 
+    /// <summary>Whether <see cref="AddExecutionEvent"/> was called, without copying the list.</summary>
+    internal bool HasExecutionEvents => _hasExecutionEvents;
+
     /// <summary>
     /// Records an external call the endpoint made (an upstream server, an HTTP API, ...) for the audit record's
     /// <c>execution_events</c>: a JSON object with a <c>type</c> and whatever describes the call. Never put secrets or
@@ -64,6 +68,7 @@ public sealed class CallContext
         lock (_executionEvents)
         {
             _executionEvents.Add(executionEvent);
+            _hasExecutionEvents = true;
         }
     }
 }

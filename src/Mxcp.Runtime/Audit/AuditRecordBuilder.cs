@@ -105,7 +105,7 @@ internal sealed class AuditRecordBuilder
 
         var record = new AuditRecord
         {
-            RecordId = Guid.NewGuid().ToString(),
+            RecordId = AuditRecordIds.Next(),
             Timestamp = AuditRecordJson.ToMicroseconds(timestamp),
             OperationType = operationType,
             OperationName = operationName,
@@ -120,8 +120,8 @@ internal sealed class AuditRecordBuilder
             PolicyDecision = result.Policy.Decision,
             PolicyReason = result.Policy.Reason,
             BusinessContext = BusinessContext(operationType, operationName, status, result.Policy.Decision),
-            ExecutionEvents = call.Context.ExecutionEvents is { Count: > 0 } events
-                ? JsonSerializer.SerializeToElement(new JsonArray([.. events.Select(e => e.DeepClone())]))
+            ExecutionEvents = call.Context.HasExecutionEvents
+                ? JsonSerializer.SerializeToElement(new JsonArray([.. call.Context.ExecutionEvents.Select(e => e.DeepClone())]))
                 : EmptyArray,
         };
         return new AuditEntry(record, input, output);

@@ -19,7 +19,22 @@ internal static class AuditRecordJson
 
     /// <summary>Python's <c>datetime.isoformat()</c> of a UTC time with microseconds: <c>2025-01-31T12:00:00.123456+00:00</c>.</summary>
     public static string FormatTimestamp(DateTimeOffset value) =>
-        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
+        value.ToUniversalTime().ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'";
+
+    /// <summary>Writes <see cref="FormatTimestamp"/>'s text without making a string of it.</summary>
+    private static void WriteTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset value)
+    {
+        Span<byte> text = stackalloc byte[40];
+        if (!value.UtcDateTime.TryFormat(text, out var length, TimestampFormat, CultureInfo.InvariantCulture))
+        {
+            w.WriteString(name, FormatTimestamp(value));
+            return;
+        }
+
+        w.WriteString(name, text[..length]);
+    }
 
     /// <summary>Reads the ISO-8601 forms the reference writes (with or without fraction, <c>+00:00</c> or <c>Z</c>); no offset means UTC.</summary>
     public static bool TryParseTimestamp(string? text, out DateTimeOffset value)
@@ -46,7 +61,7 @@ internal static class AuditRecordJson
         w.WriteString("schema_name"u8, r.SchemaName);
         w.WriteNumber("schema_version"u8, r.SchemaVersion);
         w.WriteString("record_id"u8, r.RecordId);
-        w.WriteString("timestamp"u8, FormatTimestamp(r.Timestamp));
+        WriteTimestamp(w, "timestamp"u8, r.Timestamp);
         w.WriteString("operation_type"u8, r.OperationType);
         w.WriteString("operation_name"u8, r.OperationName);
         w.WriteString("operation_status"u8, r.OperationStatus);

@@ -11,7 +11,9 @@ namespace Mxcp.Runtime.Audit;
 /// <see cref="MaxDelay"/> (the reference's "10 records or 1 s"), taking everything queued up to <see cref="MaxBatch"/>
 /// — a group commit, so one fsync covers many calls under load. Batches start at most every <see cref="MinInterval"/>
 /// unless a whole <see cref="MaxBatch"/> is waiting: at thousands of calls a second, an fsync per 10 records cost
-/// about a tenth of the server's CPU. A failed batch is retried with backoff (the queue
+/// about a tenth of the server's CPU. The loop sleeps until the next of those moments instead of polling: a caller wakes
+/// it only when its record makes the count it waits for, so a busy server wakes it about once per batch. A failed
+/// batch is retried with backoff (the queue
 /// absorbs the wait); a full queue drops records. Every loss is counted in <c>mxcp.audit.records.dropped</c> and logged
 /// as an error. <see cref="StopAsync"/> writes everything accepted before it returns.
 /// </summary>
@@ -24,7 +26,8 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     /// <summary>The shortest time between the starts of two batches, unless <see cref="MaxBatch"/> records are waiting.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(50);
 
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+    /// <summary>The shortest sleep of the loop: a clock that has not reached a deadline yet is looked at again after it.</summary>
+    private static readonly TimeSpan MinSleep = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan ForcedExitFlush = TimeSpan.FromSeconds(3);
 
     /// <summary>How long the final flush may take after the host's shutdown timeout.</summary>
@@ -37,6 +40,11 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly CancellationTokenSource _flushNow = new();
+
+    // Set by a caller whose record brings the queue to _wakeAt records; the loop sleeps on it.
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
+    private long _pending;
+    private long _wakeAt = long.MaxValue;
     private Channel<AuditEntry>? _channel;
     private long _lastBatch;
     private IAuditSink? _sink;
@@ -72,6 +80,7 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
                 FullMode = BoundedChannelFullMode.Wait,
             });
             _accepting = true;
+            _flushNow.Token.Register(_wake.Set);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var thread = new Thread(() =>
             {
@@ -123,6 +132,10 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
                 if (_channel!.Writer.TryWrite(entry))
                 {
                     _lastTimestamp = entry.Record.Timestamp;
+                    if (Interlocked.Increment(ref _pending) == Volatile.Read(ref _wakeAt))
+                    {
+                        _wake.Set();
+                    }
                 }
                 else
                 {
@@ -246,12 +259,13 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
         var batch = new List<AuditEntry>(64);
         while (Wait(reader.WaitToReadAsync()))
         {
-            Linger(reader);
+            Linger();
             while (batch.Count < MaxBatch && reader.TryRead(out var record))
             {
                 batch.Add(record);
             }
 
+            Interlocked.Add(ref _pending, -batch.Count);
             AuditMetrics.AddQueued(-batch.Count);
             Write(batch);
             batch.Clear();
@@ -263,16 +277,36 @@ internal sealed partial class AuditWriter(ILogger<AuditWriter> logger, TimeProvi
     /// <summary>
     /// Waits until <see cref="MinBatch"/> records are queued and <see cref="MinInterval"/> has passed since the last
     /// batch started (or <see cref="MaxBatch"/> are queued), the first has waited <see cref="MaxDelay"/>, or a stop flushes.
+    /// Each sleep lasts until the nearest of those deadlines, or until a caller's record makes the count that ends it.
     /// </summary>
-    private void Linger(ChannelReader<AuditEntry> reader)
+    private void Linger()
     {
         var first = _time.GetTimestamp();
-        while (!_flushNow.IsCancellationRequested && _time.GetElapsedTime(first) < MaxDelay
-            && (reader.Count < MinBatch || (reader.Count < MaxBatch && _lastBatch != 0 && _time.GetElapsedTime(_lastBatch) < MinInterval)))
+        while (true)
         {
-            _flushNow.Token.WaitHandle.WaitOne(PollInterval);
+            var now = _time.GetTimestamp();
+            var untilMaxDelay = MaxDelay - _time.GetElapsedTime(first, now);
+            var untilInterval = _lastBatch == 0 ? TimeSpan.Zero : MinInterval - _time.GetElapsedTime(_lastBatch, now);
+            var count = Volatile.Read(ref _pending);
+            if (_flushNow.IsCancellationRequested || untilMaxDelay <= TimeSpan.Zero || count >= MaxBatch
+                || (count >= MinBatch && untilInterval <= TimeSpan.Zero))
+            {
+                break;
+            }
+
+            // Before the interval has passed only a whole MaxBatch ends the wait; after it, MinBatch records do.
+            var (wakeAt, sleep) = untilInterval > TimeSpan.Zero
+                ? (MaxBatch, untilInterval < untilMaxDelay ? untilInterval : untilMaxDelay)
+                : (MinBatch, untilMaxDelay);
+            _wake.Reset();
+            Volatile.Write(ref _wakeAt, wakeAt);
+            if (Volatile.Read(ref _pending) < wakeAt && !_flushNow.IsCancellationRequested)
+            {
+                _wake.Wait(sleep > MinSleep ? sleep : MinSleep);
+            }
         }
 
+        Volatile.Write(ref _wakeAt, long.MaxValue);
         _lastBatch = _time.GetTimestamp();
     }
 
