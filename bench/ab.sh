@@ -38,8 +38,12 @@ for tool_needed in wrk taskset python3; do
 done
 
 work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+pid_a="" pid_b=""
+cleanup() {
+  for pid in $pid_a $pid_b; do kill "$pid" 2>/dev/null || true; done
+  for pid in $pid_a $pid_b; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 printf 'Content-Type: application/json\nAccept: application/json, text/event-stream\nMCP-Protocol-Version: 2025-11-25\n\n{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"%s","arguments":%s}}' \
@@ -59,7 +63,6 @@ start() {
   port=$(free_port)
   (cd "$project" && exec env "${environment[@]}" taskset -c 1 "${words[@]}" serve --port "$port" --host 127.0.0.1 --readonly --stateless) \
     > "$work/$side.log" 2>&1 &
-  pids+=($!)
   echo "$! $port"
 }
 
