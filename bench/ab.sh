@@ -41,7 +41,11 @@ work=$(mktemp -d)
 pid_a="" pid_b=""
 cleanup() {
   for pid in $pid_a $pid_b; do kill "$pid" 2>/dev/null || true; done
-  for pid in $pid_a $pid_b; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
+  # A server that has not stopped within 10 s of SIGTERM is killed.
+  for pid in $pid_a $pid_b; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -38,6 +38,7 @@ internal sealed class BenchmarkCommand
     private readonly HashSet<string>? _onlyServers;
     private readonly HashSet<string>? _onlyWorkloads;
     private readonly List<RunRecord> _runs = [];
+    private readonly List<AuditRounds> _auditRounds = [];
     private readonly List<ServerInfo> _servers = [];
     private readonly List<string> _notes = [];
     private readonly Dictionary<(string Server, string Workload, string Protocol), long> _answerBytes = [];
@@ -130,9 +131,10 @@ internal sealed class BenchmarkCommand
             Workloads = [.. workloads.Select(w => new WorkloadInfo(w.Name, w.Title, w.IsList ? "tools/list" : $"tools/call {w.Tool} {w.ArgumentsJson}", w.Expect))],
             Servers = _servers,
             Runs = _runs,
+            AuditRounds = _auditRounds,
             Startup = startup,
             Ratios = ratios,
-            Targets = RatioCalculator.Targets(ratios, _runs, startup, _servers),
+            Targets = RatioCalculator.Targets(ratios, _runs, startup, _servers, _auditRounds),
             LoadAverageAtEnd = ProcFs.LoadAverage().One,
             Notes = _notes,
         };
@@ -238,6 +240,7 @@ internal sealed class BenchmarkCommand
                 }
 
                 await MeasureInterleavedAsync(workload, drivers, id => id == ServerIds.DuckDbAlone ? Modes.InProcess : Modes.Stateless, cancellationToken);
+                await MeasureAuditRoundsAsync(servers, workload, cancellationToken);
             }
 
             NoteAuditLog();
@@ -246,6 +249,64 @@ internal sealed class BenchmarkCommand
         {
             await servers.DisposeAsync();
             DeleteAuditLog();
+        }
+    }
+
+    /// <summary>
+    /// Audit on against off again, in <see cref="BenchmarkSettings.AuditRounds"/> paired rounds per concurrency of the
+    /// audit target (8 and 32): mxcp and mxcp-audit, both warm from the interleaved windows, are loaded one after the
+    /// other for <see cref="BenchmarkSettings.AuditRoundSeconds"/> each, the first of the two alternating between rounds.
+    /// </summary>
+    private async Task MeasureAuditRoundsAsync(RunningServers servers, Workload workload, CancellationToken cancellationToken)
+    {
+        if (!AuditWorkloads.Contains(workload.Name)
+            || servers.Get(ServerIds.Mxcp) is not { } off
+            || servers.Get(ServerIds.MxcpAudit) is not { } on
+            || !_runs.Any(r => r.Mode == Modes.Stateless && r.Workload == workload.Name && r.Server == ServerIds.MxcpAudit && r.Succeeded)
+            || !_runs.Any(r => r.Mode == Modes.Stateless && r.Workload == workload.Name && r.Server == ServerIds.Mxcp && r.Succeeded))
+        {
+            return;
+        }
+
+        var request = McpRequest.For(workload, McpRequest.Protocol2025);
+        foreach (var concurrency in ConcurrenciesOf(workload).Where(c => c is 8 or 32))
+        {
+            var offUs = new List<double>();
+            var onUs = new List<double>();
+            string? failure = null;
+            for (var round = 0; round < _settings.AuditRounds && failure is null; round++)
+            {
+                var pair = round % 2 == 0 ? new[] { (off, offUs), (on, onUs) } : [(on, onUs), (off, offUs)];
+                var perCall = new double?[2];
+                for (var i = 0; i < 2 && failure is null; i++)
+                {
+                    var (server, _) = pair[i];
+                    try
+                    {
+                        var window = await _wrk.RunAsync(server.Url, request, workload.Expect, concurrency, _settings.AuditRoundSeconds, server.Pid, null, cancellationToken);
+                        perCall[i] = window.Load is { Requests: > 0, Errors.Total: 0 } load && window.Measurement.ServerCpuCores > 0
+                            ? window.Measurement.ServerCpuCores / load.RequestsPerSecond * 1e6
+                            : null;
+                        failure = perCall[i] is null ? F($"round {round + 1}: {server.Spec.Id} answered {window.Load.Requests} calls with {window.Load.Errors.Total} errors") : null;
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or FormatException or TimeoutException or IOException)
+                    {
+                        failure = F($"round {round + 1}: {server.Spec.Id}: {e.Message}");
+                    }
+                }
+
+                if (failure is null)
+                {
+                    pair[0].Item2.Add(perCall[0]!.Value);
+                    pair[1].Item2.Add(perCall[1]!.Value);
+                }
+            }
+
+            var rounds = new AuditRounds(workload.Name, concurrency, offUs, onUs, failure);
+            _auditRounds.Add(rounds);
+            Log(failure is not null
+                ? $"[{Modes.Stateless}] {workload.Name} audit rounds c={concurrency}: FAILED: {failure}"
+                : F($"[{Modes.Stateless}] {workload.Name} audit rounds c={concurrency}: {rounds.Ratios.Count} rounds, CPU per call on/off median {rounds.MedianRatio:0.000} (quartiles {rounds.LowerQuartileRatio:0.000}-{rounds.UpperQuartileRatio:0.000}), off {rounds.MedianOffCpuPerCallUs:0} us, on {rounds.MedianOnCpuPerCallUs:0} us"));
         }
     }
 

@@ -8,7 +8,8 @@ namespace Mxcp.Benchmarks.Harness.Orchestration;
 /// <c>WarmupSeconds</c>: a freshly started .NET server spends
 /// its first seconds of load compiling its call path (on one CPU, the runtime's recompilation thread took 1.0-1.3 s of
 /// the first 2 s at concurrency 1 after a 3 s warm-up), and those seconds would otherwise fall into the first
-/// workload's concurrency-1 windows.
+/// workload's concurrency-1 windows. Audit on against off is measured again in <c>AuditRounds</c> paired rounds of
+/// <c>AuditRoundSeconds</c> windows (see <see cref="Reporting.AuditRounds"/>).
 /// </summary>
 internal sealed record BenchmarkSettings(
     bool Quick,
@@ -19,9 +20,11 @@ internal sealed record BenchmarkSettings(
     int WindowSeconds,
     double WindowWarmupSeconds,
     int StartupRepetitions,
-    double IdleSettleSeconds)
+    double IdleSettleSeconds,
+    int AuditRounds,
+    int AuditRoundSeconds)
 {
     public static BenchmarkSettings For(bool quick) => quick
-        ? new BenchmarkSettings(true, [1, 8, 32], Repetitions: 1, WarmupSeconds: 0.5, FirstWarmupSeconds: 1, WindowSeconds: 1, WindowWarmupSeconds: 0.3, StartupRepetitions: 1, IdleSettleSeconds: 1)
-        : new BenchmarkSettings(false, [1, 8, 32], Repetitions: 3, WarmupSeconds: 3, FirstWarmupSeconds: 10, WindowSeconds: 3, WindowWarmupSeconds: 0.5, StartupRepetitions: 3, IdleSettleSeconds: 3);
+        ? new BenchmarkSettings(true, [1, 8, 32], Repetitions: 1, WarmupSeconds: 0.5, FirstWarmupSeconds: 1, WindowSeconds: 1, WindowWarmupSeconds: 0.3, StartupRepetitions: 1, IdleSettleSeconds: 1, AuditRounds: 2, AuditRoundSeconds: 1)
+        : new BenchmarkSettings(false, [1, 8, 32], Repetitions: 3, WarmupSeconds: 3, FirstWarmupSeconds: 10, WindowSeconds: 3, WindowWarmupSeconds: 0.5, StartupRepetitions: 3, IdleSettleSeconds: 3, AuditRounds: 15, AuditRoundSeconds: 2);
 }

@@ -29,6 +29,9 @@ internal sealed record BenchmarkReport
 
     public required IReadOnlyList<RunRecord> Runs { get; init; }
 
+    /// <summary>Audit on against off in paired rounds (reports before 2026-12-07 have none).</summary>
+    public IReadOnlyList<AuditRounds> AuditRounds { get; init; } = [];
+
     public required IReadOnlyList<StartupResult> Startup { get; init; }
 
     public required IReadOnlyList<Ratio> Ratios { get; init; }

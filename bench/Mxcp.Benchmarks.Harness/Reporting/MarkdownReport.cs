@@ -173,6 +173,27 @@ internal static class MarkdownReport
 
             Line(md, $"| {cell.Workload} | {cell.Concurrency} | {cell.OffCpuPerCallUs:0} | {cell.OnCpuPerCallUs:0} | {cell.CpuRatio:0.00} | {cell.Off.RequestsPerSecond:0} | {cell.On.RequestsPerSecond:0} | {cell.ThroughputRatio:0.00} | {cell.Off.LatencyMs.P50:0.00} | {cell.On.LatencyMs.P50:0.00} |");
         }
+
+        if (report.AuditRounds.Count == 0)
+        {
+            return;
+        }
+
+        Line(md);
+        Line(md, "Paired rounds, after the windows above: in each round mxcp and mxcp-audit were loaded one after the other for " +
+            report.Settings.AuditRoundSeconds.ToString(CultureInfo.InvariantCulture) + " s each (the first of the two alternating between rounds), " +
+            "and each server's CPU per call was read for its own window. The target is judged by the median of the rounds' ratios when a cell has at least " +
+            AuditRounds.MinimumRounds.ToString(CultureInfo.InvariantCulture) + " rounds.");
+        Line(md);
+        Line(md, "| workload | c | rounds | mxcp CPU/call (median) | mxcp-audit CPU/call (median) | audit ÷ off: median of rounds | quartiles |");
+        Line(md, "|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var rounds in report.AuditRounds)
+        {
+            var failed = rounds.Failure is null ? "" : " (stopped: " + Escape(rounds.Failure) + ")";
+            Line(md, rounds.Ratios.Count == 0
+                ? $"| {rounds.Workload} | {rounds.Concurrency} | 0{failed} | | | | |"
+                : string.Create(CultureInfo.InvariantCulture, $"| {rounds.Workload} | {rounds.Concurrency} | {rounds.Ratios.Count}{failed} | {rounds.MedianOffCpuPerCallUs:0} | {rounds.MedianOnCpuPerCallUs:0} | {rounds.MedianRatio:0.000} | {rounds.LowerQuartileRatio:0.000}-{rounds.UpperQuartileRatio:0.000} |"));
+        }
     }
 
     private static void RenderRatios(StringBuilder md, BenchmarkReport report)

@@ -76,6 +76,61 @@ public sealed class AuditCostTests
             StringComparison.Ordinal));
     }
 
+    private static AuditRounds Rounds(string workload, int concurrency, params double[] ratios) =>
+        new(workload, concurrency, [.. ratios.Select(_ => 200.0)], [.. ratios.Select(r => 200.0 * r)]);
+
+    [Fact]
+    public void AuditRounds_RatiosPerRound_MedianAndQuartilesInterpolated()
+    {
+        var rounds = new AuditRounds("trivial", 8, [100, 200, 100, 100, 400], [110, 190, 104, 130, 400]);
+
+        Assert.Equal([1.1, 0.95, 1.04, 1.3, 1.0], rounds.Ratios);
+        Assert.Equal(1.04, rounds.MedianRatio, 9);
+        Assert.Equal(1.0, rounds.LowerQuartileRatio, 9);
+        Assert.Equal(1.1, rounds.UpperQuartileRatio, 9);
+        Assert.Equal(100, rounds.MedianOffCpuPerCallUs);
+        Assert.Equal(130, rounds.MedianOnCpuPerCallUs);
+        Assert.True(rounds.Measured);
+        Assert.Equal(2.5, AuditRounds.Quantile([1, 2, 3, 4], 0.5), 9);
+    }
+
+    [Fact]
+    public void AuditRounds_TooFewOrFailed_NotMeasured()
+    {
+        Assert.False(Rounds("trivial", 8, 1.0, 1.0, 1.0, 1.0).Measured);
+        Assert.False((Rounds("trivial", 8, 1.0, 1.0, 1.0, 1.0, 1.0) with { Failure = "round 6: mxcp-audit answered 0 calls with 3 errors" }).Measured);
+    }
+
+    [Theory]
+    [InlineData(1.04, true)]
+    [InlineData(1.06, false)]
+    public void Targets_PairedRounds_JudgedByTheirMedianOverTheWindows(double median, bool met)
+    {
+        // The windows alone would miss trivial c=8 (+11.1 %); the rounds decide.
+        var runs = FourCells(4500);
+        AuditRounds[] rounds = [Rounds("trivial", 8, 0.98, median, median, 1.2, 1.01)];
+
+        var target = Assert.Single(
+            RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, [], auditRounds: rounds), t => t.Target.StartsWith("Audit on against off", StringComparison.Ordinal));
+
+        Assert.Equal(met, target.Met);
+        var pct = (median - 1).ToString("+0.0%", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.StartsWith($"trivial c=8: {pct} (median of 5 paired rounds, quartiles +1.0% / {pct}); windows 222 us vs 200 us (+11.1%); trivial c=32: 204 us vs 200 us (+2.0%);", target.Measured, StringComparison.Ordinal);
+        Assert.DoesNotContain("within the spread", target.Measured, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Targets_PairedRoundsTooFew_WindowsDecide()
+    {
+        var runs = FourCells(4500);
+
+        var target = Assert.Single(
+            RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, [], auditRounds: [Rounds("trivial", 8, 1.0, 1.0)]), t => t.Target.StartsWith("Audit on against off", StringComparison.Ordinal));
+
+        Assert.False(target.Met);
+        Assert.StartsWith("trivial c=8: 222 us vs 200 us (+11.1%);", target.Measured, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Targets_NoAuditedWindows_LeftOpen()
     {
