@@ -52,6 +52,7 @@ public static class MxcpAuthenticationBuilderExtensions
         }
 
         services.AddSingleton<MxcpAuthenticationState>();
+        services.AddSingleton<IMcpAuthEnforcement>(sp => sp.GetRequiredService<MxcpAuthenticationState>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OAuthEndpointDataSource>();
         services.AddDataProtection();

@@ -44,13 +44,15 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
     private volatile bool _draining;
     private readonly bool _splicing;
     private readonly DirectToolCalls _direct;
+    private readonly IMcpAuthEnforcement[] _enforcement;
     private int _posts;
 
     public McpRequestGuard(
         IOptions<MxcpHttpOptions> options, IOptions<HttpServerTransportOptions> transport, McpSessionRegistry sessions, ProjectSnapshotProvider snapshots, InFlightCalls calls,
-        IHostApplicationLifetime lifetime, DirectToolCalls direct, ILogger<McpRequestGuard> logger)
+        IHostApplicationLifetime lifetime, DirectToolCalls direct, IEnumerable<IMcpAuthEnforcement> enforcement, ILogger<McpRequestGuard> logger)
     {
         _options = options.Value;
+        _enforcement = [.. enforcement];
         _direct = direct;
 
         // With an event store the SDK keeps each message it sends for replay: a stand-in there would be replayed as it is.
@@ -97,7 +99,7 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
         {
             LogUnprotected(_logger, provider);
             return await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable,
-                $"Service Unavailable: the profile configures auth (provider {provider}) but this MCP endpoint has no authentication; add AddMxcp(...).AddAuthentication() (Mxcp.Authentication) or protect MapMxcp(...) with RequireAuthorization()").ConfigureAwait(false);
+                $"Service Unavailable: the profile configures auth (provider {provider}) but this MCP endpoint does not enforce it. If a reload added the auth block, restart the server; a host adds AddMxcp(...).AddAuthentication() (Mxcp.Authentication) or protects MapMxcp(...) with RequireAuthorization()").ConfigureAwait(false);
         }
 
         var session = SessionOf(context.Request);
@@ -413,9 +415,13 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
     /// The auth provider the project's profile configures when the endpoint of this request has no authorization
     /// requirement at all (the host neither added Mxcp's authentication nor its own); <see langword="null"/> otherwise.
     /// </summary>
+    /// <summary>
+    /// The provider of the profile's <c>auth</c> when nothing enforces it on this request: the endpoint has no
+    /// authorization at all, or Mxcp's authentication started without auth (a reload added it since).
+    /// </summary>
     private string? UnprotectedAuthProvider(HttpContext context) =>
         _snapshots.Current?.Config.UserProfile.Auth is { Provider: not "none" } auth
-        && context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>() is null
+        && (context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>() is null || Array.Exists(_enforcement, e => !e.Enforces))
             ? auth.Provider
             : null;
 
@@ -512,7 +518,7 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request: {Header} is not allowed (DNS rebinding protection)")]
     private static partial void LogRejectedHost(ILogger logger, string header);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Refused an MCP request: the profile configures auth (provider {Provider}) but the endpoint has no authentication")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused an MCP request: the profile configures auth (provider {Provider}) but the endpoint does not enforce it (a reload that adds auth needs a restart)")]
     private static partial void LogUnprotected(ILogger logger, string provider);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting for {Requests} MCP request(s) to be answered")]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Primitives;
+using Mxcp.AspNetCore.Http;
 using Mxcp.Authentication.Bearer;
 using Mxcp.Authentication.Configuration;
 using Mxcp.Authentication.Issuer;
@@ -10,7 +11,7 @@ namespace Mxcp.Authentication.Hosting;
 /// the settings, the token validator of the mode, and in issuer mode the authorization server. Until then every
 /// token is refused and no OAuth route exists.
 /// </summary>
-internal sealed class MxcpAuthenticationState
+internal sealed class MxcpAuthenticationState : IMcpAuthEnforcement
 {
     private CancellationTokenSource _changed = new();
 
@@ -26,6 +27,9 @@ internal sealed class MxcpAuthenticationState
 
     /// <summary>The profile has no auth and anonymous callers are served (<see cref="MxcpAuthenticationOptions.AllowNoAuth"/>).</summary>
     public bool IsDisabled { get; private set; }
+
+    /// <summary>Everything but a start without auth: before start-up ends, tokens are refused, which enforces too.</summary>
+    bool IMcpAuthEnforcement.Enforces => !IsDisabled;
 
     /// <summary>The configured public URL without a trailing slash (options, then <c>transport.http.base_url</c>).</summary>
     public string? BaseUrl { get; private set; }

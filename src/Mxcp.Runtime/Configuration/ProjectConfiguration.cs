@@ -23,6 +23,13 @@ internal sealed class ProjectConfiguration
 
     public required UserProfileConfig UserProfile { get; init; }
 
+    /// <summary>
+    /// Whether the active profile's <c>auth</c> block names a provider other than <c>none</c>. After a full load it is
+    /// the resolved provider's; after <see cref="ProjectConfigurationLoader.LoadTopLevelAsync"/>, which leaves the
+    /// profiles unresolved, it is read from the file as written, and a provider given by a reference counts as named.
+    /// </summary>
+    public bool AuthDeclared { get; init; }
+
     public bool ReadOnly { get; init; }
 
     public bool Debug { get; init; }

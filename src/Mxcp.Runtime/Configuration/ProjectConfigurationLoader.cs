@@ -68,11 +68,13 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
 
         var (userFile, userDisplay) = LocateUserConfig(options, env);
         YamlNode? userNode = null;
+        var authDeclared = false;
         if (userFile is not null)
         {
             userNode = YamlDocumentLoader.LoadFile(userFile, userDisplay);
             if (userNode is not null)
             {
+                authDeclared = DeclaresAuth(userNode, site.Project, profile);
                 userNode = await ResolveUserConfigAsync(resolver, userNode, userDisplay, withUserProfile ? (site.Project, profile) : null, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -98,6 +100,7 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
             Profile = profile,
             SiteProfile = siteProfile,
             UserProfile = userProfile,
+            AuthDeclared = withUserProfile ? userProfile.Auth is { Provider: not "none" } : authDeclared,
             ReadOnly = readOnly,
             Debug = debug,
             SqlToolsEnabled = sqlTools,
@@ -176,6 +179,19 @@ internal sealed class ProjectConfigurationLoader(IEnumerable<ISecretProvider> se
 
         return new YamlMapping(entries, mapping.Line, mapping.Column);
     }
+
+    /// <summary>
+    /// Whether the user configuration as written gives the active profile an <c>auth</c> block whose provider is
+    /// anything but missing, empty or the word <c>none</c>, as the reader defaults it; a reference such as
+    /// <c>${AUTH_PROVIDER}</c> counts as a provider, and so does an <c>auth</c> that is not a mapping.
+    /// </summary>
+    internal static bool DeclaresAuth(YamlNode userNode, string project, string profile) =>
+        userNode is YamlMapping root
+        && root["projects"] is YamlMapping projects && projects[project] is YamlMapping projectNode
+        && projectNode["profiles"] is YamlMapping profiles && profiles[profile] is YamlMapping profileNode
+        && profileNode["auth"] is { } auth
+        && auth is not YamlScalar { IsNull: true }
+        && !(auth is YamlMapping block && block["provider"] is null or YamlScalar { IsNull: true } or YamlScalar { Value: "none" });
 
     private static YamlMapping Replace(YamlMapping mapping, string key, YamlNode value) =>
         new(mapping.Entries.Select(e => e.Key.Value == key ? new KeyValuePair<YamlScalar, YamlNode>(e.Key, value) : e).ToList(), mapping.Line, mapping.Column);

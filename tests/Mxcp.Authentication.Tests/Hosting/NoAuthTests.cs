@@ -14,6 +14,7 @@ using Mxcp.Authentication.Bearer;
 using Mxcp.Authentication.Hosting;
 using Mxcp.Authentication.Tests.Issuer;
 using Mxcp.Authentication.Tests.Support;
+using Mxcp.Runtime.Reload;
 
 namespace Mxcp.Authentication.Tests.Hosting;
 
@@ -98,6 +99,31 @@ public sealed class NoAuthTests(OidcProviderFixture op) : IClassFixture<OidcProv
         request.Headers.Add("X-Host-User", "host-henry");
         using var signedIn = await http.SendAsync(request, Ct);
         Assert.True(signedIn.StatusCode == HttpStatusCode.OK, $"{signedIn.StatusCode} {signedIn.Headers} {await signedIn.Content.ReadAsStringAsync(Ct)}");
+    }
+
+    [Fact]
+    public async Task ReloadAddsAuth_StartedWithout_RefusesEveryCallUntilRestart()
+    {
+        await using var server = await AuthTestServer.StartAsync("provider: none", options: o => o.AllowNoAuth = true);
+        var snapshots = server.Services.GetRequiredService<ProjectSnapshotProvider>();
+
+        AuthTestServer.WriteProject(server.Root, "provider: github\ngithub:\n  client_id: id\n  client_secret: secret\n  callback_path: /github/callback\n  auth_url: https://github.com/login/oauth/authorize\n  token_url: https://github.com/login/oauth/access_token");
+        Assert.True(await snapshots.ReloadAsync(Ct));
+
+        // The auth block is read at start only: the reloaded one is enforced by nothing, so nothing is served.
+        using (var refused = await server.PostInitializeAsync(authorization: null))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            var body = await refused.Content.ReadAsStringAsync(Ct);
+            Assert.Contains("the profile configures auth (provider github) but this MCP endpoint does not enforce it. If a reload added the auth block, restart the server", body);
+        }
+
+        Assert.Contains("Refused an MCP request: the profile configures auth (provider github)", server.Logs.Text);
+
+        AuthTestServer.WriteProject(server.Root, "provider: none");
+        Assert.True(await snapshots.ReloadAsync(Ct));
+        using var served = await server.PostInitializeAsync(authorization: null);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
     }
 
     /// <summary>The host's own scheme: <c>X-Host-User</c> names the user.</summary>

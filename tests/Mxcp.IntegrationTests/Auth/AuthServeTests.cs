@@ -106,6 +106,63 @@ public sealed class AuthServeTests : IAsyncLifetime
         Assert.Equal("trent", who.StructuredContent!.Value.GetProperty("username").GetString());
     }
 
+    [Fact]
+    public async Task Serve_WithoutAuth_ServesAnonymously_AndAuthAddedByAReloadIsRefusedUntilTheRestartEnforcesIt()
+    {
+        using var project = Project("provider: none");
+        using var http = new HttpClient();
+        await using (var server = await ServeProcess.StartAsync(project))
+        {
+            Assert.Contains("auth:       none", server.Banner, StringComparison.Ordinal);
+            await using (var client = await server.ConnectAsync(cancellationToken: Ct))
+            {
+                var who = await client.CallToolAsync("whoami", cancellationToken: Ct);
+                Assert.Equal(JsonValueKind.Null, who.StructuredContent!.Value.GetProperty("username").ValueKind);
+            }
+
+            // Started without auth, the server has nothing that could enforce an auth block a reload brings.
+            AuthProject.WriteAuth(project, Issuer);
+            server.Signal("HUP");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            HttpResponseMessage refused;
+            while (true)
+            {
+                refused = await http.SendAsync(Initialize(server.Endpoint), Ct);
+                if (refused.StatusCode == HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
+                {
+                    break;
+                }
+
+                refused.Dispose();
+                await Task.Delay(100, Ct);
+            }
+
+            using (refused)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                Assert.Contains("the profile configures auth (provider oidc) but this MCP endpoint does not enforce it. If a reload added the auth block, restart the server",
+                    await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            }
+        }
+
+        await using var restarted = await ServeProcess.StartAsync(project);
+        Assert.Contains("auth:       issuer (oidc)", restarted.Banner, StringComparison.Ordinal);
+        using var anonymous = await http.SendAsync(Initialize(restarted.Endpoint), Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    private static HttpRequestMessage Initialize(Uri endpoint)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            Content = new StringContent(
+                """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""",
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        return request;
+    }
+
     [Theory]
     [InlineData("provider: github\ngithub:\n  client_id: abc\n  callback_path: /github/callback\n  auth_url: https://github.com/login/oauth/authorize\n  token_url: https://github.com/login/oauth/access_token", "auth.github.client_secret is missing")]
     [InlineData("provider: keycloak", "auth.keycloak is missing")]

@@ -59,10 +59,16 @@ internal static class AuthProject
                 from_sql = db.execute("select get_user_external_token() as t")[0]["t"]
                 return {"username": user.username, "provider": user.provider, "has_token": token is not None, "same_token_in_sql": token == from_sql}
             """);
-        var indented = string.Join('\n', auth.Split('\n').Select(l => "          " + l));
-        project.Write(".home/.mxcp/config.yml", $"mxcp: 1\nprojects:\n  authdemo:\n    profiles:\n      default:\n        auth:\n{indented}\n");
+        WriteAuth(project, auth);
         project.Environment["OIDC_SECRET"] = op.ClientSecret;
         return project;
+    }
+
+    /// <summary>(Re)writes the user configuration with <paramref name="auth"/> as the profile's <c>auth</c> block.</summary>
+    public static void WriteAuth(TestProject project, string auth)
+    {
+        var indented = string.Join('\n', auth.Split('\n').Select(l => "          " + l));
+        project.Write(".home/.mxcp/config.yml", $"mxcp: 1\nprojects:\n  authdemo:\n    profiles:\n      default:\n        auth:\n{indented}\n");
     }
 
     /// <summary>Issuer mode with the <c>oidc</c> provider; <paramref name="persistence"/> is the <c>persistence</c> block's lines.</summary>

@@ -274,6 +274,40 @@ public sealed class ProjectConfigurationLoaderTests
         Assert.Empty(config.UserProfile.Secrets);
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("        auth:\n          provider: none\n", false)]
+    [InlineData("        auth:\n          mode: issuer\n", false)]
+    [InlineData("        auth:\n", false)]
+    [InlineData("        auth:\n          provider: github\n          github:\n            client_id: ${GITHUB_ID}\n", true)]
+    [InlineData("        auth:\n          provider: ${AUTH_PROVIDER}\n", true)]
+    [InlineData("        auth: ${AUTH_BLOCK}\n", true)]
+    public async Task LoadTopLevelAsync_AuthBlockAsWritten_SaysWhetherTheActiveProfileDeclaresAuth(string? auth, bool declared)
+    {
+        using var project = new TempProject();
+        // The other profile's auth never counts; the active one's is read without resolving its references.
+        var user = project.Write("user.yml", "mxcp: 1\nprojects:\n  demo:\n    profiles:\n      prod:\n        auth:\n          provider: github\n      dev:\n" +
+            (auth ?? "        python:\n          workers: 2\n"));
+        project.Env["MXCP_CONFIG"] = user;
+
+        var config = await Loader.LoadTopLevelAsync(project.Options(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(declared, config.AuthDeclared);
+    }
+
+    [Fact]
+    public async Task LoadAsync_AuthProviderFromTheEnvironment_DeclaresAuthAsResolved()
+    {
+        using var project = new TempProject();
+        var user = project.Write("user.yml", "mxcp: 1\nprojects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          provider: ${AUTH_PROVIDER}\n");
+        project.Env["MXCP_CONFIG"] = user;
+        project.Env["AUTH_PROVIDER"] = "none";
+        Assert.False((await LoadAsync(project)).AuthDeclared);
+
+        project.Env["AUTH_PROVIDER"] = "github";
+        Assert.True((await LoadAsync(project)).AuthDeclared);
+    }
+
     [Fact]
     public async Task LoadAsync_UnknownKeyInVaultBlock_IsReportedBeforeAnyProviderIsAsked()
     {
