@@ -412,12 +412,9 @@ internal sealed partial class McpRequestGuard : IEndpointFilter, IDisposable
     }
 
     /// <summary>
-    /// The auth provider the project's profile configures when the endpoint of this request has no authorization
-    /// requirement at all (the host neither added Mxcp's authentication nor its own); <see langword="null"/> otherwise.
-    /// </summary>
-    /// <summary>
     /// The provider of the profile's <c>auth</c> when nothing enforces it on this request: the endpoint has no
-    /// authorization at all, or Mxcp's authentication started without auth (a reload added it since).
+    /// authorization requirement at all (the host added neither Mxcp's authentication nor its own), or Mxcp's
+    /// authentication started without auth (a reload added it since); <see langword="null"/> otherwise.
     /// </summary>
     private string? UnprotectedAuthProvider(HttpContext context) =>
         _snapshots.Current?.Config.UserProfile.Auth is { Provider: not "none" } auth
