@@ -15,10 +15,12 @@ using Mxcp.Runtime.Reload;
 namespace Mxcp.Benchmarks;
 
 /// <summary>
-/// What audit costs per call: building the record on the request thread (arguments and a 10-row result copied as
-/// UTF-8 JSON, one sensitive parameter and one sensitive column redacted) next to serializing the result once, which
+/// What audit costs per call: building the record on the request thread next to serializing the result once, which
 /// every call does anyway to answer (the baseline); and, off the request path, turning a record into its JSONL line
 /// and appending a batch of 100 to a segment (without fsync, so the disk's flush latency does not drown the CPU cost).
+/// Two calls: <c>customers</c> (three arguments and a 10-row result copied as UTF-8 JSON, one sensitive parameter and
+/// one sensitive column redacted) and <c>select_one</c> (no arguments, no return type, one row: the trivial call of
+/// <c>bench/run.sh</c>).
 /// </summary>
 [MemoryDiagnoser]
 public class AuditBenchmarks
@@ -34,6 +36,9 @@ public class AuditBenchmarks
     private JsonlAuditBackend _backend = null!;
     private string _directory = null!;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+
+    [Params("customers", "select_one")]
+    public string Tool { get; set; } = "customers";
     private Utf8JsonWriter _writer = null!;
 
     [GlobalSetup]
@@ -63,6 +68,13 @@ public class AuditBenchmarks
                     revenue: {type: number}
               source: {code: "select 1"}
             """);
+        File.WriteAllText(Path.Combine(root, "tools", "select_one.yml"), """
+            mxcp: 1
+            tool:
+              name: select_one
+              description: Returns 1.
+              source: {code: "SELECT 1 AS one"}
+            """);
         var services = new ServiceCollection();
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
@@ -76,11 +88,11 @@ public class AuditBenchmarks
         var snapshots = _services.GetRequiredService<ProjectSnapshotProvider>();
         snapshots.LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
         _lease = snapshots.AcquireAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        using var arguments = JsonDocument.Parse("""{"country": "DE", "api_key": "sk-live-0123456789abcdef", "limit": 10}""");
+        using var arguments = JsonDocument.Parse(Tool == "customers" ? """{"country": "DE", "api_key": "sk-live-0123456789abcdef", "limit": 10}""" : "{}");
         _call = new EndpointCall
         {
             Snapshot = _lease.Snapshot,
-            Endpoint = _lease.Snapshot.FindTool("customers")!,
+            Endpoint = _lease.Snapshot.FindTool(Tool)!,
             Arguments = arguments.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
             Context = new CallContext { Transport = "stdio", SessionId = "session-1" },
         };
@@ -128,7 +140,7 @@ public class AuditBenchmarks
 
     private static string McpText(JsonNode? value) => value?.ToJsonString() ?? "null";
 
-    /// <summary>Ten customer rows, as a SQL tool returns them.</summary>
+    /// <summary>Ten customer rows or the one row of <c>select 1</c>, as a SQL tool returns them.</summary>
     private sealed class RowsProvider : IEndpointExecutorProvider, IEndpointExecutor
     {
         private static readonly string Rows = new JsonArray(Enumerable.Range(1, 10).Select(i => (JsonNode)new JsonObject
@@ -147,7 +159,8 @@ public class AuditBenchmarks
         public ValueTask<IReadOnlyList<string>> ValidateAsync(EndpointDefinition endpoint, string? sourceText, CancellationToken cancellationToken) =>
             ValueTask.FromResult<IReadOnlyList<string>>([]);
 
-        public ValueTask<JsonNode?> ExecuteAsync(EndpointInvocation invocation, CancellationToken cancellationToken) => ValueTask.FromResult(JsonNode.Parse(Rows));
+        public ValueTask<JsonNode?> ExecuteAsync(EndpointInvocation invocation, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(JsonNode.Parse(invocation.Endpoint.Name == "select_one" ? """[{"one": 1}]""" : Rows));
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

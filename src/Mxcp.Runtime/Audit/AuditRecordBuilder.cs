@@ -24,6 +24,7 @@ internal sealed class AuditRecordBuilder
     private readonly RedactionPaths _paths;
     private readonly int _maxFieldSize;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Type, string Name, string Status, string? Decision), JsonElement> _businessContexts = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TypeSchema, bool> _reachesSensitive = new(ReferenceEqualityComparer.Instance);
 
     public AuditRecordBuilder(IReadOnlyList<FieldRedaction> redactions, int maxFieldSize = Configuration.AuditProfileConfig.DefaultMaxFieldSize)
     {
@@ -57,7 +58,16 @@ internal sealed class AuditRecordBuilder
             foreach (var (name, value) in arguments)
             {
                 writer.WritePropertyName(name);
-                WriteElement(writer, value, ParameterSchema(definition.Parameters, name), _paths.Child(name), sensitive);
+                var schema = ParameterSchema(definition.Parameters, name);
+                var path = _paths.Child(name);
+                if (path is null && !ReachesSensitive(schema))
+                {
+                    value.WriteTo(writer);
+                }
+                else
+                {
+                    WriteElement(writer, value, schema, path, sensitive);
+                }
             }
         }
 
@@ -85,6 +95,18 @@ internal sealed class AuditRecordBuilder
                 }
 
                 writer.WriteEndArray();
+            }
+            else if (_paths.IsEmpty && !ReachesSensitive(definition.Return))
+            {
+                // Nothing in the value can be redacted: written as it is, without looking at each node's schema.
+                if (result.Value is { } value)
+                {
+                    value.WriteTo(writer);
+                }
+                else
+                {
+                    writer.WriteNullValue();
+                }
             }
             else
             {
@@ -146,6 +168,15 @@ internal sealed class AuditRecordBuilder
 
     private string Cut(string text) =>
         text.Length <= _maxFieldSize ? text : string.Concat(text.AsSpan(0, _maxFieldSize), " ", TruncatedMarker(text.Length, _maxFieldSize));
+
+    /// <summary>Whether a value of the schema can hold a <c>sensitive</c> field, where <see cref="WriteNode"/> looks for one.</summary>
+    private bool ReachesSensitive(TypeSchema? schema) =>
+        schema is not null && _reachesSensitive.GetOrAdd(schema, static s => Reaches(s));
+
+    private static bool Reaches(TypeSchema schema) =>
+        schema.Sensitive
+        || (schema.Type == SchemaType.Object && schema.Properties is { } properties && properties.Values.Any(Reaches))
+        || (schema.Type == SchemaType.Array && schema.Items is { } items && Reaches(items));
 
     private static TypeSchema? ParameterSchema(IReadOnlyList<ParameterDefinition> parameters, string name)
     {

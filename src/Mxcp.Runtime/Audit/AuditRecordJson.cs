@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Mxcp.Abstractions;
@@ -18,22 +19,59 @@ internal static class AuditRecordJson
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
 
     /// <summary>Python's <c>datetime.isoformat()</c> of a UTC time with microseconds: <c>2025-01-31T12:00:00.123456+00:00</c>.</summary>
-    public static string FormatTimestamp(DateTimeOffset value) =>
-        value.ToUniversalTime().ToString(TimestampFormat, CultureInfo.InvariantCulture);
+    public static string FormatTimestamp(DateTimeOffset value)
+    {
+        Span<byte> text = stackalloc byte[TimestampLength];
+        FormatTimestamp(value, text);
+        return Encoding.ASCII.GetString(text);
+    }
 
-    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'";
-
-    /// <summary>Writes <see cref="FormatTimestamp"/>'s text without making a string of it.</summary>
+    /// <summary>Writes <see cref="FormatTimestamp(DateTimeOffset)"/>'s text without making a string of it.</summary>
     private static void WriteTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset value)
     {
-        Span<byte> text = stackalloc byte[40];
-        if (!value.UtcDateTime.TryFormat(text, out var length, TimestampFormat, CultureInfo.InvariantCulture))
-        {
-            w.WriteString(name, FormatTimestamp(value));
-            return;
-        }
+        Span<byte> text = stackalloc byte[TimestampLength];
+        FormatTimestamp(value, text);
+        w.WriteString(name, text);
+    }
 
-        w.WriteString(name, text[..length]);
+    /// <summary>The length of <see cref="FormatTimestamp(DateTimeOffset)"/>'s text.</summary>
+    public const int TimestampLength = 32;
+
+    /// <summary>
+    /// <see cref="FormatTimestamp(DateTimeOffset)"/>'s text as ASCII bytes into <paramref name="text"/> (at least
+    /// <see cref="TimestampLength"/> bytes). Written digit by digit: the custom format string costs several times more
+    /// on every audited call.
+    /// </summary>
+    public static void FormatTimestamp(DateTimeOffset value, Span<byte> text)
+    {
+        var utc = value.UtcDateTime;
+        var (year, month, day) = utc;
+        var ticks = utc.Ticks % TimeSpan.TicksPerDay;
+        var seconds = (int)(ticks / TimeSpan.TicksPerSecond);
+        var microseconds = (int)(ticks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMicrosecond);
+        Digits(text[..4], year);
+        text[4] = (byte)'-';
+        Digits(text.Slice(5, 2), month);
+        text[7] = (byte)'-';
+        Digits(text.Slice(8, 2), day);
+        text[10] = (byte)'T';
+        Digits(text.Slice(11, 2), seconds / 3600);
+        text[13] = (byte)':';
+        Digits(text.Slice(14, 2), seconds / 60 % 60);
+        text[16] = (byte)':';
+        Digits(text.Slice(17, 2), seconds % 60);
+        text[19] = (byte)'.';
+        Digits(text.Slice(20, 6), microseconds);
+        "+00:00"u8.CopyTo(text[26..]);
+    }
+
+    private static void Digits(Span<byte> target, int value)
+    {
+        for (var i = target.Length - 1; i >= 0; i--)
+        {
+            target[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
     }
 
     /// <summary>Reads the ISO-8601 forms the reference writes (with or without fraction, <c>+00:00</c> or <c>Z</c>); no offset means UTC.</summary>

@@ -248,6 +248,62 @@ public sealed class AuditRecordTests
     }
 
     [Fact]
+    public async Task TypedValues_SensitiveOnlyInsideArrayItems_RedactedThere_OtherTypedValuesRecordedAsTheyAre()
+    {
+        const string tool = """
+            mxcp: 1
+            tool:
+              name: accounts
+              description: Accounts.
+              parameters:
+                - name: filter
+                  type: object
+                  description: Filter
+                  properties:
+                    owners: {type: array, items: {type: object, properties: {name: {type: string}, token: {type: string, sensitive: true}}}}
+                    region: {type: string}
+                - {name: note, type: string, description: Note}
+              return:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    id: {type: integer}
+                    tags: {type: array, items: {type: string}}
+                    keys: {type: array, items: {type: object, properties: {label: {type: string}, secret: {type: string, sensitive: true}}}}
+              source:
+                code: '[{"id": 1, "tags": ["é", "\\"], "keys": [{"label": "main", "secret": "s3cr3t-value"}]}, {"id": 2, "tags": [], "keys": []}]'
+            """;
+        const string plain = """
+            mxcp: 1
+            tool:
+              name: plain
+              description: Typed, nothing sensitive.
+              parameters:
+                - {name: filter, type: object, description: Filter, properties: {region: {type: string}, ids: {type: array, items: {type: integer}}}}
+              return: {type: array, items: {type: object, properties: {id: {type: integer}, name: {type: string}}}}
+              source: {code: '[{"id": 1, "name": "Zoë \"Z\""}, {"id": 2, "name": null}]'}
+            """;
+        await using var harness = await AuditHarness.StartAsync("", Files(("tools/accounts.yml", tool), ("tools/plain.yml", plain)));
+        Assert.True((await harness.CallAsync(EndpointKind.Tool, "accounts", """{"filter": {"owners": [{"name": "Ann", "token": "tok-123456"}], "region": "eu"}, "note": "hi"}""")).Succeeded);
+        Assert.True((await harness.CallAsync(EndpointKind.Tool, "plain", """{"filter": {"region": "eu", "ids": [1, 2]}}""")).Succeeded);
+
+        var records = await harness.StopAndReadAsync();
+        var accounts = records.Single(r => (string?)r["operation_name"] == "accounts");
+        Assert.Equal("""{"filter":{"owners":[{"name":"Ann","token":"[REDACTED]"}],"region":"eu"},"note":"hi"}""", accounts["input_data"]!.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""[{"id":1,"tags":["é","\\"],"keys":[{"label":"main","secret":"[REDACTED]"}]},{"id":2,"tags":[],"keys":[]}]"""),
+            accounts["output_data"]), accounts["output_data"]!.ToJsonString());
+        var typed = records.Single(r => (string?)r["operation_name"] == "plain");
+        Assert.Equal("""{"filter":{"region":"eu","ids":[1,2]}}""", typed["input_data"]!.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""[{"id":1,"name":"Zoë \"Z\""},{"id":2,"name":null}]"""), typed["output_data"]), typed["output_data"]!.ToJsonString());
+        var lines = File.ReadAllText(Directory.GetFiles(harness.AuditDirectory, "logs-dev-*.jsonl").Single());
+        Assert.Contains("""[{"id":1,"name":"Zoë \"Z\""},{"id":2,"name":null}]""", lines, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-123456", lines, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-value", lines, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvalidArguments_RecordedAsErrorWithTheRawArguments()
     {
         await using var harness = await AuditHarness.StartAsync("", Files(("tools/employee.yml", EmployeeTool)));
