@@ -14,6 +14,9 @@ namespace Mxcp.Runtime.Mcp;
 /// </summary>
 internal sealed class McpClientNotifier(McpServer server, ProgressToken? progressToken, bool sessionless = false) : IClientNotifier, IClientRequester
 {
+    /// <summary>Why a request cannot be sent to the client of a POST without a session (before multi round-trip requests).</summary>
+    public const string SessionlessReason = "the client's connection is stateless (Streamable HTTP without a session), so the server cannot send it requests";
+
     public bool WantsProgress => progressToken is not null;
 
     public async ValueTask LogAsync(string level, string message, CancellationToken cancellationToken = default)
@@ -56,7 +59,7 @@ internal sealed class McpClientNotifier(McpServer server, ProgressToken? progres
         };
         if (sessionless && !server.IsMrtrSupported)
         {
-            return "the client's connection is stateless (Streamable HTTP without a session), so the server cannot send it requests";
+            return SessionlessReason;
         }
 
         return declared ? null : $"the client did not declare the '{name}' capability";

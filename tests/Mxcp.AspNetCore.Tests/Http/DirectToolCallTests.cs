@@ -80,17 +80,7 @@ public sealed partial class DirectToolCallTests
         await using var direct = await StartAsync(log, direct: true);
         await using var sdk = await StartAsync(new RecordingLogger(), direct: false);
 
-        foreach (var version in Versions)
-        {
-            foreach (var body in Bodies)
-            {
-                var expected = await PostAsync(sdk, body, version);
-                var actual = await PostAsync(direct, body, version);
-                Assert.Equal(expected.Status, actual.Status);
-                Assert.Equal(expected.Headers, actual.Headers);
-                Assert.True(expected.Body.AsSpan().SequenceEqual(actual.Body), $"{version} {body[..Math.Min(80, body.Length)]}: {Preview(actual.Body)} instead of {Preview(expected.Body)}");
-            }
-        }
+        await AssertSameAnswersAsync(sdk, direct, Bodies);
 
         // Every call was answered by the direct path; the SDK's server never ran for them.
         Assert.Equal(Versions.Length * Bodies.Length, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
@@ -564,6 +554,22 @@ public sealed partial class DirectToolCallTests
         meta["io.modelcontextprotocol/protocolVersion"] = PerRequestVersion;
         meta["io.modelcontextprotocol/clientCapabilities"] = new JsonObject();
         return (node.ToJsonString(), node["params"]!["name"]?.GetValue<string>() ?? "");
+    }
+
+    /// <summary>Posts every body in every protocol version to both servers: the status, headers and bytes must be the same.</summary>
+    private static async Task AssertSameAnswersAsync(McpTestServer sdk, McpTestServer direct, string[] bodies)
+    {
+        foreach (var version in Versions)
+        {
+            foreach (var body in bodies)
+            {
+                var expected = await PostAsync(sdk, body, version);
+                var actual = await PostAsync(direct, body, version);
+                Assert.Equal(expected.Status, actual.Status);
+                Assert.Equal(expected.Headers, actual.Headers);
+                Assert.True(expected.Body.AsSpan().SequenceEqual(actual.Body), $"{version} {body[..Math.Min(80, body.Length)]}: {Preview(actual.Body)} instead of {Preview(expected.Body)}");
+            }
+        }
     }
 
     private static Task<McpTestServer> StartAsync(RecordingLogger log, bool direct, Action<IServiceCollection>? services = null, MxcpSessionMode mode = MxcpSessionMode.Stateless) =>
