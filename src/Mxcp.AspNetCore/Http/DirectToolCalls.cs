@@ -34,9 +34,9 @@ namespace Mxcp.AspNetCore.Http;
 /// session reached the SDK within <see cref="SessionRefresh"/> (the SDK counts a session's idle time from the requests
 /// it serves, so one request a minute keeps going to it); a <c>notifications/cancelled</c> of the session cancels such a
 /// call as the SDK would. A 2026-07-28 request without a session is answered here when its routing headers match its
-/// body. A call of a Python tool or of an upstream server's tool is answered here when it has no session and is of a
-/// revision before 2026-07-28 (its client can then be sent no requests, see <see cref="AnswersHere"/>). Everything else
-/// goes to the SDK:
+/// body. Calls of Python tools are answered here like those of SQL tools; a call of an upstream server's tool is answered
+/// here when it has no session and is of a revision before 2026-07-28 (its client can then be sent no requests, see
+/// <see cref="AnswersHere"/>). Everything else goes to the SDK:
 /// other methods, batches, notifications, a <c>_meta</c> holding more than W3C trace context and the 2026-07-28
 /// per-request metadata (a progress token, a log level), an <c>Accept</c> header that does not name both media types,
 /// unknown tools, tools of other languages (they may send progress or requests to the client mid-call), and any server
@@ -220,19 +220,18 @@ internal sealed partial class DirectToolCalls : IDisposable
     }
 
     /// <summary>
-    /// Whether a call of a tool of <paramref name="language"/> can be answered here. A SQL tool reaches its client at most
-    /// with log messages (through a SQL function of another executor), which the event stream writes as the SDK does. A
-    /// Python tool or an upstream server's tool can also send progress, which it is only given a way to do when the call
-    /// carries a progress token (such a call goes to the SDK), and an upstream's tool requests (sampling, elicitation,
-    /// roots). A POST without a session, of a revision before 2026-07-28, cannot be sent requests: here they are refused
-    /// with the SDK's reason. In a session, or with 2026-07-28's multi round-trip requests, the SDK can send them, so those
-    /// calls go to it. Tools of other languages (a host's own executors) always go to the SDK.
+    /// Whether a call of a tool of <paramref name="language"/> can be answered here. A SQL or Python tool reaches its
+    /// client with log messages (a SQL tool through a SQL function of another executor), which the event stream writes
+    /// as the SDK does, and with progress, which it is only given a way to send when the call carries a progress token
+    /// (such a call goes to the SDK). An upstream server's tool can also send requests (sampling, elicitation, roots). A
+    /// POST without a session, of a revision before 2026-07-28, cannot be sent requests: here they are refused with the
+    /// SDK's reason. In a session, or with 2026-07-28's multi round-trip requests, the SDK can send them, so those calls
+    /// go to it. Tools of other languages (a host's own executors) always go to the SDK.
     /// </summary>
     private static bool AnswersHere(string language, Call call) =>
         string.Equals(language, "sql", StringComparison.OrdinalIgnoreCase)
-        || ((string.Equals(language, "python", StringComparison.OrdinalIgnoreCase) || string.Equals(language, UpstreamLanguage, StringComparison.OrdinalIgnoreCase))
-            && call.Session is null
-            && !call.PerRequestMetadata);
+        || string.Equals(language, "python", StringComparison.OrdinalIgnoreCase)
+        || (string.Equals(language, UpstreamLanguage, StringComparison.OrdinalIgnoreCase) && call.Session is null && !call.PerRequestMetadata);
 
     /// <summary>Runs the call and writes its answer as the SDK's Streamable HTTP handler would.</summary>
     public async Task AnswerAsync(HttpContext context, Call call)
@@ -872,7 +871,7 @@ internal sealed partial class DirectToolCalls : IDisposable
     /// The POST's response as an event stream, and the call's client as the SDK's server shows it to a stateless POST's
     /// handler: log messages go out as events ahead of the answer, and progress is not asked for (a request with a
     /// progress token goes to the SDK). A call without a session is given it inside a <see cref="SessionlessClient"/>, which
-    /// refuses requests to the client as the SDK does; a session call (of a SQL tool) sends none.
+    /// refuses requests to the client as the SDK does; a session call (of a SQL or Python tool) sends none.
     /// </summary>
     private sealed class EventStream(HttpContext context) : IClientNotifier
     {

@@ -19,10 +19,10 @@ using Mxcp.Tests.Shared;
 namespace Mxcp.AspNetCore.Tests.Http;
 
 /// <summary>
-/// Calls of Python tools and of an upstream MCP server's tools: a stateless POST of a revision before 2026-07-28 is
-/// answered without the SDK's per-request server, byte for byte as the SDK answers it, including a Python tool's log
-/// messages and the upstream's request to the client refused for the reason the SDK gives; calls whose client the SDK
-/// could send progress or requests to go to the SDK.
+/// Calls of Python tools and of an upstream MCP server's tools are answered without the SDK's per-request server, byte
+/// for byte as the SDK answers them, including a Python tool's log messages and the upstream's request to the client
+/// refused for the reason the SDK gives: Python tools' calls as SQL tools' are, an upstream's only without a session and
+/// before 2026-07-28. Calls whose client the SDK could send progress or requests to go to the SDK.
 /// </summary>
 public sealed partial class DirectToolCallTests
 {
@@ -128,12 +128,51 @@ public sealed partial class DirectToolCallTests
         Assert.True(failed["result"]!["isError"]!.GetValue<bool>());
     }
 
-    /// <summary>A stateless server with four Python tools, one of which logs to its client and reports progress.</summary>
-    private static Task<McpTestServer> StartPythonAsync(RecordingLogger log, bool direct) =>
+    [Theory]
+    [InlineData(MxcpSessionMode.Hybrid)]
+    [InlineData(MxcpSessionMode.Stateful)]
+    public async Task Answer_PythonToolCallsInSessionsAndWithPerRequestMetadata_AreAnsweredDirectlyWithTheSdksBytes(MxcpSessionMode mode)
+    {
+        var log = new RecordingLogger();
+        await using var direct = await StartPythonAsync(log, direct: true, mode);
+        await using var sdk = await StartPythonAsync(new RecordingLogger(), direct: false, mode);
+        var directSession = await OpenSessionAsync(direct);
+        var sdkSession = await OpenSessionAsync(sdk);
+        var expectedAnswers = 0;
+        foreach (var body in PythonBodies)
+        {
+            var expected = await PostAsync(sdk, body, SessionVersion, ("Mcp-Session-Id", sdkSession));
+            var actual = await PostAsync(direct, body, SessionVersion, ("Mcp-Session-Id", directSession));
+            Assert.Equal(expected.Status, actual.Status);
+            Assert.Equal(expected.Headers.Replace(sdkSession, "<session>", StringComparison.Ordinal), actual.Headers.Replace(directSession, "<session>", StringComparison.Ordinal));
+            Assert.True(expected.Body.AsSpan().SequenceEqual(actual.Body), $"{body[..Math.Min(80, body.Length)]}: {Preview(actual.Body)} instead of {Preview(expected.Body)}");
+            expectedAnswers++;
+            if (mode == MxcpSessionMode.Hybrid)
+            {
+                var (call, name) = PerRequest(body);
+                expected = await PostAsync(sdk, call, PerRequestVersion, ("Mcp-Method", "tools/call"), ("Mcp-Name", name));
+                actual = await PostAsync(direct, call, PerRequestVersion, ("Mcp-Method", "tools/call"), ("Mcp-Name", name));
+                Assert.Equal(expected.Status, actual.Status);
+                Assert.Equal(expected.Headers, actual.Headers);
+                Assert.True(expected.Body.AsSpan().SequenceEqual(actual.Body), $"2026-07-28 {body[..Math.Min(80, body.Length)]}: {Preview(actual.Body)} instead of {Preview(expected.Body)}");
+                expectedAnswers++;
+            }
+        }
+
+        Assert.Equal(expectedAnswers, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
+
+        // A progress token asks for the tool's progress: the SDK sends it.
+        var progress = await PostAsync(direct, """{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"py_steps","arguments":{},"_meta":{"progressToken":"t1"}}}""", SessionVersion, ("Mcp-Session-Id", directSession));
+        Assert.Contains("notifications/progress", System.Text.Encoding.UTF8.GetString(progress.Body), StringComparison.Ordinal);
+        Assert.Equal(expectedAnswers, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
+    }
+
+    /// <summary>A server with four Python tools, one of which logs to its client and reports progress.</summary>
+    private static Task<McpTestServer> StartPythonAsync(RecordingLogger log, bool direct, MxcpSessionMode mode = MxcpSessionMode.Stateless) =>
         McpTestServer.StartAsync(
             o =>
             {
-                o.SessionMode = MxcpSessionMode.Stateless;
+                o.SessionMode = mode;
                 o.DirectToolCalls = direct;
             },
             writeProject: root =>
