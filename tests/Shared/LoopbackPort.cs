@@ -13,4 +13,16 @@ public static class LoopbackPort
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>
+    /// A TCP port of 127.0.0.1 that refuses connections for as long as <paramref name="holder"/> is not disposed: the
+    /// socket is bound to it, so no server another test starts can take it, and does not listen, so a connection is
+    /// refused. (A port that was merely free a moment ago may be taken by a server of a test running alongside.)
+    /// </summary>
+    public static int Refusing(out Socket holder)
+    {
+        holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)holder.LocalEndPoint!).Port;
+    }
 }

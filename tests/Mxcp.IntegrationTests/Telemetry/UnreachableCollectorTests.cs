@@ -27,8 +27,12 @@ public sealed partial class UnreachableCollectorTests
     {
         var baseline = await MeasureAsync(null);
 
-        var closedPort = LoopbackPort.Free();
-        var refused = await MeasureAsync($"http://127.0.0.1:{closedPort}");
+        var closedPort = LoopbackPort.Refusing(out var closed);
+        Measurement refused;
+        using (closed)
+        {
+            refused = await MeasureAsync($"http://127.0.0.1:{closedPort}");
+        }
 
         // A listener that accepts connections and never answers: every export waits for its timeout (30 s here).
         using var silent = new TcpListener(IPAddress.Loopback, 0);

@@ -189,7 +189,8 @@ public sealed class UpstreamOperationsTests
         try
         {
             var webPort = int.Parse((await web.StandardOutput.ReadLineAsync(Ct))!, System.Globalization.CultureInfo.InvariantCulture);
-            var downPort = Mxcp.Tests.Shared.LoopbackPort.Free();
+            var downPort = Mxcp.Tests.Shared.LoopbackPort.Refusing(out var down);
+            using var downHolder = down;
             front.Write("mxcp-site.yml", $"""
                 mxcp: 1
                 project: front
