@@ -263,7 +263,9 @@ internal sealed partial class DirectToolCalls : IDisposable
 
     private async Task AnswerAsync(HttpContext context, Call call, CancellationToken aborted)
     {
-        var events = new EventStream(context);
+#pragma warning disable MCP9005 // The level a session's client asked for with logging/setLevel, which 2025 clients use.
+        var events = new EventStream(context, call.Session?.Server.LoggingLevel);
+#pragma warning restore MCP9005
         if (call.ListsTools)
         {
             // The tools as they were when the request was accepted (the SDK's answer, too, lists the collection as it is
@@ -869,11 +871,14 @@ internal sealed partial class DirectToolCalls : IDisposable
 
     /// <summary>
     /// The POST's response as an event stream, and the call's client as the SDK's server shows it to a stateless POST's
-    /// handler: log messages go out as events ahead of the answer, and progress is not asked for (a request with a
+    /// handler: log messages go out as events ahead of the answer (in a session, those at or above the level its client
+    /// set with <c>logging/setLevel</c>), and progress is not asked for (a request with a
     /// progress token goes to the SDK). A call without a session is given it inside a <see cref="SessionlessClient"/>, which
     /// refuses requests to the client as the SDK does; a session call (of a SQL or Python tool) sends none.
     /// </summary>
-    private sealed class EventStream(HttpContext context) : IClientNotifier
+#pragma warning disable MCP9005 // The level a session's client asked for with logging/setLevel, which 2025 clients use.
+    private sealed class EventStream(HttpContext context, LoggingLevel? logLevel) : IClientNotifier
+#pragma warning restore MCP9005
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
         private bool _started;
@@ -882,6 +887,11 @@ internal sealed partial class DirectToolCalls : IDisposable
 
         public async ValueTask LogAsync(string level, string message, CancellationToken cancellationToken = default)
         {
+            if (!McpClientNotifier.Wanted(logLevel, level))
+            {
+                return;
+            }
+
 #pragma warning disable MCP9005 // Logging is deprecated in 2026-07-28 but still what 2025 clients use for server messages.
             var notification = new JsonRpcNotification
             {

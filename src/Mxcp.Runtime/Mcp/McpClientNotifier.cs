@@ -22,11 +22,22 @@ internal sealed class McpClientNotifier(McpServer server, ProgressToken? progres
     public async ValueTask LogAsync(string level, string message, CancellationToken cancellationToken = default)
     {
 #pragma warning disable MCP9005 // Logging is deprecated in 2026-07-28 but still what 2025 clients use for server messages.
+        if (!Wanted(server.LoggingLevel, level))
+        {
+            return;
+        }
+
         await server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification, LogParameters(level, message), cancellationToken: cancellationToken).ConfigureAwait(false);
 #pragma warning restore MCP9005
     }
 
 #pragma warning disable MCP9005
+    /// <summary>
+    /// Whether a message of <paramref name="level"/> goes to a client that asked (<c>logging/setLevel</c>) for messages of
+    /// <paramref name="minimum"/> and above; every message does when it asked for none.
+    /// </summary>
+    public static bool Wanted(LoggingLevel? minimum, string level) => minimum is not { } least || ParseLevel(level) >= least;
+
     /// <summary>The parameters of the <c>notifications/message</c> that carries <paramref name="message"/>.</summary>
     public static LoggingMessageNotificationParams LogParameters(string level, string message) => new()
     {

@@ -161,6 +161,21 @@ public sealed partial class DirectToolCallTests
 
         Assert.Equal(expectedAnswers, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
 
+        // A client that asked for warnings and above (logging/setLevel) gets no info message, on either path.
+        foreach (var (server, session) in new[] { (sdk, sdkSession), (direct, directSession) })
+        {
+            var set = await PostAsync(server, """{"jsonrpc":"2.0","id":20,"method":"logging/setLevel","params":{"level":"warning"}}""", SessionVersion, ("Mcp-Session-Id", session));
+            Assert.Equal(HttpStatusCode.OK, set.Status);
+        }
+
+        var loud = await PostAsync(sdk, PythonBodies[3], SessionVersion, ("Mcp-Session-Id", sdkSession));
+        var quiet = await PostAsync(direct, PythonBodies[3], SessionVersion, ("Mcp-Session-Id", directSession));
+        Assert.True(loud.Body.AsSpan().SequenceEqual(quiet.Body), $"{Preview(quiet.Body)} instead of {Preview(loud.Body)}");
+        var quietText = System.Text.Encoding.UTF8.GetString(quiet.Body);
+        Assert.DoesNotContain("\"starting\"", quietText, StringComparison.Ordinal);
+        Assert.Contains("\"almost done\"", quietText, StringComparison.Ordinal);
+        Assert.Equal(++expectedAnswers, log.Messages.Count(m => m.Message.StartsWith(Answered, StringComparison.Ordinal)));
+
         // A progress token asks for the tool's progress: the SDK sends it.
         var progress = await PostAsync(direct, """{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"py_steps","arguments":{},"_meta":{"progressToken":"t1"}}}""", SessionVersion, ("Mcp-Session-Id", directSession));
         Assert.Contains("notifications/progress", System.Text.Encoding.UTF8.GetString(progress.Body), StringComparison.Ordinal);
