@@ -36,12 +36,12 @@ namespace Mxcp.AspNetCore.Http;
 /// call as the SDK would. A 2026-07-28 request without a session is answered here when its routing headers match its
 /// body. Calls of Python tools are answered here like those of SQL tools; a call of an upstream server's tool is answered
 /// here when it has no session and is of a revision before 2026-07-28 (its client can then be sent no requests, see
-/// <see cref="AnswersHere"/>). Everything else goes to the SDK:
-/// other methods, batches, notifications, a <c>_meta</c> holding more than W3C trace context and the 2026-07-28
-/// per-request metadata (a progress token, a log level), an <c>Accept</c> header that does not name both media types,
-/// unknown tools, tools of other languages (they may send progress or requests to the client mid-call), and any server
-/// the host extends in ways this path would skip: its own message or tool-call
-/// filters, call-tool handlers, session hooks, a fixed protocol version, or a listener on the SDK's traces or metrics;
+/// <see cref="AnswersHere"/>). Everything else goes to the SDK: other methods, batches, notifications, a <c>_meta</c>
+/// holding more than W3C trace context and the 2026-07-28 per-request metadata (a progress token, a log level), an
+/// <c>Accept</c> header that does not name both media types, unknown tools, tools of other languages (they may send
+/// progress or requests to the client mid-call), and any server the host extends in ways this path would skip: its own
+/// message or tool-call filters, call-tool handlers, session hooks, a fixed protocol version, or a listener on the SDK's
+/// traces or metrics;
 /// session calls also when the SDK keeps events for resumption or runs each session in its own execution context.
 /// </summary>
 internal sealed partial class DirectToolCalls : IDisposable
@@ -148,6 +148,12 @@ internal sealed partial class DirectToolCalls : IDisposable
         /// <summary>The session the call was made in, if any.</summary>
         public RegisteredSession? Session { get; init; }
 
+        /// <summary>
+        /// Whether the call's client can be sent no requests: it has no session and is of a revision before 2026-07-28
+        /// (whose multi round-trip requests the SDK sends).
+        /// </summary>
+        public bool Sessionless => Session is null && !PerRequestMetadata;
+
         /// <summary>Whether this is a <c>tools/list</c> (without a cursor) rather than a <c>tools/call</c>; its name is empty.</summary>
         public bool ListsTools { get; init; }
 
@@ -231,7 +237,7 @@ internal sealed partial class DirectToolCalls : IDisposable
     private static bool AnswersHere(string language, Call call) =>
         string.Equals(language, "sql", StringComparison.OrdinalIgnoreCase)
         || string.Equals(language, "python", StringComparison.OrdinalIgnoreCase)
-        || (string.Equals(language, UpstreamLanguage, StringComparison.OrdinalIgnoreCase) && call.Session is null && !call.PerRequestMetadata);
+        || (string.Equals(language, UpstreamLanguage, StringComparison.OrdinalIgnoreCase) && call.Sessionless);
 
     /// <summary>Runs the call and writes its answer as the SDK's Streamable HTTP handler would.</summary>
     public async Task AnswerAsync(HttpContext context, Call call)
@@ -292,7 +298,7 @@ internal sealed partial class DirectToolCalls : IDisposable
             RequestHeaders = HttpTransportRequestAccessor.Headers(context.Request),
             Transport = HttpTransportRequestAccessor.TransportName,
             TraceId = Activity.Current?.TraceId.ToHexString(),
-            Notifier = call.Session is null && !call.PerRequestMetadata ? new SessionlessClient(events) : events,
+            Notifier = call.Sessionless ? new SessionlessClient(events) : events,
         };
 
         CallToolResult? result = null;
