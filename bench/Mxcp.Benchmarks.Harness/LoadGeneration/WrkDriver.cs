@@ -17,8 +17,11 @@ internal sealed class WrkDriver(
         await wrk.RunAsync(
             url, request, expect, concurrency, Math.Max(1, (int)Math.Round(length.TotalSeconds)), serverPid, await SessionsAsync(concurrency, cancellationToken), cancellationToken);
 
-    public async Task<MeasuredWindow> MeasureAsync(int concurrency, CancellationToken cancellationToken) =>
-        await wrk.RunAsync(url, request, expect, concurrency, windowSeconds, serverPid, await SessionsAsync(concurrency, cancellationToken), cancellationToken);
+    public Task<MeasuredWindow> MeasureAsync(int concurrency, CancellationToken cancellationToken) => MeasureAsync(concurrency, windowSeconds, cancellationToken);
+
+    /// <summary>One window of <paramref name="seconds"/> instead of the workload's window length (paired rounds).</summary>
+    public async Task<MeasuredWindow> MeasureAsync(int concurrency, int seconds, CancellationToken cancellationToken) =>
+        await wrk.RunAsync(url, request, expect, concurrency, seconds, serverPid, await SessionsAsync(concurrency, cancellationToken), cancellationToken);
 
     public ValueTask DisposeAsync() => sessions?.DisposeAsync() ?? ValueTask.CompletedTask;
 

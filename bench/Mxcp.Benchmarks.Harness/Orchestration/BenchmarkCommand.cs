@@ -31,6 +31,12 @@ internal sealed class BenchmarkCommand
     /// </summary>
     private static readonly string[] AuditWorkloads = ["trivial", "lookup"];
 
+    /// <summary>
+    /// The peer each goal over a peer names, by workload: those cells are measured again in paired rounds (see
+    /// <see cref="PeerRounds"/>), in both modes, at the goals' concurrencies.
+    /// </summary>
+    private static readonly Dictionary<string, string> GoalPeers = new() { ["trivial"] = ServerIds.Toolbox, ["lookup"] = ServerIds.TypeScript };
+
     private readonly BenchmarkPaths _paths;
     private readonly BenchmarkSettings _settings;
     private readonly CpuLayout _cpus;
@@ -39,6 +45,7 @@ internal sealed class BenchmarkCommand
     private readonly HashSet<string>? _onlyWorkloads;
     private readonly List<RunRecord> _runs = [];
     private readonly List<AuditRounds> _auditRounds = [];
+    private readonly List<PeerRounds> _peerRounds = [];
     private readonly List<ServerInfo> _servers = [];
     private readonly List<string> _notes = [];
     private readonly Dictionary<(string Server, string Workload, string Protocol), long> _answerBytes = [];
@@ -132,9 +139,10 @@ internal sealed class BenchmarkCommand
             Servers = _servers,
             Runs = _runs,
             AuditRounds = _auditRounds,
+            PeerRounds = _peerRounds,
             Startup = startup,
             Ratios = ratios,
-            Targets = RatioCalculator.Targets(ratios, _runs, startup, _servers, _auditRounds),
+            Targets = RatioCalculator.Targets(ratios, _runs, startup, _servers, _auditRounds, _peerRounds),
             LoadAverageAtEnd = ProcFs.LoadAverage().One,
             Notes = _notes,
         };
@@ -239,7 +247,8 @@ internal sealed class BenchmarkCommand
                         _cpus.ServerCpus, watchedPid: null, Path.Combine(_paths.Logs, "duckdb-alone.log"), WindowWarmup, WindowFor(workload)));
                 }
 
-                await MeasureInterleavedAsync(workload, drivers, id => id == ServerIds.DuckDbAlone ? Modes.InProcess : Modes.Stateless, cancellationToken);
+                await MeasureInterleavedAsync(workload, drivers, id => id == ServerIds.DuckDbAlone ? Modes.InProcess : Modes.Stateless, cancellationToken,
+                    measured => MeasurePeerRoundsAsync(Modes.Stateless, workload, measured, cancellationToken));
                 await MeasureAuditRoundsAsync(servers, workload, cancellationToken);
             }
 
@@ -271,43 +280,85 @@ internal sealed class BenchmarkCommand
         var request = McpRequest.For(workload, McpRequest.Protocol2025);
         foreach (var concurrency in ConcurrenciesOf(workload).Where(c => c is 8 or 32))
         {
-            var offUs = new List<double>();
-            var onUs = new List<double>();
-            string? failure = null;
-            for (var round = 0; round < _settings.AuditRounds && failure is null; round++)
-            {
-                var pair = round % 2 == 0 ? new[] { (off, offUs), (on, onUs) } : [(on, onUs), (off, offUs)];
-                var perCall = new double?[2];
-                for (var i = 0; i < 2 && failure is null; i++)
-                {
-                    var (server, _) = pair[i];
-                    try
-                    {
-                        var window = await _wrk.RunAsync(server.Url, request, workload.Expect, concurrency, _settings.AuditRoundSeconds, server.Pid, null, cancellationToken);
-                        perCall[i] = window.Load is { Requests: > 0, Errors.Total: 0 } load && window.Measurement.ServerCpuCores > 0
-                            ? window.Measurement.ServerCpuCores / load.RequestsPerSecond * 1e6
-                            : null;
-                        failure = perCall[i] is null ? F($"round {round + 1}: {server.Spec.Id} answered {window.Load.Requests} calls with {window.Load.Errors.Total} errors") : null;
-                    }
-                    catch (Exception e) when (e is InvalidOperationException or FormatException or TimeoutException or IOException)
-                    {
-                        failure = F($"round {round + 1}: {server.Spec.Id}: {e.Message}");
-                    }
-                }
-
-                if (failure is null)
-                {
-                    pair[0].Item2.Add(perCall[0]!.Value);
-                    pair[1].Item2.Add(perCall[1]!.Value);
-                }
-            }
-
+            var (offUs, onUs, failure) = await PairedRoundsAsync(
+                off.Spec.Id, () => _wrk.RunAsync(off.Url, request, workload.Expect, concurrency, _settings.AuditRoundSeconds, off.Pid, null, cancellationToken),
+                on.Spec.Id, () => _wrk.RunAsync(on.Url, request, workload.Expect, concurrency, _settings.AuditRoundSeconds, on.Pid, null, cancellationToken),
+                window => window.Measurement.ServerCpuCores > 0 ? window.Measurement.ServerCpuCores / window.Load.RequestsPerSecond * 1e6 : null);
             var rounds = new AuditRounds(workload.Name, concurrency, offUs, onUs, failure);
             _auditRounds.Add(rounds);
             Log(failure is not null
                 ? $"[{Modes.Stateless}] {workload.Name} audit rounds c={concurrency}: FAILED: {failure}"
                 : F($"[{Modes.Stateless}] {workload.Name} audit rounds c={concurrency}: {rounds.Ratios.Count} rounds, CPU per call on/off median {rounds.MedianRatio:0.000} (quartiles {rounds.LowerQuartileRatio:0.000}-{rounds.UpperQuartileRatio:0.000}), off {rounds.MedianOffCpuPerCallUs:0} us, on {rounds.MedianOnCpuPerCallUs:0} us"));
         }
+    }
+
+    /// <summary>
+    /// A goal over a peer again, in <see cref="BenchmarkSettings.AuditRounds"/> paired rounds per concurrency of the goal
+    /// (8 and 32): mxcp and the peer, both warm from the interleaved windows (in the stateful mode in the same sessions),
+    /// are loaded one after the other for <see cref="BenchmarkSettings.AuditRoundSeconds"/> each, the first of the two
+    /// alternating between rounds.
+    /// </summary>
+    private async Task MeasurePeerRoundsAsync(string mode, Workload workload, IReadOnlyList<IWindowDriver> drivers, CancellationToken cancellationToken)
+    {
+        if (!GoalPeers.TryGetValue(workload.Name, out var peerId)
+            || drivers.OfType<WrkDriver>().FirstOrDefault(d => d.Server == ServerIds.Mxcp) is not { } mxcp
+            || drivers.OfType<WrkDriver>().FirstOrDefault(d => d.Server == peerId) is not { } peer)
+        {
+            return;
+        }
+
+        foreach (var concurrency in ConcurrenciesOf(workload).Where(c => c is 8 or 32))
+        {
+            var (mxcpRps, peerRps, failure) = await PairedRoundsAsync(
+                mxcp.Server, () => mxcp.MeasureAsync(concurrency, _settings.AuditRoundSeconds, cancellationToken),
+                peer.Server, () => peer.MeasureAsync(concurrency, _settings.AuditRoundSeconds, cancellationToken),
+                window => window.Load.RequestsPerSecond);
+            var rounds = new PeerRounds(mode, workload.Name, concurrency, peerId, mxcpRps, peerRps, failure);
+            _peerRounds.Add(rounds);
+            Log(failure is not null
+                ? $"[{mode}] {workload.Name} rounds against {peerId} c={concurrency}: FAILED: {failure}"
+                : F($"[{mode}] {workload.Name} rounds against {peerId} c={concurrency}: {rounds.Ratios.Count} rounds, mxcp / {peerId} median {rounds.MedianRatio:0.000} (quartiles {rounds.LowerQuartileRatio:0.000}-{rounds.UpperQuartileRatio:0.000}), {rounds.MedianMxcpRequestsPerSecond:0} vs {rounds.MedianPeerRequestsPerSecond:0} calls/s"));
+        }
+    }
+
+    /// <summary>
+    /// Up to <see cref="BenchmarkSettings.AuditRounds"/> rounds of one window of <paramref name="a"/> and one of
+    /// <paramref name="b"/>, the first of the two alternating between rounds. A window counts when it answered calls
+    /// without errors and <paramref name="value"/> gives it a value; the first that does not stops the rounds.
+    /// </summary>
+    /// <returns>Each side's value per complete round, and why the rounds stopped early.</returns>
+    private async Task<(List<double> A, List<double> B, string? Failure)> PairedRoundsAsync(
+        string a, Func<Task<MeasuredWindow>> measureA, string b, Func<Task<MeasuredWindow>> measureB, Func<MeasuredWindow, double?> value)
+    {
+        var valuesA = new List<double>();
+        var valuesB = new List<double>();
+        for (var round = 0; round < _settings.AuditRounds; round++)
+        {
+            var values = new double[2];
+            foreach (var side in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
+            {
+                var (name, measure) = side == 0 ? (a, measureA) : (b, measureB);
+                try
+                {
+                    var window = await measure();
+                    if (window.Load is not { Requests: > 0, Errors.Total: 0 } || value(window) is not { } measured)
+                    {
+                        return (valuesA, valuesB, F($"round {round + 1}: {name} answered {window.Load.Requests} calls with {window.Load.Errors.Total} errors"));
+                    }
+
+                    values[side] = measured;
+                }
+                catch (Exception e) when (e is InvalidOperationException or FormatException or TimeoutException or IOException)
+                {
+                    return (valuesA, valuesB, F($"round {round + 1}: {name}: {e.Message}"));
+                }
+            }
+
+            valuesA.Add(values[0]);
+            valuesB.Add(values[1]);
+        }
+
+        return (valuesA, valuesB, null);
     }
 
     /// <summary>The folder mxcp-audit writes its JSONL log to: the project's default audit path.</summary>
@@ -365,7 +416,8 @@ internal sealed class BenchmarkCommand
                     }
                 }
 
-                await MeasureInterleavedAsync(workload, drivers, _ => Modes.Stateful, cancellationToken);
+                await MeasureInterleavedAsync(workload, drivers, _ => Modes.Stateful, cancellationToken,
+                    measured => MeasurePeerRoundsAsync(Modes.Stateful, workload, measured, cancellationToken));
             }
 
             foreach (var workload in workloads.Where(w => w.Name == "lookup" || (w.Name == "trivial" && !_settings.Quick)))
@@ -510,7 +562,11 @@ internal sealed class BenchmarkCommand
     /// Warms every driver up, then measures each concurrency <see cref="BenchmarkSettings.Repetitions"/> times, one
     /// window per driver in turn (rotating the order on each repetition), and records the median window of each cell.
     /// </summary>
-    private async Task MeasureInterleavedAsync(Workload workload, IReadOnlyList<IWindowDriver> drivers, Func<string, string> modeOf, CancellationToken cancellationToken)
+    /// <param name="afterWindows">Runs after the windows, before the drivers are disposed, with the drivers none of
+    /// whose windows failed.</param>
+    private async Task MeasureInterleavedAsync(
+        Workload workload, IReadOnlyList<IWindowDriver> drivers, Func<string, string> modeOf, CancellationToken cancellationToken,
+        Func<IReadOnlyList<IWindowDriver>, Task>? afterWindows = null)
     {
         if (drivers.Count == 0)
         {
@@ -542,6 +598,11 @@ internal sealed class BenchmarkCommand
                         });
                     }
                 }
+            }
+
+            if (afterWindows is not null)
+            {
+                await afterWindows([.. drivers.Where(d => !failures.ContainsKey(d.Server))]);
             }
         }
         finally

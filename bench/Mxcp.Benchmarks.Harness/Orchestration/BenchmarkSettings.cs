@@ -9,7 +9,8 @@ namespace Mxcp.Benchmarks.Harness.Orchestration;
 /// its first seconds of load compiling its call path (on one CPU, the runtime's recompilation thread took 1.0-1.3 s of
 /// the first 2 s at concurrency 1 after a 3 s warm-up), and those seconds would otherwise fall into the first
 /// workload's concurrency-1 windows. Audit on against off is measured again in <c>AuditRounds</c> paired rounds of
-/// <c>AuditRoundSeconds</c> windows (see <see cref="Reporting.AuditRounds"/>).
+/// <c>AuditRoundSeconds</c> windows (see <see cref="Reporting.AuditRounds"/>), and so are the goals over a peer, Mxcp
+/// against MCP Toolbox and the TypeScript server (see <see cref="Reporting.PeerRounds"/>).
 /// </summary>
 internal sealed record BenchmarkSettings(
     bool Quick,

@@ -32,6 +32,9 @@ internal sealed record BenchmarkReport
     /// <summary>Audit on against off in paired rounds (reports before 2026-12-07 have none).</summary>
     public IReadOnlyList<AuditRounds> AuditRounds { get; init; } = [];
 
+    /// <summary>Mxcp against MCP Toolbox and the TypeScript server in paired rounds (reports before 2026-12-07 20:00 have none).</summary>
+    public IReadOnlyList<PeerRounds> PeerRounds { get; init; } = [];
+
     public required IReadOnlyList<StartupResult> Startup { get; init; }
 
     public required IReadOnlyList<Ratio> Ratios { get; init; }

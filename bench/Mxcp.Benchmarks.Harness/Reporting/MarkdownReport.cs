@@ -45,6 +45,7 @@ internal static class MarkdownReport
         }
 
         RenderRatios(md, report);
+        RenderPeerRounds(md, report);
         RenderHop(md, report);
         RenderAudit(md, report);
         Line(md);
@@ -224,6 +225,32 @@ internal static class MarkdownReport
             Line(md);
             Line(md, "Python tool against `select 1` on Mxcp (throughput ratio): " +
                 string.Join(", ", python.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Mode} c={r.Concurrency}: {r.Value:0.00}"))) + ".");
+        }
+    }
+
+    private static void RenderPeerRounds(StringBuilder md, BenchmarkReport report)
+    {
+        if (report.PeerRounds.Count == 0)
+        {
+            return;
+        }
+
+        Line(md);
+        Line(md, "### Against the peers in paired rounds");
+        Line(md);
+        Line(md, "After each mode's windows of `select 1` and of the point lookup: in each round mxcp and the peer the goal names (MCP Toolbox, the TypeScript server) were loaded one after the other for " +
+            report.Settings.AuditRoundSeconds.ToString(CultureInfo.InvariantCulture) + " s each (the first of the two alternating between rounds; in the stateful mode in the windows' sessions). " +
+            "A slow spell of the machine falls on both windows of a round, where the median windows above can lie minutes apart. " +
+            "The goal is judged by the median of the rounds' ratios when a cell has at least " + AuditRounds.MinimumRounds.ToString(CultureInfo.InvariantCulture) + " rounds.");
+        Line(md);
+        Line(md, "| mode | workload | peer | c | rounds | mxcp calls/s (median) | peer calls/s (median) | mxcp ÷ peer: median of rounds | quartiles |");
+        Line(md, "|---|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var rounds in report.PeerRounds)
+        {
+            var failed = rounds.Failure is null ? "" : " (stopped: " + Escape(rounds.Failure) + ")";
+            Line(md, rounds.Ratios.Count == 0
+                ? $"| {rounds.Mode} | {rounds.Workload} | {rounds.Peer} | {rounds.Concurrency} | 0{failed} | | | | |"
+                : string.Create(CultureInfo.InvariantCulture, $"| {rounds.Mode} | {rounds.Workload} | {rounds.Peer} | {rounds.Concurrency} | {rounds.Ratios.Count}{failed} | {rounds.MedianMxcpRequestsPerSecond:0} | {rounds.MedianPeerRequestsPerSecond:0} | {rounds.MedianRatio:0.00} | {rounds.LowerQuartileRatio:0.00}-{rounds.UpperQuartileRatio:0.00} |"));
         }
     }
 

@@ -55,7 +55,7 @@ internal static class RatioCalculator
     /// <param name="servers">The servers started; the large-result target compares Mxcp's peak RSS with its RSS once started.</param>
     public static IReadOnlyList<TargetResult> Targets(
         IReadOnlyList<Ratio> ratios, IReadOnlyList<RunRecord> runs, IReadOnlyList<StartupResult> startup, IReadOnlyList<ServerInfo>? servers = null,
-        IReadOnlyList<AuditRounds>? auditRounds = null)
+        IReadOnlyList<AuditRounds>? auditRounds = null, IReadOnlyList<PeerRounds>? peerRounds = null)
     {
         var targets = new List<TargetResult>();
         string[] modes = [Modes.Stateless, Modes.Stateful];
@@ -71,9 +71,10 @@ internal static class RatioCalculator
             disturbed ? null : AllMet(latency.Select(l => l.Mxcp is null || l.DuckDb is null ? (bool?)null : l.Mxcp.LatencyMs.P50 - l.DuckDb.LatencyMs.P50 <= 0.3))));
 
         targets.Add(ThroughputTarget(ratios, runs, OverBareSdk, ServerIds.BareSdk, "lookup", "Point lookup at concurrency 8 and 32: Mxcp's throughput at least 85% of the bare SDK server's", 0.85, "{0:0%}"));
-        targets.Add(ThroughputTarget(ratios, runs, OverToolbox, ServerIds.Toolbox, "trivial", "Trivial SQL tool (`select 1`) at concurrency 8 and 32: Mxcp's throughput at least that of MCP Toolbox", 1, "{0:0.00}x"));
+        targets.Add(ThroughputTarget(ratios, runs, OverToolbox, ServerIds.Toolbox, "trivial", "Trivial SQL tool (`select 1`) at concurrency 8 and 32: Mxcp's throughput at least that of MCP Toolbox", 1, "{0:0.00}x",
+            peerRounds: peerRounds));
         targets.Add(ThroughputTarget(ratios, runs, OverTypeScript, ServerIds.TypeScript, "lookup", "Point lookup at concurrency 8 and 32: Mxcp's throughput at least 3 times the TypeScript server's", 3, "{0:0.0}x",
-            (mode, concurrency) => Ceiling(runs, mode, "lookup", ServerIds.TypeScript, concurrency)));
+            (mode, concurrency) => Ceiling(runs, mode, "lookup", ServerIds.TypeScript, concurrency), peerRounds));
 
         var thousand = startup.FirstOrDefault(s => s.Endpoints == 1000);
         targets.Add(new TargetResult(
@@ -166,28 +167,37 @@ internal static class RatioCalculator
 
     /// <param name="ceiling">When given, each cell also shows the ratio DuckDB alone reaches over the same peer, and a
     /// missed cell whose ceiling is under the threshold is named as one no server can meet on this machine.</param>
+    /// <param name="peerRounds">Cells measured again in paired rounds against the peer are judged by the median of their
+    /// rounds' ratios (the windows' ratio is shown next to it); the others by their median windows.</param>
     private static TargetResult ThroughputTarget(
         IReadOnlyList<Ratio> ratios, IReadOnlyList<RunRecord> runs, string name, string peer, string workload, string target, double threshold, string format,
-        Func<string, int, double?>? ceiling = null)
+        Func<string, int, double?>? ceiling = null, IReadOnlyList<PeerRounds>? peerRounds = null)
     {
+        string Format(double value) => string.Format(CultureInfo.InvariantCulture, format, value);
         var cells = (from mode in new[] { Modes.Stateless, Modes.Stateful }
                      from concurrency in new[] { 8, 32 }
-                     select (mode, concurrency, Ratio: ratios.FirstOrDefault(r => r.Name == name && r.Mode == mode && r.Workload == workload && r.Concurrency == concurrency),
+                     let windows = ratios.FirstOrDefault(r => r.Name == name && r.Mode == mode && r.Workload == workload && r.Concurrency == concurrency)?.Value
+                     let rounds = peerRounds?.FirstOrDefault(r => r.Peer == peer && r.Mode == mode && r.Workload == workload && r.Concurrency == concurrency && r.Measured)
+                     select (mode, concurrency, Value: rounds?.MedianRatio ?? windows, Windows: windows, Rounds: rounds,
                          Ceiling: ceiling?.Invoke(mode, concurrency))).ToList();
-        var bounded = cells.Where(c => c.Ratio is not null && c.Ratio.Value < threshold && c.Ceiling < threshold).ToList();
-        var spread = cells.Where(c => c.Ratio is not null && c.Ratio.Value < threshold && !bounded.Contains(c)
+        var bounded = cells.Where(c => c.Value < threshold && c.Ceiling < threshold).ToList();
+        var spread = cells.Where(c => c.Rounds is null && c.Value < threshold && !bounded.Contains(c)
             && WithinSpread(runs, c.mode, workload, peer, c.concurrency, threshold)).ToList();
         return new TargetResult(
             target,
-            string.Join("; ", cells.Select(c => c.Ratio is null
+            string.Join("; ", cells.Select(c => c.Value is not { } value
                 ? $"{c.mode} c={c.concurrency}: not measured"
-                : $"{c.mode} c={c.concurrency}: {string.Format(CultureInfo.InvariantCulture, format, c.Ratio.Value)}"
-                    + (c.Ceiling is { } top ? $" (DuckDB alone {string.Format(CultureInfo.InvariantCulture, format, top)})" : "")))
+                : $"{c.mode} c={c.concurrency}: {Format(value)}"
+                    + (c.Rounds is { } r
+                        ? $" (median of {r.Ratios.Count} paired rounds, quartiles {Format(r.LowerQuartileRatio)} / {Format(r.UpperQuartileRatio)}"
+                            + (c.Windows is { } w ? $"; windows {Format(w)}" : "") + ")"
+                        : "")
+                    + (c.Ceiling is { } top ? $" (DuckDB alone {Format(top)})" : "")))
                 + (bounded.Count == 0 ? "" : " - DuckDB alone, running the same SQL on the same CPUs, stays under the target in "
                     + string.Join(" and ", bounded.Select(c => $"{c.mode} c={c.concurrency}")) + ", so no server using DuckDB can meet " + (bounded.Count == 1 ? "that cell" : "those cells") + " here")
                 + (spread.Count == 0 ? "" : " - in " + string.Join(" and ", spread.Select(c => $"{c.mode} c={c.concurrency}"))
                     + " Mxcp's fastest window reached the target over the peer's slowest: the miss is within the spread of this run's windows"),
-            AllMet(cells.Select(c => c.Ratio is null ? (bool?)null : c.Ratio.Value >= threshold)));
+            AllMet(cells.Select(c => c.Value is { } value ? value >= threshold : (bool?)null)));
     }
 
     private static void AddThroughput(List<Ratio> ratios, IReadOnlyList<RunRecord> runs, RunRecord mxcp, string other, string name)

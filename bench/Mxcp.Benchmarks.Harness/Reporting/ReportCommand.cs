@@ -20,7 +20,7 @@ internal static class ReportCommand
         }
 
         var ratios = RatioCalculator.Ratios(report.Runs);
-        report = report with { Ratios = ratios, Targets = RatioCalculator.Targets(ratios, report.Runs, report.Startup, report.Servers, report.AuditRounds) };
+        report = report with { Ratios = ratios, Targets = RatioCalculator.Targets(ratios, report.Runs, report.Startup, report.Servers, report.AuditRounds, report.PeerRounds) };
         var markdown = await ReportJson.WriteAsync(report, json, cancellationToken).ConfigureAwait(false);
         foreach (var target in report.Targets)
         {

@@ -166,6 +166,74 @@ public sealed class RatioCalculatorTests
         Assert.Contains("stateless c=32: 1.43x", target.Measured, StringComparison.Ordinal);
     }
 
+    private static PeerRounds Rounds(string mode, string workload, string peer, int concurrency, params double[] ratios) =>
+        new(mode, workload, concurrency, peer, [.. ratios.Select(r => 1000.0 * r)], [.. ratios.Select(_ => 1000.0)]);
+
+    [Fact]
+    public void PeerRounds_RatiosPerRound_MedianQuartilesAndRates()
+    {
+        var rounds = new PeerRounds(Modes.Stateful, "trivial", 8, ServerIds.Toolbox, [5200, 6000, 6600, 4800, 7000], [5000, 6000, 6000, 5000, 7000]);
+
+        Assert.Equal([1.04, 1.0, 1.1, 0.96, 1.0], rounds.Ratios);
+        Assert.Equal(1.0, rounds.MedianRatio, 9);
+        Assert.Equal(1.0, rounds.LowerQuartileRatio, 9);
+        Assert.Equal(1.04, rounds.UpperQuartileRatio, 9);
+        Assert.Equal(6000, rounds.MedianMxcpRequestsPerSecond);
+        Assert.Equal(6000, rounds.MedianPeerRequestsPerSecond);
+        Assert.True(rounds.Measured);
+        Assert.False(Rounds(Modes.Stateful, "trivial", ServerIds.Toolbox, 8, 1.1, 1.1, 1.1, 1.1).Measured);
+        Assert.False((rounds with { Failure = "round 3: toolbox answered 0 calls with 2 errors" }).Measured);
+    }
+
+    [Theory]
+    [InlineData(1.02, true)]
+    [InlineData(0.97, false)]
+    public void Targets_PeerCellInPairedRounds_JudgedByTheirMedianOverTheWindows(double median, bool met)
+    {
+        // The windows alone miss stateful c=8 (0.97x); the rounds decide that cell, the others keep their windows.
+        RunRecord[] runs =
+        [
+            Run(Modes.Stateless, ServerIds.Mxcp, 8, 3300, 2, "trivial"), Run(Modes.Stateless, ServerIds.Toolbox, 8, 3000, 2, "trivial"),
+            Run(Modes.Stateless, ServerIds.Mxcp, 32, 4300, 7, "trivial"), Run(Modes.Stateless, ServerIds.Toolbox, 32, 3000, 10, "trivial"),
+            Run(Modes.Stateful, ServerIds.Mxcp, 8, 2910, 2, "trivial") with { Windows = 3, RequestsPerSecondMin = 2800, RequestsPerSecondMax = 3100 },
+            Run(Modes.Stateful, ServerIds.Toolbox, 8, 3000, 2, "trivial") with { Windows = 3, RequestsPerSecondMin = 2900, RequestsPerSecondMax = 3200 },
+            Run(Modes.Stateful, ServerIds.Mxcp, 32, 3900, 8, "trivial"), Run(Modes.Stateful, ServerIds.Toolbox, 32, 3000, 10, "trivial"),
+        ];
+        PeerRounds[] rounds =
+        [
+            Rounds(Modes.Stateful, "trivial", ServerIds.Toolbox, 8, 0.9, median, median, 1.1, 1.2),
+            Rounds(Modes.Stateful, "lookup", ServerIds.TypeScript, 32, 0.5, 0.5, 0.5, 0.5, 0.5),
+            Rounds(Modes.Stateless, "trivial", ServerIds.Toolbox, 32, 0.5, 0.5, 0.5, 0.5) with { Failure = "round 5: toolbox: timed out" },
+        ];
+
+        var target = Assert.Single(
+            RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, [], peerRounds: rounds), t => t.Target.Contains("MCP Toolbox", StringComparison.Ordinal));
+
+        Assert.Equal(met, target.Met);
+        var m = median.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(
+            $"stateless c=8: 1.10x; stateless c=32: 1.43x; stateful c=8: {m}x (median of 5 paired rounds, quartiles {m}x / 1.10x; windows 0.97x); stateful c=32: 1.30x",
+            target.Measured);
+    }
+
+    [Fact]
+    public void Targets_LookupInPairedRounds_CeilingStillNamesABoundedCell()
+    {
+        RunRecord[] runs =
+        [
+            Run(Modes.Stateful, ServerIds.Mxcp, 8, 1500, 5), Run(Modes.Stateful, ServerIds.TypeScript, 8, 600, 13),
+            Run(Modes.InProcess, ServerIds.DuckDbAlone, 8, 1680, 4),
+        ];
+        PeerRounds[] rounds = [Rounds(Modes.Stateful, "lookup", ServerIds.TypeScript, 8, 2.6, 2.7, 2.7, 2.8, 2.9)];
+
+        var target = Assert.Single(
+            RatioCalculator.Targets(RatioCalculator.Ratios(runs), runs, [], peerRounds: rounds), t => t.Target.Contains("TypeScript", StringComparison.Ordinal));
+
+        Assert.False(target.Met);
+        Assert.Contains("stateful c=8: 2.7x (median of 5 paired rounds, quartiles 2.7x / 2.8x; windows 2.5x) (DuckDB alone 2.8x)", target.Measured, StringComparison.Ordinal);
+        Assert.EndsWith("stays under the target in stateful c=8, so no server using DuckDB can meet that cell here", target.Measured, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Targets_LargeResult_TimeAgainstDuckDbAndRssOverStartedBothChecked()
     {

@@ -57,6 +57,47 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RunWithPeerRounds_RoundsReadBackJudgeTheCellAndAreRendered()
+    {
+        RunRecord[] runs =
+        [
+            RatioCalculatorTests.Run(Modes.Stateful, ServerIds.Mxcp, 8, 6359, 1.2, "trivial"), RatioCalculatorTests.Run(Modes.Stateful, ServerIds.Toolbox, 8, 6491, 1.1, "trivial"),
+        ];
+        var report = new BenchmarkReport
+        {
+            StartedAt = new DateTimeOffset(2026, 12, 7, 20, 30, 0, TimeSpan.Zero),
+            DurationSeconds = 3000,
+            Quick = false,
+            Machine = new MachineInfo("cpu", 2, 8, "Linux", "6.1", ".NET 10", 1.0, 1, 1),
+            Cpus = new CpuLayout("1", "0", 1, 1),
+            Versions = new Dictionary<string, string> { ["mxcp"] = "0.1" },
+            Settings = BenchmarkSettings.For(quick: false),
+            Workloads = [new WorkloadInfo("trivial", "select 1 (SQL)", "tools/call select_one {}", "1")],
+            Servers = [],
+            Runs = runs,
+            PeerRounds = [new PeerRounds(Modes.Stateful, "trivial", 8, ServerIds.Toolbox, [6600, 6300, 7000, 6900, 6500], [6000, 6400, 6500, 6600, 6300])],
+            Startup = [],
+            Ratios = [],
+            Targets = [],
+            LoadAverageAtEnd = 1,
+        };
+        var json = Path.Combine(_folder, "2026-12-07-2030.json");
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, ReportJson.Options), TestContext.Current.CancellationToken);
+
+        var exit = await ReportCommand.RunAsync(new CommandArguments(["--json", json]), TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, exit);
+        var written = JsonSerializer.Deserialize<BenchmarkReport>(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken), ReportJson.Options)!;
+        var rounds = Assert.Single(written.PeerRounds);
+        Assert.Equal([6600, 6300, 7000, 6900, 6500], rounds.MxcpRequestsPerSecond);
+        var toolbox = Assert.Single(written.Targets, t => t.Target.Contains("MCP Toolbox", StringComparison.Ordinal));
+        Assert.Contains("stateful c=8: 1.05x (median of 5 paired rounds, quartiles 1.03x / 1.08x; windows 0.98x)", toolbox.Measured, StringComparison.Ordinal);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(_folder, "2026-12-07-2030.md"), TestContext.Current.CancellationToken);
+        Assert.Contains("### Against the peers in paired rounds", markdown, StringComparison.Ordinal);
+        Assert.Contains("| stateful | trivial | toolbox | 8 | 5 | 6600 | 6400 | 1.05 | 1.03-1.08 |", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_FileWithoutAReport_ThrowsNamingTheFile()
     {
         var json = Path.Combine(_folder, "empty.json");
