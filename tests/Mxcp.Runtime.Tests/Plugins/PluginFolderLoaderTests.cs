@@ -142,7 +142,8 @@ public sealed class PluginFolderLoaderTests : IDisposable
     [Fact]
     public void Load_PluginWithAnotherVersionOfAHostDependency_GetsItsOwnCopy()
     {
-        // The host runs YamlDotNet 16; this plugin ships a YamlDotNet 1.0 of its own and must see that one.
+        // The host runs its own YamlDotNet (18); this plugin ships a YamlDotNet 1.0 of its own and must see that one, while
+        // the host keeps seeing its own.
         var yaml = TestPlugins.Compile("YamlDotNet", "1.0.0.0", "namespace YamlDotNet; public static class Marker { public static string Value => \"plugin's own\"; }");
         var plugin = TestPlugins.Plugin("Mxcp.TestPlugins.Yaml", "YamlDotNet.Marker.Value + \" \" + typeof(YamlDotNet.Marker).Assembly.GetName().Version", references: yaml.Reference);
         var folder = TestPlugins.WriteFolder(NewRoot(), "Yaml", plugin, [yaml]);
@@ -150,7 +151,7 @@ public sealed class PluginFolderLoaderTests : IDisposable
         var loaded = PluginFolderLoader.Load(folder);
 
         Assert.Equal("plugin's own 1.0.0.0", Assert.Single(loaded.Plugins).Name);
-        Assert.Equal(16, typeof(YamlDotNet.Core.Parser).Assembly.GetName().Version!.Major);
+        Assert.NotEqual(new Version(1, 0, 0, 0), typeof(YamlDotNet.Core.Parser).Assembly.GetName().Version);
     }
 
     [Fact]
