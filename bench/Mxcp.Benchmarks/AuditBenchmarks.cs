@@ -35,6 +35,7 @@ public class AuditBenchmarks
     private AuditRecord[] _batch = null!;
     private JsonlAuditBackend _backend = null!;
     private string _directory = null!;
+    private string _root = null!;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
 
     [Params("customers", "select_one")]
@@ -44,7 +45,7 @@ public class AuditBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var root = Directory.CreateTempSubdirectory("mxcp-bench-audit-").FullName;
+        var root = _root = Directory.CreateTempSubdirectory("mxcp-bench-audit-").FullName;
         File.WriteAllText(Path.Combine(root, "mxcp-site.yml"), "mxcp: 1\nproject: bench\nprofile: dev\n");
         Directory.CreateDirectory(Path.Combine(root, "tools"));
         File.WriteAllText(Path.Combine(root, "tools", "customers.yml"), """
@@ -119,6 +120,7 @@ public class AuditBenchmarks
         _lease.Dispose();
         _services.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Directory.Delete(_directory, recursive: true);
+        Directory.Delete(_root, recursive: true);
     }
 
     [Benchmark(Baseline = true)]

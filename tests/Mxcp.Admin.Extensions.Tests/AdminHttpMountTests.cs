@@ -253,6 +253,7 @@ public sealed partial class AdminHttpMountTests
         await using var host = await AdminTestHost.StartAsync();
         using var http = host.HttpClient();
         var candidate = Directory.CreateTempSubdirectory("mxcp-candidate").FullName;
+        using var cleanup = new FolderCleanup(candidate);
         AdminTestHost.Write(candidate, "mxcp-site.yml", "mxcp: 1\nproject: next\nprofile: dev\n");
         AdminTestHost.Write(candidate, "tools/good.yml", "tool:\n  name: good\n  source: {code: select 1 as one}\n");
         AdminTestHost.Write(candidate, "tools/sql.yml", "tool:\n  name: sql\n  source: {code: selec 1}\n");

@@ -20,11 +20,19 @@ public sealed class AdminSocketTests
     [Fact]
     public async Task Socket_IsOwnerOnlyAndRemovedOnStop()
     {
-        var host = await AdminTestHost.StartAsync();
-        var path = host.SocketPath;
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        await host.DisposeAsync();
-        Assert.False(File.Exists(path));
+        var folder = Path.Combine(Path.GetTempPath(), "mxs-" + Guid.NewGuid().ToString("N")[..8]);
+        var path = Path.Combine(folder, "admin.sock");
+        try
+        {
+            var host = await StartWithSocketAsync(path);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            await host.DisposeAsync();
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
@@ -51,6 +59,7 @@ public sealed class AdminSocketTests
         finally
         {
             await first.DisposeAsync();
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         }
     }
 

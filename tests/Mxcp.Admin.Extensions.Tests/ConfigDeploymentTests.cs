@@ -124,6 +124,7 @@ public sealed class ConfigDeploymentTests
         await using var host = await AdminTestHost.StartAsync();
         using var http = host.SocketClient();
         var folder = Directory.CreateTempSubdirectory("mxcp-next-").FullName;
+        using var cleanup = new FolderCleanup(folder);
         foreach (var (path, content) in Candidate(host, ("prompts/bye.yml", "prompt:\n  name: bye\n  description: Bye\n  messages: [{prompt: Bye}]\n")))
         {
             AdminTestHost.Write(folder, path, content);

@@ -18,9 +18,13 @@ internal sealed class AdminTestHost : IAsyncDisposable
     public const string SecretValue = "db-password-7731";
     private readonly WebApplication _app;
 
-    private AdminTestHost(WebApplication app, string root, string socket, GateLanguage gate)
+    /// <summary>The socket's folder when this host chose the path (the test owns a folder it passed in).</summary>
+    private readonly string? _ownSocketFolder;
+
+    private AdminTestHost(WebApplication app, string root, string socket, string? ownSocketFolder, GateLanguage gate)
     {
         _app = app;
+        _ownSocketFolder = ownSocketFolder;
         Root = root;
         SocketPath = socket;
         Gate = gate;
@@ -81,7 +85,7 @@ internal sealed class AdminTestHost : IAsyncDisposable
         app.MapMxcp("/mcp");
         app.MapMxcpAdmin("/admin", admin ?? (o => o.Token = Token));
         await app.StartAsync();
-        return new AdminTestHost(app, root, socket, gate);
+        return new AdminTestHost(app, root, socket, socketPath is null ? Path.GetDirectoryName(socket) : null, gate);
     }
 
     public static void Write(string root, string relative, string content)
@@ -132,12 +136,18 @@ internal sealed class AdminTestHost : IAsyncDisposable
         Gate.Open();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        try
+        foreach (var folder in (string?[])[Root, _ownSocketFolder])
         {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                if (folder is not null)
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }

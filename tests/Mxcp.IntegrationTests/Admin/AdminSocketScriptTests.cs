@@ -11,7 +11,7 @@ public sealed class AdminSocketScriptTests(SalesSampleFixture sample) : IClassFi
     [Fact]
     public async Task MonitoringScriptAndCurlExamples_WorkAgainstTheSocket()
     {
-        var socket = Path.Combine(Path.GetTempPath(), "mxi-" + Guid.NewGuid().ToString("N")[..8], "run", "mxcp.sock");
+        var socket = Path.Combine(AdminSocket.NewFolder(), "run", "mxcp.sock");
         sample.Project.Environment["MXCP_ADMIN_ENABLED"] = "true";
         sample.Project.Environment["MXCP_ADMIN_SOCKET"] = socket;
         ServeProcess server;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text.Json;
 
@@ -6,8 +7,35 @@ namespace Mxcp.IntegrationTests.Support;
 /// <summary>An HTTP client for the admin API on a Unix socket (what <c>curl --unix-socket</c> does).</summary>
 internal static class AdminSocket
 {
+    private static readonly ConcurrentBag<string> Folders = [];
+
+    static AdminSocket() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var folder in Folders)
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    };
+
     /// <summary>A fresh socket path short enough for a Unix socket.</summary>
-    public static string NewPath() => Path.Combine(Path.GetTempPath(), "mxs-" + Guid.NewGuid().ToString("N")[..8], "mxcp.sock");
+    public static string NewPath() => Path.Combine(NewFolder(), "mxcp.sock");
+
+    /// <summary>
+    /// A fresh folder path for sockets, short enough for a Unix socket path, not yet created; it is deleted when the test
+    /// process exits (the servers the tests start create it and leave it behind).
+    /// </summary>
+    public static string NewFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mxs-" + Guid.NewGuid().ToString("N")[..8]);
+        Folders.Add(folder);
+        return folder;
+    }
 
     public static HttpClient Client(string socketPath) => new(new SocketsHttpHandler
     {

@@ -143,7 +143,17 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
         }
 
-        if (!_process.HasExited)
+        // Closing the server's stdin ends its session, and it exits by itself. Killed, a .NET process leaves its diagnostic
+        // pipes and sockets in the temporary folder.
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+
+        if (!await WaitForExitAsync(TimeSpan.FromSeconds(10)))
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();

@@ -28,9 +28,16 @@ public sealed class ProjectConfigurationLoaderTests
     public async Task LoadAsync_NoSiteFile_SaysWhereItLooked()
     {
         var dir = Directory.CreateTempSubdirectory("mxcp-nosite").FullName;
-        var e = await Assert.ThrowsAsync<ProjectNotFoundException>(() =>
-            Loader.LoadAsync(new MxcpOptions { ProjectPath = dir, Environment = _ => null }, TestContext.Current.CancellationToken));
-        Assert.StartsWith($"No mxcp-site.yml found in {dir} or its parents", e.Message);
+        try
+        {
+            var e = await Assert.ThrowsAsync<ProjectNotFoundException>(() =>
+                Loader.LoadAsync(new MxcpOptions { ProjectPath = dir, Environment = _ => null }, TestContext.Current.CancellationToken));
+            Assert.StartsWith($"No mxcp-site.yml found in {dir} or its parents", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
     }
 
     [Fact]
