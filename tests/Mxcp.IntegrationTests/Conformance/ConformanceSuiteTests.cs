@@ -29,7 +29,14 @@ public sealed class ConformanceSuiteTests
         await using var server = await ServeProcess.StartAsync(project);
         // The DNS-rebinding scenario needs the URL to name localhost literally.
         var url = $"http://localhost:{server.Endpoint.Port}/mcp";
-        var args = new List<string> { Path.Combine(Repository.Root, "scripts", "mcp-conformance.sh"), "--timeout", "120" };
+        // Each scenario's checks and log, for reading after a failure; replaced by the next run.
+        var results = Path.Combine(Repository.Root, "artifacts", "mcp-conformance-results");
+        if (Directory.Exists(results))
+        {
+            Directory.Delete(results, recursive: true);
+        }
+
+        var args = new List<string> { Path.Combine(Repository.Root, "scripts", "mcp-conformance.sh"), "--timeout", "120", "--results", results };
         foreach (var scenario in NotApplicable)
         {
             args.AddRange(["--skip", scenario]);
