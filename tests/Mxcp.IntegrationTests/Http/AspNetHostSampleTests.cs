@@ -77,8 +77,7 @@ public sealed partial class AspNetHostSampleTests(SalesSampleFixture sample) : I
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(ct);
+            await ProcessStop.TerminateAsync(process);
         }
     }
 
@@ -117,8 +116,7 @@ public sealed partial class AspNetHostSampleTests(SalesSampleFixture sample) : I
             }
             finally
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(ct);
+                await ProcessStop.TerminateAsync(process);
             }
         }
         finally

@@ -98,8 +98,7 @@ public sealed partial class ConsumerAppTests(PackedPackagesFixture packed)
             }
             finally
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
+                await ProcessStop.TerminateAsync(process);
             }
         }
         finally

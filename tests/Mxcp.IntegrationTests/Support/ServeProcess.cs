@@ -198,27 +198,10 @@ internal sealed partial class ServeProcess : IAsyncDisposable
         return lines.ToString();
     }
 
-    /// <summary>
-    /// Stops the server as a service manager does: SIGTERM, then SIGKILL if it has not exited within 10 s. A killed .NET
-    /// process leaves its diagnostic pipes and sockets in the temporary folder.
-    /// </summary>
+    /// <summary>Stops the server as a service manager does (<see cref="ProcessStop.TerminateAsync"/>).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            Signal("TERM");
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-
+        await ProcessStop.TerminateAsync(_process);
         _process.Dispose();
     }
 }
