@@ -22,17 +22,11 @@ public sealed class AdminSocketTests
     {
         var folder = Path.Combine(Path.GetTempPath(), "mxs-" + Guid.NewGuid().ToString("N")[..8]);
         var path = Path.Combine(folder, "admin.sock");
-        try
-        {
-            var host = await StartWithSocketAsync(path);
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-            await host.DisposeAsync();
-            Assert.False(File.Exists(path));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var cleanup = new FolderCleanup(folder);
+        var host = await StartWithSocketAsync(path);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        await host.DisposeAsync();
+        Assert.False(File.Exists(path));
     }
 
     [Fact]

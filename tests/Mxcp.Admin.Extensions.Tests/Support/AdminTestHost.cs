@@ -136,14 +136,11 @@ internal sealed class AdminTestHost : IAsyncDisposable
         Gate.Open();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        foreach (var folder in (string?[])[Root, _ownSocketFolder])
+        foreach (var folder in new[] { Root, _ownSocketFolder }.OfType<string>())
         {
             try
             {
-                if (folder is not null)
-                {
-                    Directory.Delete(folder, recursive: true);
-                }
+                Directory.Delete(folder, recursive: true);
             }
             catch (IOException)
             {

@@ -6,6 +6,13 @@ namespace Mxcp.IntegrationTests.Support;
 /// <summary>Stops a server process the way a service manager does.</summary>
 internal static class ProcessStop
 {
+    /// <summary>Sends <paramref name="signal"/> (a name such as <c>TERM</c> or <c>HUP</c>) to the process, as <c>kill</c> does.</summary>
+    public static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
     /// <summary>
     /// SIGTERM, then SIGKILL to the whole tree if it has not exited within <paramref name="grace"/> (10 s by default). A
     /// killed .NET process leaves its diagnostic pipes and sockets behind in the temporary folder.
@@ -17,11 +24,7 @@ internal static class ProcessStop
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!)
-        {
-            await kill.WaitForExitAsync().ConfigureAwait(false);
-        }
-
+        Signal(process.Id, "TERM");
         using var cts = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(10));
         try
         {

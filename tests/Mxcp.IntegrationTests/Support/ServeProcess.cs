@@ -145,11 +145,7 @@ internal sealed partial class ServeProcess : IAsyncDisposable
             new McpClientOptions { ProtocolVersion = protocolVersion, ClientInfo = new() { Name = "it", Version = "1" } },
             cancellationToken: cancellationToken);
 
-    public void Signal(string signal)
-    {
-        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-    }
+    public void Signal(string signal) => ProcessStop.Signal(_process.Id, signal);
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

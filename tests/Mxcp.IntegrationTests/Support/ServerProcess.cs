@@ -113,11 +113,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM, as a service manager does on stop.</summary>
-    public void Terminate()
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
-        kill.WaitForExit();
-    }
+    public void Terminate() => ProcessStop.Signal(Pid, "TERM");
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {

@@ -339,10 +339,7 @@ public sealed class UpstreamTests
         Assert.Equal(42, (await client.CallToolAsync("local_double", X(21), cancellationToken: Ct)).StructuredContent!.Value.GetProperty("y").GetInt32());
 
         var child = Children(server.Pid).Single(pid => CommandLine(pid).Contains("--transport", StringComparison.Ordinal));
-        using (var kill = Process.Start("kill", ["-KILL", child.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
-        {
-            await kill.WaitForExitAsync(Ct);
-        }
+        ProcessStop.Signal(child, "KILL");
 
         // Unhealthy, then a new process and healthy again.
         var detailText = await EventuallyAsync(async () =>
